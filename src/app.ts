@@ -1,0 +1,84 @@
+// buildApp(deps): wires the Fastify plugins in order; no logic.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { maskUrl, type RestEndpoint, registerRestRoutes, sendError } from './http/rest-routes.js';
+import { RestError } from './wire/errors.js';
+import { MAX_BODY_BYTES } from './wire/limits.js';
+
+export interface AppDeps {
+  readonly endpoint: RestEndpoint;
+  readonly logger: Logger;
+  readonly requireHttps: boolean;
+  /** Extra routes (admin page, OAuth endpoints) registered by their own modules. */
+  readonly plugins?: readonly ((app: FastifyInstance, ctx: { isHttps: boolean }) => void | Promise<void>)[];
+}
+
+export interface ListenerOptions {
+  readonly https?: { key: string; cert: string };
+}
+
+export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): Promise<FastifyInstance> {
+  const isHttps = listener.https !== undefined;
+  const options: FastifyServerOptions = {
+    loggerInstance: deps.logger,
+    // Requests are logged once, by the onResponse hook, with secrets masked.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    // The query string is parsed by the REST layer with PHP rules.
+    routerOptions: { querystringParser: () => ({}), maxParamLength: 2048 },
+    requestTimeout: 60_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    maxRequestsPerSocket: 0,
+    return503OnClosing: true,
+    requestIdHeader: false,
+  };
+  const app = (listener.https
+    ? Fastify({ ...options, https: listener.https } as FastifyServerOptions)
+    : Fastify(options)) as unknown as FastifyInstance;
+
+  // Bodies are read raw and parsed by the REST layer (JSON, form and multipart alike).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: maskUrl(request.raw.url ?? ''),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: { code?: string; statusCode?: number }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(
+        reply,
+        'json',
+        new RestError('PAYLOAD_TOO_LARGE', `Request body is larger than ${MAX_BODY_BYTES} bytes`),
+      );
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, 'json', new RestError('INVALID_REQUEST', 'The request could not be read'));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, 'json', new RestError('INTERNAL_SERVER_ERROR'));
+  });
+
+  app.setNotFoundHandler((_request, reply) =>
+    reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send({ error: 'NOT_FOUND', error_description: 'Not found' }),
+  );
+
+  registerRestRoutes(app, { endpoint: deps.endpoint, isHttps, requireHttps: deps.requireHttps });
+  for (const plugin of deps.plugins ?? []) await plugin(app, { isHttps });
+  return app;
+}

@@ -1,0 +1,16 @@
+// Who is calling: the result of authentication, handed to every method.
+
+export type AuthKind = 'webhook' | 'oauth';
+
+export interface Caller {
+  readonly userId: number;
+  readonly isAdmin: boolean;
+  readonly authKind: AuthKind;
+  /** Webhook id or OAuth client_id: the unit that operating time is counted per. */
+  readonly credentialId: string;
+  readonly scopes: ReadonlySet<string>;
+  /** The webhook or application was created with strict validation on. */
+  readonly strict: boolean;
+  /** OAuth client_id when authKind is 'oauth'. */
+  readonly clientId?: string;
+}

@@ -1,0 +1,197 @@
+// The input pipeline for PARAMS of config.add/update, per field: normalise → default (add only) → the
+// same-request rules the catalogue declares. Every substitution becomes a warning; strict mode turns the first
+// warning into an error (DECISIONS.md "Two validation modes").
+
+import { FIELD_BY_NAME, LEGACY_IGNORED_KEYS, QUEUE_INPUT_KEYS, WRITABLE_FIELDS } from './catalogue.js';
+import { defaultValue, describeSent, formatHour, kindOf, parseHour } from './field-kinds.js';
+import type { FieldDescriptor, HourField } from './field-types.js';
+
+export interface FieldWarning {
+  readonly field: string;
+  readonly sent: unknown;
+  readonly used: unknown;
+  readonly reason: string;
+}
+
+export interface InputFailure {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export interface AppliedInput {
+  /** Normalised values to store: every writable field on add, only the sent ones on update. */
+  readonly values: Record<string, unknown>;
+  readonly warnings: FieldWarning[];
+  /** Set when the reference would refuse the write as a whole (compat: result false). */
+  readonly failure?: InputFailure;
+}
+
+export type InputMode = 'add' | 'update';
+
+export const AUTO_LINE_NAME = '{auto-line-name}';
+
+export interface InputContext {
+  /** Replaces #COMPANY_NAME# in default texts. */
+  readonly companyName: string;
+}
+
+const NOT_FIELDS = new Set<string>([...QUEUE_INPUT_KEYS, ...LEGACY_IGNORED_KEYS]);
+
+/** PHP isset(): present and not null. */
+const isSent = (params: Record<string, unknown>, key: string) => params[key] !== undefined && params[key] !== null;
+
+export function defaultFor(field: FieldDescriptor, ctx: InputContext): unknown {
+  const value = defaultValue(field);
+  if (typeof value === 'string') {
+    if (value === AUTO_LINE_NAME) return undefined; // computed by the line service
+    return value.replaceAll('#COMPANY_NAME#', ctx.companyName);
+  }
+  return value;
+}
+
+export function applyLineInput(params: Record<string, unknown>, mode: InputMode, ctx: InputContext): AppliedInput {
+  const values: Record<string, unknown> = {};
+  const warnings: FieldWarning[] = [];
+  const sent = new Set<string>();
+
+  for (const key of Object.keys(params)) {
+    if (NOT_FIELDS.has(key) || !isSent(params, key)) continue;
+    const field = FIELD_BY_NAME.get(key);
+    if (!field) warnings.push({ field: key, sent: params[key], used: null, reason: 'unknown field; ignored' });
+    else if (field.readOnly) warnings.push({ field: key, sent: params[key], used: null, reason: 'read-only; ignored' });
+  }
+
+  for (const field of WRITABLE_FIELDS) {
+    if (field.kind === 'hour') continue; // applied as a pair below
+    const raw = params[field.name];
+    const isPresent = isSent(params, field.name) && !(field.kind === 'text' && field.emptyIsAbsent && raw === '');
+    if (!isPresent) {
+      if (mode === 'add') values[field.name] = defaultFor(field, ctx);
+      continue;
+    }
+    const result = kindOf(field).normalise(raw, field as never);
+    if (result.ok) {
+      values[field.name] = result.value;
+      sent.add(field.name);
+      if (result.warning) warnings.push({ field: field.name, sent: raw, used: result.value, reason: result.warning });
+    } else if (result.skip) {
+      const used = mode === 'add' ? defaultFor(field, ctx) : null;
+      if (mode === 'add') values[field.name] = used;
+      warnings.push({
+        field: field.name,
+        sent: raw,
+        used,
+        reason: mode === 'add' ? `${result.warning}; default used` : result.warning,
+      });
+    } else {
+      return { values, warnings, failure: { field: field.name, reason: result.failure } };
+    }
+  }
+
+  applySameRequestRules(params, mode, values, sent, warnings);
+  applyHourPairs(params, mode, values, warnings);
+  return { values, warnings };
+}
+
+function applySameRequestRules(
+  params: Record<string, unknown>,
+  mode: InputMode,
+  values: Record<string, unknown>,
+  sent: Set<string>,
+  warnings: FieldWarning[],
+) {
+  for (const field of WRITABLE_FIELDS) {
+    const rule = field.sameRequest;
+    if (!rule || !sent.has(field.name)) continue;
+    if (rule.addOnly && mode !== 'add') continue;
+    const value = values[field.name];
+    if (rule.onlyForValues && !rule.onlyForValues.includes(String(value))) continue;
+    const holds =
+      rule.equals === '*' ? isSent(params, rule.field) : sent.has(rule.field) && values[rule.field] === rule.equals;
+    if (holds || value === rule.otherwise) continue;
+    values[field.name] = rule.otherwise;
+    const condition = rule.equals === '*' ? rule.field : `${rule.field}=${rule.equals}`;
+    warnings.push({
+      field: field.name,
+      sent: params[field.name],
+      used: rule.otherwise,
+      reason: `applies only with ${condition} in the same request; set to ${rule.otherwise}`,
+    });
+  }
+}
+
+const LATEST_START = { hours: 23, minutes: 30 };
+const LATEST_END = { hours: 23, minutes: 59 };
+const toMinutes = (h: { hours: number; minutes: number }) => h.hours * 60 + h.minutes;
+
+/** WORKTIME_FROM/WORKTIME_TO: both or neither; a bad one resets both; FROM ≤ 23.30; TO after FROM. */
+function applyHourPairs(
+  params: Record<string, unknown>,
+  mode: InputMode,
+  values: Record<string, unknown>,
+  warnings: FieldWarning[],
+) {
+  const from = FIELD_BY_NAME.get('WORKTIME_FROM') as HourField;
+  const to = FIELD_BY_NAME.get('WORKTIME_TO') as HourField;
+  const fromSent = isSent(params, from.name);
+  const toSent = isSent(params, to.name);
+  const useDefaults = () => {
+    values[from.name] = from.default;
+    values[to.name] = to.default;
+  };
+  if (!fromSent || !toSent) {
+    if (mode === 'add') useDefaults();
+    const lone = fromSent ? from : toSent ? to : null;
+    if (lone) {
+      warnings.push({
+        field: lone.name,
+        sent: params[lone.name],
+        used: mode === 'add' ? lone.default : null,
+        reason: `applies only together with ${lone.pairedWith}; ignored`,
+      });
+    }
+    return;
+  }
+  const start = parseHour(params[from.name]);
+  const end = parseHour(params[to.name]);
+  if (!start || !end) {
+    useDefaults();
+    for (const [field, parsed] of [
+      [from, start],
+      [to, end],
+    ] as const) {
+      warnings.push({
+        field: field.name,
+        sent: params[field.name],
+        used: field.default,
+        reason: parsed
+          ? `reset to ${field.default} because ${field.pairedWith} is invalid`
+          : `expected hours as H, H.MM or HH:MM, got ${describeSent(params[field.name])}; both ends reset to ${from.default}/${to.default}`,
+      });
+    }
+    return;
+  }
+  let startUsed = start;
+  if (toMinutes(start) > toMinutes(LATEST_START)) {
+    startUsed = LATEST_START;
+    warnings.push({
+      field: from.name,
+      sent: params[from.name],
+      used: formatHour(startUsed),
+      reason: 'must be at most 23.30; capped',
+    });
+  }
+  let endUsed = end;
+  if (toMinutes(end) <= toMinutes(startUsed)) {
+    const plusHour = { hours: startUsed.hours + 1, minutes: startUsed.minutes };
+    endUsed = toMinutes(plusHour) > toMinutes(LATEST_END) ? LATEST_END : plusHour;
+    warnings.push({
+      field: to.name,
+      sent: params[to.name],
+      used: formatHour(endUsed),
+      reason: `must be after ${from.name}; set to ${formatHour(endUsed)}`,
+    });
+  }
+  values[from.name] = formatHour(startUsed);
+  values[to.name] = formatHour(endUsed);
+}

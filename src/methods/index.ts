@@ -1,0 +1,9 @@
+import { defineConfigMethods } from './imopenlines-config.js';
+import { MethodRegistry } from './registry.js';
+
+/** Every method this server answers. */
+export function buildRegistry(): MethodRegistry {
+  const registry = new MethodRegistry();
+  defineConfigMethods(registry);
+  return registry;
+}

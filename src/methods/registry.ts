@@ -1,0 +1,56 @@
+// Methods by their Bitrix24 name (looked up lower-cased, as the REST core does: reference-behaviour.md §6.1).
+
+import type { Caller } from '../domain/caller.js';
+import type { FieldWarning } from '../domain/lines/apply-input.js';
+import type { ParamTree } from '../http/parse-params.js';
+import type { Services } from './services.js';
+
+export interface MethodContext {
+  readonly params: ParamTree;
+  readonly caller: Caller;
+  /** Strict validation for this call (server flag, request header, or the credential's own setting). */
+  readonly strict: boolean;
+  /** The classic list offset (`start`), removed from params by the envelope; undefined when not sent. */
+  readonly start: number | undefined;
+  readonly services: Services;
+  /** Substitutions made in compat mode, reported in the X-Openlines-Warnings header. */
+  readonly warnings: FieldWarning[];
+  readonly inBatch: boolean;
+}
+
+export interface MethodOutput {
+  readonly result: unknown;
+  readonly total?: number;
+  readonly next?: number;
+}
+
+export interface MethodDefinition {
+  /** The Bitrix24 name, verbatim (e.g. imopenlines.config.add). */
+  readonly name: string;
+  /** Any one of these scopes grants the call. */
+  readonly scopes: readonly string[];
+  /** Refuses webhooks with 403 WRONG_AUTH_TYPE (imconnector.*: openlines-api.md §4). */
+  readonly appContextOnly?: boolean;
+  /** false for methods that may not run inside batch (ERROR_BATCH_METHOD_NOT_ALLOWED). */
+  readonly batchAllowed?: boolean;
+  handler(ctx: MethodContext): Promise<MethodOutput>;
+}
+
+export class MethodRegistry {
+  private readonly methods = new Map<string, MethodDefinition>();
+
+  define(definition: MethodDefinition): this {
+    const key = definition.name.toLowerCase();
+    if (this.methods.has(key)) throw new Error(`method ${definition.name} is defined twice`);
+    this.methods.set(key, definition);
+    return this;
+  }
+
+  find(name: string): MethodDefinition | undefined {
+    return this.methods.get(name.toLowerCase());
+  }
+
+  list(): MethodDefinition[] {
+    return [...this.methods.values()];
+  }
+}

@@ -1,0 +1,59 @@
+// Credentials → Caller. Webhooks: /rest/{userId}/{code}/… (or aplogin/ap parameters); OAuth tokens: the
+// Authorization: Bearer header, then `auth`, then `access_token` (reference-behaviour.md §6.4).
+
+import type { Caller } from '../domain/caller.js';
+import { secretMatches } from '../domain/secrets.js';
+import { findUser } from '../store/directory-repository.js';
+import type { Store } from '../store/open-store.js';
+import { webhooksOfUser } from '../store/webhooks-repository.js';
+import { RestError } from '../wire/errors.js';
+
+export interface Credentials {
+  readonly webhook?: { readonly userId: string; readonly code: string };
+  readonly token?: string;
+}
+
+/** Verifies OAuth access tokens; provided by the OAuth module. */
+export interface TokenVerifier {
+  verify(token: string, now: number): Promise<Caller>;
+}
+
+export class Authenticator {
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: TokenVerifier | null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(credentials: Credentials): Promise<Caller> {
+    if (credentials.token !== undefined) {
+      if (!this.tokens || credentials.token === '') throw new RestError('NO_AUTH_FOUND');
+      return this.tokens.verify(credentials.token, this.now());
+    }
+    if (credentials.webhook) return this.webhook(credentials.webhook.userId, credentials.webhook.code);
+    throw new RestError('NO_AUTH_FOUND');
+  }
+
+  private async webhook(userIdText: string, code: string): Promise<Caller> {
+    if (!/^\d{1,10}$/.test(userIdText) || code.length === 0 || code.length > 128) throw new RestError('NO_AUTH_FOUND');
+    const userId = Number(userIdText);
+    const hooks = await webhooksOfUser(this.store.db, userId);
+    // Compare against every hook of the user so the time taken does not depend on which one matches.
+    let match: (typeof hooks)[number] | undefined;
+    for (const hook of hooks) if (secretMatches(code, hook.code_hash) && !match) match = hook;
+    const nowIso = new Date(this.now()).toISOString();
+    if (!match?.active || (match.expires_at !== null && match.expires_at <= nowIso)) {
+      throw new RestError('NO_AUTH_FOUND');
+    }
+    const user = await findUser(this.store.db, userId);
+    if (!user?.active) throw new RestError('NO_AUTH_FOUND');
+    return {
+      userId,
+      isAdmin: user.is_admin === 1,
+      authKind: 'webhook',
+      credentialId: `webhook:${match.id}`,
+      scopes: new Set(match.scopes.split(',').filter(Boolean)),
+      strict: match.strict === 1,
+    };
+  }
+}

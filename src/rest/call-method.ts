@@ -1,0 +1,147 @@
+// The one path every call takes, direct or inside batch:
+// method lookup (404 before auth) → authenticate → scope → operating-time check → handler → envelope.
+
+import type { Caller } from '../domain/caller.js';
+import type { FieldWarning } from '../domain/lines/apply-input.js';
+import { phpIntval } from '../domain/lines/field-kinds.js';
+import type { ParamTree } from '../http/parse-params.js';
+import type { MethodRegistry } from '../methods/registry.js';
+import type { Services } from '../methods/services.js';
+import type { SuccessBody } from '../wire/envelope.js';
+import { timeBlock } from '../wire/envelope.js';
+import { ERRORS, RestError } from '../wire/errors.js';
+import type { Authenticator, Credentials } from './authenticate.js';
+import type { CallGuards } from './call-guards.js';
+
+/** Keys the REST core consumes before a handler sees the parameters (reference-behaviour.md §6.2). */
+const ENVELOPE_KEYS = ['auth', 'access_token', 'aplogin', 'ap', 'sessid', 'auth_connector', 'state', 'start'];
+
+export interface CallRequest {
+  /** Method name as sent, without the transport suffix. */
+  readonly method: string;
+  readonly params: ParamTree;
+  /** Credentials from the URL path or the Authorization header; parameters add `auth`/`access_token`/`ap`. */
+  readonly credentials: Credentials;
+  readonly strictRequested: boolean;
+  readonly startMs: number;
+  /** Inside batch: the outer call's caller (auth is reused, scope re-checked). */
+  readonly caller?: Caller;
+  readonly inBatch?: boolean;
+}
+
+export type CallAnswer =
+  | { readonly ok: true; readonly body: SuccessBody; readonly warnings: FieldWarning[]; readonly caller: Caller }
+  | { readonly ok: false; readonly error: RestError; readonly warnings: FieldWarning[] };
+
+export interface Logger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RestCoreDeps {
+  readonly registry: MethodRegistry;
+  readonly authenticator: Authenticator;
+  readonly guards: CallGuards;
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/** Errors of the store's connection (not of the request): answered 503 so clients retry. */
+function isStoreUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (
+    typeof code === 'string' &&
+    (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P03'].includes(code) ||
+      code.startsWith('08'))
+  );
+}
+
+function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentials {
+  if (fromRequest.token !== undefined) return fromRequest;
+  const token = params.auth ?? params.access_token;
+  if (token !== undefined) return { token: typeof token === 'string' ? token : '' };
+  if (fromRequest.webhook) return fromRequest;
+  if (typeof params.aplogin === 'string' && typeof params.ap === 'string') {
+    return { webhook: { userId: params.aplogin, code: params.ap } };
+  }
+  return {};
+}
+
+export class RestCore {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RestCoreDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get guards(): CallGuards {
+    return this.deps.guards;
+  }
+
+  async call(request: CallRequest): Promise<CallAnswer> {
+    const warnings: FieldWarning[] = [];
+    try {
+      const method = this.deps.registry.find(request.method);
+      if (!method) throw new RestError('ERROR_METHOD_NOT_FOUND');
+      if (request.inBatch && method.batchAllowed === false) throw new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED');
+      const caller =
+        request.caller ??
+        (await this.deps.authenticator.authenticate(credentialsFrom(request.params, request.credentials)));
+      if (!method.scopes.some((s) => caller.scopes.has(s))) {
+        throw new RestError(
+          'insufficient_scope',
+          caller.authKind === 'oauth'
+            ? 'The request requires higher privileges than provided by the access token'
+            : ERRORS.insufficient_scope.description,
+        );
+      }
+      if (method.appContextOnly && caller.authKind !== 'oauth') throw new RestError('WRONG_AUTH_TYPE');
+      await this.deps.guards.checkOperating(caller, method.name);
+
+      const params: ParamTree = { ...request.params };
+      for (const key of ENVELOPE_KEYS) delete params[key];
+      const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
+      const strict = request.strictRequested || caller.strict || this.deps.services.settings.strict;
+
+      const handlerStart = performance.now();
+      const output = await method.handler({
+        params,
+        caller,
+        strict,
+        start,
+        services: this.deps.services,
+        warnings,
+        inBatch: request.inBatch === true,
+      });
+      const processingMs = performance.now() - handlerStart;
+      const finishMs = this.now();
+      const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, finishMs);
+      const time = timeBlock(
+        {
+          startMs: request.startMs,
+          processingMs,
+          operatingSeconds: operating.seconds,
+          operatingResetAt: operating.resetAt,
+        },
+        finishMs,
+        this.deps.services.settings.timeZone,
+      );
+      const body: SuccessBody = {
+        result: output.result,
+        ...(output.next !== undefined ? { next: output.next } : {}),
+        ...(output.total !== undefined ? { total: output.total } : {}),
+        time,
+      };
+      return { ok: true, body, warnings, caller };
+    } catch (error) {
+      if (error instanceof RestError) return { ok: false, error, warnings };
+      if (isStoreUnavailable(error)) {
+        this.deps.logger.warn({ err: error, method: request.method }, 'store unavailable');
+        return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
+      }
+      this.deps.logger.error({ err: error, method: request.method }, 'method failed');
+      return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// Composition: settings → store (migrated) → services → REST core → HTTP and HTTPS listeners.
+// Used by `openlines serve` and by the tests, which start real servers on loopback ports.
+
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { buildApp } from './app.js';
+import { DirectoryService } from './domain/directory/directory-service.js';
+import { LineService } from './domain/lines/line-service.js';
+import { ensureCertificate } from './http/tls.js';
+import { buildRegistry } from './methods/index.js';
+import type { Services } from './methods/services.js';
+import { Authenticator } from './rest/authenticate.js';
+import { type CallGuards, OPEN_GUARDS } from './rest/call-guards.js';
+import { RestCore } from './rest/call-method.js';
+import { HttpCallEndpoint } from './rest/endpoint.js';
+import type { Settings } from './settings.js';
+import { openStore, type Store } from './store/open-store.js';
+
+export interface RunningServer {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly services: Services;
+  readonly directory: DirectoryService;
+  /** http://127.0.0.1:PORT */
+  readonly httpUrl: string;
+  /** https://127.0.0.1:PORT, or null when HTTPS is off. */
+  readonly httpsUrl: string | null;
+  readonly certPath: string | null;
+  /** Set on the first start of an empty store: the code of user 1's webhook. */
+  readonly firstWebhook: { userId: number; code: string } | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly guards?: CallGuards;
+  readonly now?: () => number;
+}
+
+function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const host = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+export async function startServer(settings: Settings, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: settings.logLevel });
+  const store = await openStore(settings.databaseUrl);
+  try {
+    const directory = new DirectoryService(store);
+    const firstWebhook = await directory.bootstrap(settings.portalName);
+    const services: Services = {
+      store,
+      settings,
+      lines: new LineService(store, { companyName: settings.portalName, ...(options.now ? { now: options.now } : {}) }),
+    };
+    const core = new RestCore({
+      registry: buildRegistry(),
+      authenticator: new Authenticator(store, null, options.now),
+      guards: options.guards ?? OPEN_GUARDS,
+      services,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const endpoint = new HttpCallEndpoint(core);
+    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps };
+
+    const apps: FastifyInstance[] = [];
+    const http = await buildApp(appDeps);
+    apps.push(http);
+    await http.listen({ port: settings.port, host: settings.host });
+    let httpsUrl: string | null = null;
+    let certPath: string | null = null;
+    if (settings.httpsPort >= 0) {
+      const certificate = await ensureCertificate(settings.dataDir);
+      certPath = certificate.certPath;
+      const https = await buildApp(appDeps, { https: { key: certificate.key, cert: certificate.cert } });
+      apps.push(https);
+      await https.listen({ port: settings.httpsPort, host: settings.host });
+      httpsUrl = listenUrl(https, 'https');
+    }
+    let closed = false;
+    return {
+      settings,
+      store,
+      services,
+      directory,
+      httpUrl: listenUrl(http, 'http'),
+      httpsUrl,
+      certPath,
+      firstWebhook,
+      async close() {
+        if (closed) return;
+        closed = true;
+        // In-flight requests finish first; then the store closes.
+        await Promise.all(apps.map((app) => app.close()));
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

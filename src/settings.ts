@@ -1,0 +1,88 @@
+// Server settings: environment variables, overridden by command-line flags; validated at start.
+
+import { resolve } from 'node:path';
+import { isValidTimeZone } from './wire/envelope.js';
+
+export type RatePlan = 'standard' | 'enterprise' | 'off';
+
+export interface Settings {
+  /** Plain-HTTP port; 0 picks a free one. */
+  readonly port: number;
+  /** HTTPS port; 0 picks a free one; -1 disables HTTPS. */
+  readonly httpsPort: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** "sqlite:<file>" or "postgres://…". */
+  readonly databaseUrl: string;
+  readonly portalName: string;
+  readonly timeZone: string;
+  /** Public base URL (for config.path.get and printed URLs); derived from the request when empty. */
+  readonly publicUrl: string;
+  readonly strict: boolean;
+  readonly requireHttps: boolean;
+  readonly ratePlan: RatePlan;
+  /** Seconds of method time per 10 minutes before OPERATION_TIME_LIMIT; 0 = off. */
+  readonly operatingLimitSeconds: number;
+  readonly logLevel: string;
+}
+
+export class SettingsError extends Error {}
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new SettingsError(`${name} must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new SettingsError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function flag(raw: string | boolean | undefined): boolean {
+  if (typeof raw === 'boolean') return raw;
+  return raw !== undefined && ['1', 'true', 'yes', 'on', 'y'].includes(raw.toLowerCase());
+}
+
+export interface SettingsOverrides {
+  port?: string;
+  httpsPort?: string;
+  host?: string;
+  data?: string;
+  database?: string;
+  strict?: boolean;
+  requireHttps?: boolean;
+  ratePlan?: string;
+  operatingLimit?: string;
+  publicUrl?: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOverrides = {}): Settings {
+  const dataDir = resolve(o.data ?? env.OPENLINES_DATA ?? './data');
+  const ratePlan = (o.ratePlan ?? env.RATE_PLAN ?? 'standard') as RatePlan;
+  if (!['standard', 'enterprise', 'off'].includes(ratePlan)) {
+    throw new SettingsError(`rate plan must be standard, enterprise or off, got '${ratePlan}'`);
+  }
+  const timeZone = env.PORTAL_TIMEZONE || 'UTC';
+  if (!isValidTimeZone(timeZone)) throw new SettingsError(`PORTAL_TIMEZONE '${timeZone}' is not a known time zone`);
+  const databaseUrl = o.database ?? env.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'openlines.db')}`;
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    throw new SettingsError('DATABASE_URL must start with sqlite: or postgres://');
+  }
+  const publicUrl = (o.publicUrl ?? env.PUBLIC_URL ?? '').replace(/\/+$/, '');
+  if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    throw new SettingsError(`PUBLIC_URL must be scheme://host[:port], got '${publicUrl}'`);
+  }
+  return {
+    port: int('PORT', o.port ?? env.PORT, 8080, 0, 65_535),
+    httpsPort: int('HTTPS_PORT', o.httpsPort ?? env.HTTPS_PORT, 8443, -1, 65_535),
+    host: o.host ?? env.HOST ?? '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    portalName: env.PORTAL_NAME || 'openlines',
+    timeZone,
+    publicUrl,
+    strict: flag(o.strict ?? env.OPENLINES_STRICT),
+    requireHttps: flag(o.requireHttps ?? env.REQUIRE_HTTPS),
+    ratePlan,
+    operatingLimitSeconds: int('OPERATING_LIMIT', o.operatingLimit ?? env.OPERATING_LIMIT, 0, 0, 86_400),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,9 @@
+// Every migration, in the order it is applied. Add new ones at the end; never edit an applied one.
+import * as initial from './2026-11-23-01-initial.js';
+
+export interface Migration {
+  name: string;
+  up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];
