@@ -1,0 +1,106 @@
+// Starts a real openlines server on loopback ports with a fresh store, for one test file or one test.
+// STORES lists the stores every integration suite runs against (narrow with OPENLINES_TEST_STORES=sqlite).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { CallGuards } from '../../src/rest/call-guards.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { loadSettings, type Settings } from '../../src/settings.js';
+import { createTestDatabase, type StoreKind } from './stores.js';
+
+export { STORES, type StoreKind } from './stores.js';
+
+export interface TestServerOptions {
+  readonly store?: StoreKind;
+  readonly settings?: Partial<Settings>;
+  readonly guards?: CallGuards;
+  readonly now?: () => number;
+  /** Serve HTTPS too (off by default: certificate generation costs time). */
+  readonly https?: boolean;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes
+  body: any;
+}
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  /** Base URL of user 1's webhook, ending in "/": `${hook}imopenlines.config.add`. */
+  readonly hook: string;
+  readonly webhookCode: string;
+  /** POSTs JSON to the webhook (or `path` relative to the server) and parses the answer. */
+  call(method: string, params?: unknown, init?: { headers?: Record<string, string>; hook?: string }): Promise<CallResult>;
+  request(path: string, init?: RequestInit): Promise<CallResult>;
+  /** A new webhook URL for a user, e.g. one with other scopes. */
+  webhookFor(userId: number, scopes?: string[], options?: { strict?: boolean; expiresAt?: Date }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function parseAnswer(response: Response): Promise<CallResult> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-test-'));
+  const database = await createTestDatabase(options.store ?? 'sqlite', dataDir);
+  const settings: Settings = {
+    ...loadSettings({}, { data: dataDir, database: database.url }),
+    port: 0,
+    httpsPort: options.https ? 0 : -1,
+    ratePlan: 'off',
+    logLevel: 'silent',
+    ...options.settings,
+  };
+  const server = await startServer(settings, {
+    logger: pino({ level: process.env.OPENLINES_TEST_LOG ?? 'silent' }),
+    ...(options.guards ? { guards: options.guards } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  if (!server.firstWebhook) throw new Error('a fresh store must create the first webhook');
+  const { code } = server.firstWebhook;
+  const url = server.httpUrl;
+  const hook = `${url}/rest/1/${code}/`;
+  const request = async (path: string, init?: RequestInit) =>
+    parseAnswer(await fetch(path.startsWith('http') ? path : `${url}${path}`, init));
+  return {
+    server,
+    url,
+    hook,
+    webhookCode: code,
+    request,
+    call: (method, params = {}, init = {}) =>
+      request(`${init.hook ?? hook}${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...init.headers },
+        body: JSON.stringify(params),
+      }),
+    async webhookFor(userId, scopes = ['imopenlines', 'imconnector'], hookOptions = {}) {
+      const created = await server.directory.createWebhook({
+        userId,
+        scopes,
+        strict: hookOptions.strict ?? false,
+        expiresAt: hookOptions.expiresAt ?? null,
+      });
+      return `${url}/rest/${userId}/${created.code}/`;
+    },
+    async close() {
+      await server.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
