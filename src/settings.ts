@@ -24,6 +24,10 @@ export interface Settings {
   /** Seconds of method time per 10 minutes before OPERATION_TIME_LIMIT; 0 = off. */
   readonly operatingLimitSeconds: number;
   readonly logLevel: string;
+  /** OAuth access-token lifetime (Bitrix24: 1 hour). */
+  readonly accessTokenTtlSeconds: number;
+  /** OAuth refresh-token lifetime (Bitrix24: 180 days). */
+  readonly refreshTokenTtlSeconds: number;
 }
 
 export class SettingsError extends Error {}
@@ -84,5 +88,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     ratePlan,
     operatingLimitSeconds: int('OPERATING_LIMIT', o.operatingLimit ?? env.OPERATING_LIMIT, 0, 0, 86_400),
     logLevel: env.LOG_LEVEL || 'info',
+    accessTokenTtlSeconds: int('OAUTH_ACCESS_TOKEN_TTL', env.OAUTH_ACCESS_TOKEN_TTL, 3_600, 1, 31_536_000),
+    refreshTokenTtlSeconds: int('OAUTH_REFRESH_TOKEN_TTL', env.OAUTH_REFRESH_TOKEN_TTL, 15_552_000, 1, 315_360_000),
   };
 }

@@ -79,6 +79,48 @@ export interface LineQueueTable {
   user_avatar_id: number;
 }
 
+export interface OAuthAppTable {
+  id: Generated<number>;
+  /** Public identifier, e.g. local.5f3a9c0e1b2d47.83920174. */
+  client_id: string;
+  /** sha256 of the client secret, hex; the secret itself is never stored. */
+  client_secret_hash: string;
+  name: string;
+  /** Comma-separated scopes the application may ask for. */
+  scopes: string;
+  redirect_uri: string;
+  strict: number;
+  created_at: string;
+}
+
+export interface OAuthTokenTable {
+  id: Generated<number>;
+  app_id: number;
+  user_id: number;
+  /** sha256 hashes, hex, of the access and refresh tokens. */
+  access_hash: string;
+  refresh_hash: string;
+  scopes: string;
+  /** ISO-8601 UTC instants. */
+  access_expires_at: string;
+  refresh_expires_at: string;
+  revoked: number;
+  /** Set when the refresh token was exchanged: it never works again. */
+  rotated_at: string | null;
+  created_at: string;
+}
+
+export interface OAuthCodeTable {
+  id: Generated<number>;
+  code_hash: string;
+  app_id: number;
+  user_id: number;
+  scopes: string;
+  expires_at: string;
+  used: number;
+  created_at: string;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -93,5 +135,8 @@ export interface Database {
   lines: LineTable;
   line_config_queue: LineConfigQueueTable;
   line_queue: LineQueueTable;
+  oauth_apps: OAuthAppTable;
+  oauth_tokens: OAuthTokenTable;
+  oauth_codes: OAuthCodeTable;
   openlines_migrations: MigrationTable;
 }

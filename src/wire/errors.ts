@@ -48,6 +48,28 @@ export const ERRORS = {
   CONFIG_WRONG_USER_PERMISSION: { status: 403, description: 'Permission denied', source: 'openlines-api.md §3.2' },
   CONFIG_NOT_FOUND: { status: 404, description: 'Config is not found.', source: 'DECISIONS.md (strict mode)' },
   INVALID_FORMAT: { status: 400, description: 'Invalid format', source: 'openlines-api.md §3.4' },
+  // The token endpoint's errors (/oauth/token/): the OAuth 2.0 codes the Bitrix24 docs list, the statuses and
+  // texts of RFC 6749 §5.2, since the docs give neither.
+  invalid_request: {
+    status: 400,
+    description: 'The request is missing a required parameter or has an invalid parameter value',
+    source: 'openlines-api.md §1.3; RFC 6749 §5.2',
+  },
+  invalid_client: {
+    status: 401,
+    description: 'Client authentication failed',
+    source: 'openlines-api.md §1.3; RFC 6749 §5.2',
+  },
+  invalid_grant: {
+    status: 400,
+    description: 'The authorization code or refresh token is invalid, expired, revoked or was issued to another client',
+    source: 'openlines-api.md §1.3; RFC 6749 §5.2',
+  },
+  invalid_scope: {
+    status: 400,
+    description: 'The requested scope is invalid or exceeds the scope of the application',
+    source: 'openlines-api.md §1.3; RFC 6749 §5.2',
+  },
   // openlines' own codes for what Bitrix24 silently tolerates or never meets (documented in docs/errors.md).
   INVALID_JSON: { status: 400, description: 'Request body is not valid JSON', source: 'openlines (issue #2)' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'Request body is too large', source: 'openlines (issue #2)' },

@@ -1,9 +1,10 @@
 // Every migration, in the order it is applied. Add new ones at the end; never edit an applied one.
 import * as initial from './2026-11-23-01-initial.js';
+import * as oauth from './2026-11-23-03-oauth.js';
 
 export interface Migration {
   name: string;
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, oauth];

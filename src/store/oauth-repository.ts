@@ -1,0 +1,87 @@
+// OAuth applications, tokens and authorization codes: rows in, rows out. Secrets arrive already hashed.
+
+import type { Db } from './portal-repository.js';
+import type { OAuthAppTable, OAuthCodeTable, OAuthTokenTable } from './schema.js';
+
+export type OAuthAppRow = Omit<OAuthAppTable, 'id'> & { id: number };
+export type OAuthTokenRow = Omit<OAuthTokenTable, 'id'> & { id: number };
+export type OAuthCodeRow = Omit<OAuthCodeTable, 'id'> & { id: number };
+
+export async function insertApp(db: Db, app: Omit<OAuthAppTable, 'id'>): Promise<number> {
+  const row = await db.insertInto('oauth_apps').values(app).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function findAppByClientId(db: Db, clientId: string): Promise<OAuthAppRow | undefined> {
+  const row = await db.selectFrom('oauth_apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  return row && { ...row, id: Number(row.id) };
+}
+
+export async function findAppById(db: Db, id: number): Promise<OAuthAppRow | undefined> {
+  const row = await db.selectFrom('oauth_apps').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { ...row, id: Number(row.id) };
+}
+
+export async function listApps(db: Db): Promise<OAuthAppRow[]> {
+  const rows = await db.selectFrom('oauth_apps').selectAll().orderBy('id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Deletes the application with its tokens and codes; false when there was no such application. */
+export async function deleteApp(db: Db, id: number): Promise<boolean> {
+  await db.deleteFrom('oauth_tokens').where('app_id', '=', id).execute();
+  await db.deleteFrom('oauth_codes').where('app_id', '=', id).execute();
+  const result = await db.deleteFrom('oauth_apps').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function insertToken(db: Db, token: Omit<OAuthTokenTable, 'id'>): Promise<number> {
+  const row = await db.insertInto('oauth_tokens').values(token).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function findTokenByAccessHash(db: Db, accessHash: string): Promise<OAuthTokenRow | undefined> {
+  const row = await db.selectFrom('oauth_tokens').selectAll().where('access_hash', '=', accessHash).executeTakeFirst();
+  return row && { ...row, id: Number(row.id), app_id: Number(row.app_id), user_id: Number(row.user_id) };
+}
+
+export async function findTokenByRefreshHash(db: Db, refreshHash: string): Promise<OAuthTokenRow | undefined> {
+  const row = await db
+    .selectFrom('oauth_tokens')
+    .selectAll()
+    .where('refresh_hash', '=', refreshHash)
+    .executeTakeFirst();
+  return row && { ...row, id: Number(row.id), app_id: Number(row.app_id), user_id: Number(row.user_id) };
+}
+
+/** Marks the refresh token used; false when another request used it first. */
+export async function markTokenRotated(db: Db, id: number, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('oauth_tokens')
+    .set({ rotated_at: at })
+    .where('id', '=', id)
+    .where('rotated_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function insertCode(db: Db, code: Omit<OAuthCodeTable, 'id'>): Promise<number> {
+  const row = await db.insertInto('oauth_codes').values(code).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function findCodeByHash(db: Db, codeHash: string): Promise<OAuthCodeRow | undefined> {
+  const row = await db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+  return row && { ...row, id: Number(row.id), app_id: Number(row.app_id), user_id: Number(row.user_id) };
+}
+
+/** Marks the code used; false when another request used it first (a code works once). */
+export async function markCodeUsed(db: Db, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('oauth_codes')
+    .set({ used: 1 })
+    .where('id', '=', id)
+    .where('used', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
