@@ -2,6 +2,7 @@
 // STORES lists the stores every integration suite runs against (narrow with OPENLINES_TEST_STORES=sqlite).
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -36,7 +37,11 @@ export interface TestServer {
   readonly hook: string;
   readonly webhookCode: string;
   /** POSTs JSON to the webhook (or `path` relative to the server) and parses the answer. */
-  call(method: string, params?: unknown, init?: { headers?: Record<string, string>; hook?: string }): Promise<CallResult>;
+  call(
+    method: string,
+    params?: unknown,
+    init?: { headers?: Record<string, string>; hook?: string },
+  ): Promise<CallResult>;
   request(path: string, init?: RequestInit): Promise<CallResult>;
   /** A new webhook URL for a user, e.g. one with other scopes. */
   webhookFor(userId: number, scopes?: string[], options?: { strict?: boolean; expiresAt?: Date }): Promise<string>;
@@ -103,4 +108,32 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A request with headers fetch refuses to send (Connection: Upgrade, h2c), through node:http. */
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<CallResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers, text, body });
+      });
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
 }
