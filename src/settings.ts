@@ -66,7 +66,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
   }
   const timeZone = env.PORTAL_TIMEZONE || 'UTC';
   if (!isValidTimeZone(timeZone)) throw new SettingsError(`PORTAL_TIMEZONE '${timeZone}' is not a known time zone`);
-  const databaseUrl = o.database ?? env.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'openlines.db')}`;
+  const databaseUrl = o.database || env.DATABASE_URL || `sqlite:${resolve(dataDir, 'openlines.db')}`;
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new SettingsError('DATABASE_URL must start with sqlite: or postgres://');
   }
