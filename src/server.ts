@@ -6,6 +6,8 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { LineService } from './domain/lines/line-service.js';
+import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
+import { oauthRoutes } from './http/oauth-routes.js';
 import { ensureCertificate } from './http/tls.js';
 import { buildRegistry } from './methods/index.js';
 import type { Services } from './methods/services.js';
@@ -21,6 +23,7 @@ export interface RunningServer {
   readonly store: Store;
   readonly services: Services;
   readonly directory: DirectoryService;
+  readonly oauth: OAuthService;
   /** http://127.0.0.1:PORT */
   readonly httpUrl: string;
   /** https://127.0.0.1:PORT, or null when HTTPS is off. */
@@ -55,16 +58,26 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       settings,
       lines: new LineService(store, { companyName: settings.portalName, ...(options.now ? { now: options.now } : {}) }),
     };
+    const oauth = new OAuthService(store, {
+      accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
+      ...(options.now ? { now: options.now } : {}),
+    });
     const core = new RestCore({
       registry: buildRegistry(),
-      authenticator: new Authenticator(store, null, options.now),
+      authenticator: new Authenticator(store, oauth, options.now),
       guards: options.guards ?? OPEN_GUARDS,
       services,
       logger,
       ...(options.now ? { now: options.now } : {}),
     });
     const endpoint = new HttpCallEndpoint(core);
-    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps };
+    const tokenRoutes = oauthRoutes({
+      issuer: { token: async (params, endpoints) => presentToken(await oauth.exchange(params), endpoints) },
+      publicUrl: settings.publicUrl,
+      requireHttps: settings.requireHttps,
+    });
+    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps, plugins: [tokenRoutes] };
 
     const apps: FastifyInstance[] = [];
     const http = await buildApp(appDeps);
@@ -86,6 +99,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       store,
       services,
       directory,
+      oauth,
       httpUrl: listenUrl(http, 'http'),
       httpsUrl,
       certPath,

@@ -85,3 +85,37 @@ export async function markCodeUsed(db: Db, id: number): Promise<boolean> {
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** What a call with an access token needs, in one query: the token, its application and its user. */
+export interface AccessGrantRow {
+  access_hash: string;
+  scopes: string;
+  access_expires_at: string;
+  revoked: number;
+  user_id: number;
+  client_id: string;
+  app_strict: number;
+  user_active: number | null;
+  user_is_admin: number | null;
+}
+
+export async function findAccessGrant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
+  const row = await db
+    .selectFrom('oauth_tokens')
+    .innerJoin('oauth_apps', 'oauth_apps.id', 'oauth_tokens.app_id')
+    .leftJoin('users', 'users.id', 'oauth_tokens.user_id')
+    .select([
+      'oauth_tokens.access_hash',
+      'oauth_tokens.scopes',
+      'oauth_tokens.access_expires_at',
+      'oauth_tokens.revoked',
+      'oauth_tokens.user_id',
+      'oauth_apps.client_id',
+      'oauth_apps.strict as app_strict',
+      'users.active as user_active',
+      'users.is_admin as user_is_admin',
+    ])
+    .where('oauth_tokens.access_hash', '=', accessHash)
+    .executeTakeFirst();
+  return row && { ...row, user_id: Number(row.user_id) };
+}
