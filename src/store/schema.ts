@@ -126,6 +126,14 @@ export interface MigrationTable {
   applied_at: string;
 }
 
+/** A user's permission level per entity and action (absent: the default level; admins need no row). */
+export interface UserPermissionTable {
+  user_id: number;
+  entity: string;
+  action: string;
+  level: string;
+}
+
 export interface Database {
   portal: PortalTable;
   departments: DepartmentTable;
@@ -135,6 +143,7 @@ export interface Database {
   lines: LineTable;
   line_config_queue: LineConfigQueueTable;
   line_queue: LineQueueTable;
+  user_permissions: UserPermissionTable;
   oauth_apps: OAuthAppTable;
   oauth_tokens: OAuthTokenTable;
   oauth_codes: OAuthCodeTable;

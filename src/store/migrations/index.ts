@@ -1,5 +1,6 @@
 // Every migration, in the order it is applied. Add new ones at the end; never edit an applied one.
 import * as initial from './2026-11-23-01-initial.js';
+import * as permissions from './2026-11-23-02-permissions.js';
 import * as oauth from './2026-11-23-03-oauth.js';
 
 export interface Migration {
@@ -7,4 +8,4 @@ export interface Migration {
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, oauth];
+export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth];
