@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerOAuthCommands } from './commands/oauth.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { CliError } from './output.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDirectoryCommands(program);
   registerWebhookCommands(program);
+  registerOAuthCommands(program);
   return program;
 }
 
