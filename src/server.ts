@@ -12,7 +12,8 @@ import { ensureCertificate } from './http/tls.js';
 import { buildRegistry } from './methods/index.js';
 import type { Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
-import { type CallGuards, OPEN_GUARDS } from './rest/call-guards.js';
+import { Batch } from './rest/batch.js';
+import { buildGuards, type CallGuards } from './rest/call-guards.js';
 import { RestCore } from './rest/call-method.js';
 import { HttpCallEndpoint } from './rest/endpoint.js';
 import type { Settings } from './settings.js';
@@ -66,12 +67,17 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const core = new RestCore({
       registry: buildRegistry(),
       authenticator: new Authenticator(store, oauth, options.now),
-      guards: options.guards ?? OPEN_GUARDS,
+      guards: options.guards ?? buildGuards(settings, options.now ?? Date.now),
       services,
       logger,
       ...(options.now ? { now: options.now } : {}),
     });
-    const endpoint = new HttpCallEndpoint(core);
+    const batch = new Batch(core, {
+      timeZone: settings.timeZone,
+      strict: settings.strict,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const endpoint = new HttpCallEndpoint(core, batch);
     const tokenRoutes = oauthRoutes({
       issuer: { token: async (params, endpoints) => presentToken(await oauth.exchange(params), endpoints) },
       publicUrl: settings.publicUrl,

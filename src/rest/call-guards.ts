@@ -1,7 +1,15 @@
 // Request limits around the single call path: the request-rate bucket (per portal and client address) and the
-// per-method operating-time accounting (openlines-api.md §1.7). The default guards never refuse.
+// per-method operating-time accounting (openlines-api.md §1.7). OPEN_GUARDS never refuse (for tests that want
+// none); buildGuards() makes the server's guards from its settings.
 
 import type { Caller } from '../domain/caller.js';
+import type { Settings } from '../settings.js';
+import { RestError } from '../wire/errors.js';
+import { OperatingTime } from './operating-time.js';
+import { RequestRateLimiter, rateLimitsOf } from './rate-limiter.js';
+
+/** Milliseconds since the epoch; injected so that tests move time instead of sleeping. */
+export type Clock = () => number;
 
 export interface OperatingState {
   /** Seconds this caller has spent in this method over the window. */
@@ -27,3 +35,44 @@ export const OPEN_GUARDS: CallGuards = {
     resetAt: Math.floor(nowMs / 1000) + 600,
   }),
 };
+
+/** Both limits: the leaky bucket (null when the plan is off) and the operating time per method and credential. */
+export class LimitGuards implements CallGuards {
+  constructor(
+    readonly rate: RequestRateLimiter | null,
+    readonly operating: OperatingTime,
+  ) {}
+
+  async admitRequest(clientAddress: string): Promise<void> {
+    if (this.rate && !this.rate.tryAdmit(clientAddress)) throw new RestError('QUERY_LIMIT_EXCEEDED');
+  }
+
+  async checkOperating(caller: Caller, method: string): Promise<void> {
+    this.operating.check(caller.credentialId, method);
+  }
+
+  async recordOperating(caller: Caller, method: string, durationMs: number, nowMs: number): Promise<OperatingState> {
+    return this.operating.record(caller.credentialId, method, durationMs, nowMs);
+  }
+}
+
+export interface GuardOptions {
+  /** Replaces each call's measured duration in the operating-time accounting (tests). */
+  readonly operatingCostMs?: (method: string, measuredMs: number) => number;
+}
+
+export function buildGuards(
+  settings: Pick<Settings, 'ratePlan' | 'operatingLimitSeconds' | 'portalName'>,
+  clock: Clock = Date.now,
+  options: GuardOptions = {},
+): LimitGuards {
+  const limits = rateLimitsOf(settings.ratePlan);
+  return new LimitGuards(
+    limits ? new RequestRateLimiter(limits, clock, settings.portalName) : null,
+    new OperatingTime({
+      limitSeconds: settings.operatingLimitSeconds,
+      now: clock,
+      ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
+    }),
+  );
+}

@@ -135,13 +135,23 @@ export class RestCore {
       };
       return { ok: true, body, warnings, caller };
     } catch (error) {
-      if (error instanceof RestError) return { ok: false, error, warnings };
-      if (isStoreUnavailable(error)) {
-        this.deps.logger.warn({ err: error, method: request.method }, 'store unavailable');
-        return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
-      }
-      this.deps.logger.error({ err: error, method: request.method }, 'method failed');
-      return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
+      return this.failure(error, request.method, warnings);
     }
+  }
+
+  /** Authenticates a request once; batch reuses the caller for every command. Throws RestError. */
+  authenticate(credentials: Credentials, params: ParamTree): Promise<Caller> {
+    return this.deps.authenticator.authenticate(credentialsFrom(params, credentials));
+  }
+
+  /** Any error as the answer to send: RestErrors as they are, store outages 503, anything else logged and 500. */
+  failure(error: unknown, method: string, warnings: FieldWarning[] = []): CallAnswer {
+    if (error instanceof RestError) return { ok: false, error, warnings };
+    if (isStoreUnavailable(error)) {
+      this.deps.logger.warn({ err: error, method }, 'store unavailable');
+      return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
+    }
+    this.deps.logger.error({ err: error, method }, 'method failed');
+    return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
   }
 }

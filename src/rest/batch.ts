@@ -1,0 +1,192 @@
+// `batch` (openlines-api.md §1.6, reference-behaviour.md §6.9, DECISIONS.md "Batch"): up to 50 `method?query`
+// commands in one HTTP request, each run through the same RestCore.call as a direct call, with the outer caller
+// (authenticated once; scope and operating time re-checked per command; each handler its own transaction).
+// The outer answer is always 200 once the caller is known; per-command failures go to result_error.
+// The request-rate bucket is charged once for the whole batch (endpoint.ts); `batch` itself is not counted in
+// operating time, its commands are.
+
+import type { Caller } from '../domain/caller.js';
+import type { FieldWarning } from '../domain/lines/apply-input.js';
+import { ParamsError, type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
+import { type TimeBlock, timeBlock } from '../wire/envelope.js';
+import { argumentError, RestError } from '../wire/errors.js';
+import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
+import { toPhpList } from '../wire/php-json.js';
+import { type BatchState, emptyBatchState, phpBool, splitCommand, substituteReferences } from './batch-references.js';
+import type { Clock } from './call-guards.js';
+import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
+import type { BatchRunner } from './endpoint.js';
+
+export interface BatchOptions {
+  /** Portal time zone for the `date_*` keys of the time blocks. */
+  readonly timeZone: string;
+  /** Server-wide strict mode (settings.strict). */
+  readonly strict: boolean;
+  readonly now?: Clock;
+}
+
+/** The time block of a command inside batch: without `operating` / `operating_reset_at` (openlines-api.md §1.6). */
+export type CommandTime = Omit<TimeBlock, 'operating' | 'operating_reset_at'>;
+
+interface BatchInput {
+  readonly commands: [string, ParamValue][];
+  readonly halt: boolean;
+  readonly warnings: FieldWarning[];
+  /** Why `cmd` could not be read (compat: an empty batch; strict: ERROR_ARGUMENT). */
+  readonly problem?: string;
+}
+
+/** `cmd` and `halt` after array_change_key_case(CASE_UPPER): `cmd`, `Cmd`, `CMD` are one key, the last one wins. */
+export function readBatchInput(params: ParamTree): BatchInput {
+  let cmd: ParamValue | undefined;
+  let halt: ParamValue | undefined;
+  for (const [key, value] of Object.entries(params)) {
+    const upper = key.replace(/[a-z]/g, (c) => c.toUpperCase());
+    if (upper === 'CMD') cmd = value;
+    else if (upper === 'HALT') halt = value;
+  }
+  const warnings: FieldWarning[] = [];
+  let commands: [string, ParamValue][] = [];
+  let problem: string | undefined;
+  if (Array.isArray(cmd)) commands = cmd.map((call, index) => [String(index), call]);
+  else if (cmd !== null && typeof cmd === 'object') commands = Object.entries(cmd);
+  else {
+    // PHP: isset() is false for a missing or null cmd; foreach over a scalar runs nothing. Both give an empty batch.
+    problem =
+      cmd === undefined || cmd === null
+        ? 'cmd is required: an array or object of "method?query" strings'
+        : 'expected an array or object of "method?query" strings';
+    warnings.push({ field: 'cmd', sent: cmd ?? null, used: [], reason: `${problem}; nothing was run` });
+  }
+  return { commands, halt: phpBool(halt), warnings, ...(problem ? { problem } : {}) };
+}
+
+function commandTime(time: TimeBlock): CommandTime {
+  const { operating: _operating, operating_reset_at: _resetAt, ...rest } = time;
+  return rest;
+}
+
+function prefixed(key: string, warnings: readonly FieldWarning[]): FieldWarning[] {
+  return warnings.map((w) => ({ ...w, field: `cmd[${key}].${w.field}` }));
+}
+
+export class Batch implements BatchRunner {
+  private readonly now: Clock;
+
+  constructor(
+    private readonly core: RestCore,
+    private readonly options: BatchOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(request: CallRequest): Promise<CallAnswer> {
+    const batchClockStart = this.now();
+    let caller: Caller;
+    try {
+      caller = request.caller ?? (await this.core.authenticate(request.credentials, request.params));
+    } catch (error) {
+      return this.core.failure(error, 'batch');
+    }
+    const input = readBatchInput(request.params);
+    const strict = request.strictRequested || caller.strict || this.options.strict;
+    if (input.problem && strict) return { ok: false, error: argumentError('cmd', input.problem), warnings: [] };
+
+    const warnings: FieldWarning[] = [...input.warnings];
+    const state = emptyBatchState();
+    const handlerStart = performance.now();
+    let position = 0;
+    for (const [key, call] of input.commands) {
+      let failed: boolean;
+      if (position++ >= BATCH_MAX_COMMANDS) {
+        state.error.set(key, new RestError('ERROR_BATCH_LENGTH_EXCEEDED').toBody());
+        failed = true;
+      } else if (typeof call !== 'string') {
+        // The reference skips a command that is not a string (it still counts towards the 50).
+        warnings.push({ field: `cmd[${key}]`, sent: call, used: null, reason: 'not a "method?query" string; skipped' });
+        continue;
+      } else {
+        failed = !(await this.runCommand(key, call, caller, request, state, warnings));
+      }
+      if (failed && input.halt) break;
+    }
+    const processingMs = performance.now() - handlerStart;
+
+    const finishMs = this.now();
+    const time = timeBlock(
+      {
+        startMs: request.startMs,
+        processingMs,
+        // batch is not counted (LoadLimiter ignores it): nothing accumulated, reset ten minutes after its start.
+        operatingSeconds: 0,
+        operatingResetAt: Math.floor(batchClockStart / 1000) + 600,
+      },
+      finishMs,
+      this.options.timeZone,
+    );
+    const result = {
+      result: toPhpList(state.result),
+      result_error: toPhpList(state.error),
+      result_total: toPhpList(state.total),
+      result_next: toPhpList(state.next),
+      result_time: toPhpList(state.time),
+    };
+    return { ok: true, body: { result, time }, warnings, caller };
+  }
+
+  /** Runs one command through the core; records its outcome in `state`. Returns false when it failed. */
+  private async runCommand(
+    key: string,
+    call: string,
+    caller: Caller,
+    request: CallRequest,
+    state: BatchState,
+    warnings: FieldWarning[],
+  ): Promise<boolean> {
+    const startMs = this.now();
+    const { method, query } = splitCommand(call);
+    // Nested batch is refused (rest 24.0.0, openlines-api.md §1.6); it never reaches the core.
+    if (method.toLowerCase() === 'batch') {
+      state.error.set(key, new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED').toBody());
+      return false;
+    }
+    let answer: CallAnswer;
+    try {
+      const params = substituteReferences(parsePhpQuery(query), state);
+      answer = await this.core.call({
+        method,
+        params,
+        credentials: request.credentials,
+        strictRequested: request.strictRequested,
+        startMs,
+        caller,
+        inBatch: true,
+      });
+    } catch (error) {
+      const rest = error instanceof ParamsError ? new RestError('INVALID_REQUEST', error.message) : error;
+      answer = this.core.failure(rest, method);
+    }
+    warnings.push(...prefixed(key, answer.warnings));
+    if (answer.ok) {
+      state.result.set(key, answer.body.result ?? null);
+      if (answer.body.next !== undefined) state.next.set(key, answer.body.next);
+      if (answer.body.total !== undefined) state.total.set(key, answer.body.total);
+      state.time.set(key, commandTime(answer.body.time));
+      return true;
+    }
+    state.error.set(key, answer.error.toBody());
+    // A command that failed still ran: it gets a time entry too (DECISIONS.md: one for every command that ran).
+    const finishMs = this.now();
+    state.time.set(
+      key,
+      commandTime(
+        timeBlock(
+          { startMs, processingMs: 0, operatingSeconds: 0, operatingResetAt: 0 },
+          Math.max(finishMs, startMs),
+          this.options.timeZone,
+        ),
+      ),
+    );
+    return false;
+  }
+}
