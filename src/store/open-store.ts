@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, type SelectQueryBuilder, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -41,8 +41,27 @@ function openSqlite(url: string): Store {
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
 
+/** Connections per server process; N servers on one PostgreSQL need N × this below its max_connections. */
+export const POSTGRES_POOL_SIZE = 10;
+
+// Rows read back the same from both stores: int8 (bigint ids, count(*)) as numbers, not strings; jsonb (the
+// lines' document) as its JSON text, which the repositories parse as they do SQLite's text column.
+const postgresTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8) return parseSafeInteger;
+    if (oid === pg.types.builtins.JSONB || oid === pg.types.builtins.JSON) return (text: string) => text;
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`integer ${text} is beyond what a JavaScript number holds`);
+  return value;
+}
+
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, types: postgresTypes });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -79,4 +98,49 @@ export async function migrate(store: Store): Promise<string[]> {
     }
   });
   return applied;
+}
+
+/**
+ * What differs between the databases for writers, named once here; repositories ask for a capability instead
+ * of testing the dialect. (JSON-document reads are in `dialect.ts`.) Not differences, and usable as is on both:
+ * `returning(...)` (never `insertId`), `onConflict(...)` upserts, `numUpdatedRows`.
+ */
+export interface WriteCapabilities {
+  readonly dialect: Dialect;
+  /**
+   * A read that a later write in the same transaction depends on (read-modify-write of one row): the rows stay
+   * locked until the transaction ends, so a concurrent request on another server waits instead of writing over
+   * it. PostgreSQL: `for update`. SQLite needs none: a process runs one transaction at a time on its single
+   * connection, and another process's write makes the later writer fail rather than lose an update.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: any select over any table
+  forUpdate<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
+  /** Whether a driver error is a unique-constraint violation (SQLite SQLITE_CONSTRAINT_UNIQUE/PK, PostgreSQL 23505). */
+  isUniqueViolation(error: unknown): boolean;
+  /**
+   * After rows were inserted with explicit ids (an import): moves the id generator past them, so the next
+   * generated id is larger. PostgreSQL identity sequences do not notice explicit ids; SQLite AUTOINCREMENT does.
+   */
+  syncIdSequence(table: keyof Database & string): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: works on a db or a transaction of any schema
+export function capabilitiesOf(db: Kysely<any>): WriteCapabilities {
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  return {
+    dialect: isPostgres ? 'postgres' : 'sqlite',
+    forUpdate: (query) => (isPostgres ? (query.forUpdate() as typeof query) : query),
+    isUniqueViolation(error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      return isPostgres
+        ? code === '23505'
+        : code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+    },
+    async syncIdSequence(table) {
+      if (!isPostgres) return;
+      await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(
+        table,
+      )}), 0) + 1, false)`.execute(db);
+    },
+  };
 }

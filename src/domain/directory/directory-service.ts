@@ -97,11 +97,13 @@ export class DirectoryService {
   async bootstrap(portalName: string): Promise<{ userId: number; code: string } | null> {
     const created = await this.store.db.transaction().execute(async (trx) => {
       if (await getPortal(trx)) return false;
-      await insertPortal(trx, {
+      // Two servers starting on one empty PostgreSQL: the second insert waits for the first and does nothing.
+      const inserted = await insertPortal(trx, {
         name: portalName,
         member_id: randomBytes(16).toString('hex'),
         created_at: new Date().toISOString(),
       });
+      if (!inserted) return false;
       const existing = await findUser(trx, 1);
       if (!existing) await insertUser(trx, { name: 'Admin', admin: true, online: true });
       return true;

@@ -2,7 +2,7 @@
 
 import { countLines, insertLine, replaceQueues } from '../../store/lines-repository.js';
 import type { Store } from '../../store/open-store.js';
-import { getPortal, incrementLineCounter } from '../../store/portal-repository.js';
+import { incrementLineCounter } from '../../store/portal-repository.js';
 import { argumentError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { type AppliedInput, applyLineInput, type FieldWarning, type InputFailure } from './apply-input.js';
@@ -65,13 +65,16 @@ export class LineService {
       return { result: false, warnings, failure: applied.failure };
     }
     return this.store.db.transaction().execute(async (trx) => {
+      // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
+      // turns and each automatic name is unique.
+      const counter = await incrementLineCounter(trx);
       const queue = await resolveQueue(trx, params.QUEUE, params.QUEUE_USERS_FIELDS, caller.userId, {
         allowPlainIds: true,
       });
       warnings.push(...queue.warnings);
       throwIfStrict(strict, warnings);
       const values = { ...applied.values };
-      if (values.LINE_NAME === undefined) values.LINE_NAME = await this.autoLineName(trx);
+      if (values.LINE_NAME === undefined) values.LINE_NAME = await this.autoLineName(trx, counter);
       const stamp = new Date(this.now()).toISOString();
       const id = await insertLine(trx, {
         doc: JSON.stringify(values),
@@ -82,15 +85,13 @@ export class LineService {
         modified_at: stamp,
       });
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
-      await incrementLineCounter(trx);
       return { result: id, warnings };
     });
   }
 
   /** "Open Channel <portal name>" for the first line, else "Open Channel <counter + 1>" (reference §2.1). */
-  private async autoLineName(trx: Store['db']): Promise<string> {
+  private async autoLineName(trx: Store['db'], counterAfterIncrement: number): Promise<string> {
     if ((await countLines(trx)) === 0) return `Open Channel ${this.options.companyName}`;
-    const portal = await getPortal(trx);
-    return `Open Channel ${(portal?.line_counter ?? 0) + 1}`;
+    return `Open Channel ${counterAfterIncrement}`;
   }
 }
