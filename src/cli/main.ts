@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOAuthCommands } from './commands/oauth.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServeCommand(program);
+  registerMigrateCommand(program);
   registerDirectoryCommands(program);
   registerWebhookCommands(program);
   registerOAuthCommands(program);

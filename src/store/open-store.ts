@@ -22,6 +22,17 @@ export function sqliteUrl(file: string): string {
   return `sqlite:${file}`;
 }
 
+/** The store for people and logs: the SQLite URL, or PostgreSQL's host, port and database without credentials. */
+export function describeStore(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  try {
+    const parsed = new URL(url);
+    return `PostgreSQL ${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
 export async function openStore(url: string, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = url.startsWith('postgres://') || url.startsWith('postgresql://') ? openPostgres(url) : openSqlite(url);
   if (options.migrate !== false) await migrate(store);
