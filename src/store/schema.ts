@@ -134,6 +134,31 @@ export interface UserPermissionTable {
   level: string;
 }
 
+/** A custom connector registered by an OAuth application (imconnector.register). */
+export interface ConnectorTable {
+  id: Generated<number>;
+  app_id: number;
+  /** The connector ID, lower-cased; unique across applications and never a built-in connector's code. */
+  code: string;
+  name: string;
+  /** JSON text: ICON, ICON_DISABLED, PLACEMENT_HANDLER, COMMENT and the behaviour flags. */
+  doc: string;
+  created_at: string;
+  modified_at: string;
+}
+
+/** A connector on a line (imconnector.activate, imconnector.connector.data.set). */
+export interface ConnectorLineTable {
+  connector_id: number;
+  line_id: number;
+  active: number;
+  error: number;
+  /** JSON text of DATA (upper-case keys), or null before the first data.set. */
+  data: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
 export interface Database {
   portal: PortalTable;
   departments: DepartmentTable;
@@ -147,5 +172,7 @@ export interface Database {
   oauth_apps: OAuthAppTable;
   oauth_tokens: OAuthTokenTable;
   oauth_codes: OAuthCodeTable;
+  connectors: ConnectorTable;
+  connector_lines: ConnectorLineTable;
   openlines_migrations: MigrationTable;
 }

@@ -2,10 +2,11 @@
 import * as initial from './2026-11-23-01-initial.js';
 import * as permissions from './2026-11-23-02-permissions.js';
 import * as oauth from './2026-11-23-03-oauth.js';
+import * as connectors from './2026-11-23-04-connectors.js';
 
 export interface Migration {
   name: string;
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth];
+export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors];
