@@ -28,6 +28,11 @@ const TOKEN_KEYS = [
   'refresh_token',
 ];
 
+interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+}
+
 function form(params: Record<string, string>): string {
   return new URLSearchParams(params).toString();
 }
@@ -358,9 +363,9 @@ describe('secrets at rest and in the log', () => {
         client_secret: app.clientSecret,
         code,
       });
-      const first = await (await fetch(`${base}/oauth/token/?${query}`)).json();
+      const first = (await (await fetch(`${base}/oauth/token/?${query}`)).json()) as TokenPair;
       secrets.push(first.access_token, first.refresh_token);
-      const refreshed = await (
+      const refreshed = (await (
         await post(
           '/oauth/token/',
           form({
@@ -370,7 +375,7 @@ describe('secrets at rest and in the log', () => {
             refresh_token: first.refresh_token,
           }),
         )
-      ).json();
+      ).json()) as TokenPair;
       secrets.push(refreshed.access_token, refreshed.refresh_token);
       // The old refresh token again (refused), then calls with tokens in the query, the body and the header.
       await fetch(
