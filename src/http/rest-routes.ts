@@ -29,6 +29,8 @@ export interface RestEndpoint {
     strictRequested: boolean;
     startMs: number;
     clientAddress: string;
+    /** scheme://host[:port] the client addressed (Host header), for answers that name this server. */
+    origin?: string;
   }): Promise<CallAnswer>;
 }
 
@@ -151,6 +153,18 @@ export function sendError(reply: FastifyReply, transport: Transport, error: Rest
   return send(reply, transport, error.status, error.toBody(), warnings);
 }
 
+/** The origin from the Host header, when it is a plain host[:port] (never echoed otherwise). */
+function originOf(request: FastifyRequest, isHttps: boolean): { origin?: string } {
+  const host = request.headers.host;
+  if (
+    typeof host !== 'string' ||
+    !/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/.test(host)
+  ) {
+    return {};
+  }
+  return { origin: `${isHttps ? 'https' : 'http'}://${host}` };
+}
+
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const startMs = performance.timeOrigin + performance.now();
@@ -188,6 +202,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
       strictRequested: strictHeader === '1' || strictHeader === 'true',
       startMs,
       clientAddress: request.ip,
+      ...originOf(request, options.isHttps),
     });
     if (answer.ok) return send(reply, transport, 200, answer.body, answer.warnings);
     return sendError(reply, transport, answer.error, answer.warnings);

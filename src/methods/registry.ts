@@ -16,6 +16,8 @@ export interface MethodContext {
   /** Substitutions made in compat mode, reported in the X-Openlines-Warnings header. */
   readonly warnings: FieldWarning[];
   readonly inBatch: boolean;
+  /** scheme://host[:port] the client addressed, when the request named a plain host. */
+  readonly origin?: string;
 }
 
 export interface MethodOutput {

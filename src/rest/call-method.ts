@@ -27,6 +27,8 @@ export interface CallRequest {
   /** Inside batch: the outer call's caller (auth is reused, scope re-checked). */
   readonly caller?: Caller;
   readonly inBatch?: boolean;
+  /** scheme://host[:port] the client addressed (imopenlines.config.path.get). */
+  readonly origin?: string;
 }
 
 export type CallAnswer =
@@ -113,6 +115,7 @@ export class RestCore {
         services: this.deps.services,
         warnings,
         inBatch: request.inBatch === true,
+        ...(request.origin !== undefined ? { origin: request.origin } : {}),
       });
       const processingMs = performance.now() - handlerStart;
       const finishMs = this.now();

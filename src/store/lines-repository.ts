@@ -1,8 +1,11 @@
 // Lines and their two queues: the configured one (users and departments, as sent) and the expanded operator
 // list (reference-behaviour.md §2.4). Plain functions over db or a transaction; rows in, rows out.
 
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { containsPattern, type DialectCapabilities } from './dialect.js';
+import { capabilitiesOf } from './open-store.js';
 import type { Db } from './portal-repository.js';
-import type { LineConfigQueueTable, LineQueueTable, LineTable } from './schema.js';
+import type { Database, LineConfigQueueTable, LineQueueTable, LineTable } from './schema.js';
 
 export type LineRow = Omit<LineTable, 'id'> & { id: number };
 export type ConfigQueueRow = LineConfigQueueTable;
@@ -19,11 +22,20 @@ export async function findLine(db: Db, id: number): Promise<LineRow | undefined>
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
+/** The line, locked until the transaction ends (a read-modify-write: concurrent updates take turns). */
+export async function findLineForUpdate(db: Db, id: number): Promise<LineRow | undefined> {
+  const row = await capabilitiesOf(db)
+    .forUpdate(db.selectFrom('lines').selectAll().where('id', '=', id))
+    .executeTakeFirst();
+  return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
 export async function updateLine(db: Db, id: number, changes: Partial<Omit<LineTable, 'id'>>): Promise<boolean> {
   const result = await db.updateTable('lines').set(changes).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Deletes the line and both of its queues; false when there was no such line. */
 export async function deleteLine(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('line_queue').where('line_id', '=', id).execute();
   await db.deleteFrom('line_config_queue').where('line_id', '=', id).execute();
@@ -98,4 +110,146 @@ export async function operatorsOf(db: Db, lineIds: readonly number[]): Promise<M
     result.set(lineId, list);
   }
   return result;
+}
+
+/** True when one of the users is an operator of the line or its last editor (Config::canDoOperation). */
+export async function lineBelongsToAny(db: Db, lineId: number, userIds: readonly number[]): Promise<boolean> {
+  if (userIds.length === 0) return false;
+  const row = await db
+    .selectFrom('lines')
+    .select('id')
+    .where('id', '=', lineId)
+    .where((eb) => ownedByAny(eb, userIds))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+function ownedByAny(eb: ExpressionBuilder<Database, 'lines'>, userIds: readonly number[]): Expression<SqlBool> {
+  if (userIds.length === 0) return sql<SqlBool>`1 = 0`;
+  return eb.or([
+    eb('lines.modify_user_id', 'in', [...userIds]),
+    eb.exists(
+      eb
+        .selectFrom('line_queue')
+        .select('line_queue.line_id')
+        .whereRef('line_queue.line_id', '=', 'lines.id')
+        .where('line_queue.user_id', 'in', [...userIds]),
+    ),
+  ]);
+}
+
+// ---- Listing with filters and order (imopenlines.config.list.get). The domain validates every name and value
+// against the catalogue first; here each field is read from its column or from the JSON document, and every
+// value is a bound parameter.
+
+/** How a field is stored and compared: numbers numerically, dates as UTC ISO text, lists by element. */
+export type ListValueType = 'number' | 'text' | 'date' | 'list';
+
+export interface ListFieldRef {
+  readonly name: string;
+  readonly type: ListValueType;
+  /** What a document without this member means (fields added to the catalogue after the line was stored). */
+  readonly fallback?: string | number | null;
+}
+
+export type ListFilterOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'contains';
+
+export interface ListFilter {
+  readonly field: ListFieldRef;
+  readonly op: ListFilterOp;
+  /** eq/ne: any number of values (none: matches nothing / everything; null: is null); others: exactly one. */
+  readonly values: readonly (string | number | null)[];
+}
+
+export interface LineListSpec {
+  readonly filters: readonly ListFilter[];
+  readonly order: readonly { readonly field: ListFieldRef; readonly direction: 'asc' | 'desc' }[];
+  readonly limit: number;
+  readonly offset: number;
+  /** Only lines belonging to one of these users (null: every line). */
+  readonly ownedBy: readonly number[] | null;
+}
+
+/** Catalogue fields kept in real columns; every other field lives in the JSON document `doc`. */
+const COLUMN_OF: Readonly<
+  Record<string, 'id' | 'line_name' | 'active' | 'modify_user_id' | 'created_at' | 'modified_at'>
+> = {
+  ID: 'id',
+  LINE_NAME: 'line_name',
+  ACTIVE: 'active',
+  MODIFY_USER_ID: 'modify_user_id',
+  DATE_CREATE: 'created_at',
+  DATE_MODIFY: 'modified_at',
+};
+
+const DOC = sql.ref('lines.doc');
+
+function fieldValue(caps: DialectCapabilities, field: ListFieldRef): Expression<unknown> {
+  const column = COLUMN_OF[field.name];
+  if (column) return sql.ref(`lines.${column}`);
+  const read = field.type === 'number' ? caps.jsonNumber(DOC, field.name) : caps.jsonText(DOC, field.name);
+  return field.fallback === undefined || field.fallback === null ? read : sql`coalesce(${read}, ${field.fallback})`;
+}
+
+function filterExpression(caps: DialectCapabilities, filter: ListFilter): Expression<SqlBool> {
+  const { field, op, values } = filter;
+  if (field.type === 'list') {
+    const contains = values.filter((v) => v !== null).map((v) => caps.jsonArrayContains(DOC, field.name, v!));
+    const any = contains.length ? sql<SqlBool>`(${sql.join(contains, sql` or `)})` : sql<SqlBool>`1 = 0`;
+    return op === 'ne' ? sql<SqlBool>`not ${any}` : any;
+  }
+  const value = fieldValue(caps, field);
+  switch (op) {
+    case 'eq':
+    case 'ne': {
+      const scalars = values.filter((v) => v !== null);
+      const parts: Expression<SqlBool>[] = [];
+      if (scalars.length) parts.push(sql<SqlBool>`${value} in (${sql.join(scalars)})`);
+      if (scalars.length !== values.length) parts.push(sql<SqlBool>`${value} is null`);
+      const matches = parts.length ? sql<SqlBool>`(${sql.join(parts, sql` or `)})` : sql<SqlBool>`1 = 0`;
+      // "!" also keeps rows without a value, like the ORM's "<> OR IS NULL".
+      if (op === 'eq') return matches;
+      return scalars.length !== values.length
+        ? sql<SqlBool>`not ${matches}`
+        : sql<SqlBool>`(${value} is null or not ${matches})`;
+    }
+    case 'contains':
+      return caps.likeInsensitive(value, containsPattern(String(values[0])));
+    default: {
+      const operator = { gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+      return sql<SqlBool>`${value} ${sql.raw(operator)} ${values[0]}`;
+    }
+  }
+}
+
+function applyFilters(eb: ExpressionBuilder<Database, 'lines'>, caps: DialectCapabilities, spec: LineListSpec) {
+  const parts: Expression<SqlBool>[] = spec.filters.map((f) => filterExpression(caps, f));
+  if (spec.ownedBy !== null) parts.push(ownedByAny(eb, spec.ownedBy));
+  return eb.and(parts);
+}
+
+/** One page of lines and the number of lines matching the filters (ID ascending breaks ties). */
+export async function listLines(
+  db: Db,
+  caps: DialectCapabilities,
+  spec: LineListSpec,
+): Promise<{ rows: LineRow[]; total: number }> {
+  const counted = await db
+    .selectFrom('lines')
+    .where((eb) => applyFilters(eb, caps, spec))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const total = Number(counted.n);
+  if (spec.limit === 0 || spec.offset >= total) return { rows: [], total };
+  let query = db
+    .selectFrom('lines')
+    .selectAll()
+    .where((eb) => applyFilters(eb, caps, spec));
+  for (const { field, direction } of spec.order) {
+    const value = field.type === 'text' ? caps.byteOrder(fieldValue(caps, field)) : fieldValue(caps, field);
+    // Empty values first when ascending, as MySQL (the reference's database) sorts them.
+    query = query.orderBy(value, (ob) => (direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
+  }
+  const rows = await query.orderBy('lines.id', 'asc').limit(spec.limit).offset(spec.offset).execute();
+  return { rows: rows.map((r) => ({ ...r, id: Number(r.id), modify_user_id: Number(r.modify_user_id) })), total };
 }

@@ -1,12 +1,31 @@
 // Rules across fields and rows ↔ line configuration; one transaction per call.
 
-import { countLines, insertLine, replaceQueues } from '../../store/lines-repository.js';
+import { documentCapabilities } from '../../store/dialect.js';
+import { findUsers } from '../../store/directory-repository.js';
+import {
+  configQueuesOf,
+  countLines,
+  deleteLine,
+  findLine,
+  findLineForUpdate,
+  insertLine,
+  type LineRow,
+  listLines,
+  type OperatorRow,
+  operatorsOf,
+  replaceQueues,
+  updateLine,
+} from '../../store/lines-repository.js';
 import type { Store } from '../../store/open-store.js';
-import { incrementLineCounter } from '../../store/portal-repository.js';
-import { argumentError } from '../../wire/errors.js';
+import { type Db, incrementLineCounter } from '../../store/portal-repository.js';
+import { argumentError, RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { type AppliedInput, applyLineInput, type FieldWarning, type InputFailure } from './apply-input.js';
-import { resolveQueue } from './queue.js';
+import { describeSent, phpIntval } from './field-kinds.js';
+import type { ListQuery } from './list-query.js';
+import { allowedUsersFor, canOperateOnLine, type LineAction } from './permissions.js';
+import type { ConfiguredQueueEntry, LineConfig, QueueMember } from './present-line.js';
+import { parseObjectEntry, queueEntries, resolveQueue } from './queue.js';
 
 export interface LineServiceOptions {
   readonly companyName: string;
@@ -30,6 +49,93 @@ export function throwIfStrict(strict: boolean, warnings: readonly FieldWarning[]
   if (first) throw argumentError(first.field, `Field '${first.field}': ${first.reason}`);
 }
 
+/**
+ * CONFIG_ID of get/update/delete, cast like PHP's (int); missing or ≤ 0 → 400 CONFIG_ID_EMPTY
+ * (reference-behaviour.md §1.2, checked before anything else).
+ */
+export function readConfigId(raw: unknown): number {
+  const id = phpIntval(raw);
+  if (id <= 0) throw new RestError('CONFIG_ID_EMPTY');
+  return id;
+}
+
+/** Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...). */
+export type LineDeletedHook = (trx: Db, lineId: number) => Promise<void>;
+
+export interface LineEntry {
+  readonly line: LineConfig;
+  /** The expanded queue in queue order (config.get; list.get with OPTIONS.QUEUE=Y). */
+  readonly members?: QueueMember[];
+  /** The queue as configured (list.get with OPTIONS.CONFIG_QUEUE=Y). */
+  readonly configQueue?: ConfiguredQueueEntry[];
+}
+
+const isSent = (v: unknown) => v !== undefined && v !== null;
+
+function toLineConfig(row: LineRow): LineConfig {
+  return {
+    id: row.id,
+    values: JSON.parse(row.doc) as Record<string, unknown>,
+    modifyUserId: Number(row.modify_user_id),
+    createdAt: row.created_at,
+    modifiedAt: row.modified_at,
+  };
+}
+
+async function membersOf(db: Db, rows: readonly OperatorRow[]): Promise<QueueMember[]> {
+  const users = await findUsers(db, [...new Set(rows.map((r) => r.user_id))]);
+  return rows.map((r) => {
+    const user = users.get(r.user_id);
+    return {
+      rowId: r.id,
+      sort: Number(r.sort),
+      userId: r.user_id,
+      departmentId: Number(r.department_id),
+      userName: r.user_name,
+      workPosition: r.user_work_position,
+      avatar: r.user_avatar,
+      avatarId: Number(r.user_avatar_id),
+      ...(user
+        ? {
+            user: {
+              name: user.name,
+              lastName: user.last_name,
+              workPosition: user.work_position,
+              avatar: user.avatar,
+              active: Boolean(user.active),
+              online: Boolean(user.is_online),
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+/**
+ * Config::update's checks of a sent QUEUE, before anything is expanded: every entry in object form
+ * (QueueManager::validateQueueFields; plain user ids, which add accepts, fail here), and not empty.
+ */
+function checkUpdateQueue(raw: unknown): InputFailure | undefined {
+  const entries = queueEntries(raw);
+  const bad = entries?.find((entry) => parseObjectEntry(entry) === null);
+  if (bad !== undefined) {
+    return {
+      field: 'QUEUE',
+      reason: `entry ${describeSent(bad)} is not {ENTITY_TYPE: user|department, ENTITY_ID: id > 0}`,
+    };
+  }
+  if (!entries || entries.length === 0) {
+    return { field: 'QUEUE', reason: 'expected a non-empty array of {ENTITY_TYPE, ENTITY_ID} entries' };
+  }
+  return undefined;
+}
+
+const QUEUE_EMPTY_REASONS = {
+  empty: 'expected a non-empty array of {ENTITY_TYPE, ENTITY_ID} entries',
+  'no-valid-entry': 'no entry names an active user or an existing department; the queue would have no operator',
+  'empty-departments': 'the departments have no active users; the queue would have no operator',
+} as const;
+
 /** PARAMS as the reference reads it: used only when it is a non-empty array (object), else []. */
 export function readParams(
   raw: unknown,
@@ -44,6 +150,8 @@ export function readParams(
 
 export class LineService {
   private readonly now: () => number;
+  /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
+  private readonly lineDeletedHooks: LineDeletedHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -87,6 +195,147 @@ export class LineService {
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
       return { result: id, warnings };
     });
+  }
+
+  /** Registers cleanup for rows that reference a line (e.g. connector bindings); runs in delete's transaction. */
+  onLineDeleted(hook: LineDeletedHook): void {
+    this.lineDeletedHooks.push(hook);
+  }
+
+  /** config.get: the line and, when asked for, its expanded queue; null when there is no such line. */
+  async get(id: number, options: { withQueue: boolean }): Promise<LineEntry | null> {
+    const db = this.store.db;
+    const row = await findLine(db, id);
+    if (!row) return null;
+    const members = options.withQueue ? await membersOf(db, (await operatorsOf(db, [id])).get(id) ?? []) : [];
+    return { line: toLineConfig(row), members };
+  }
+
+  /**
+   * config.update (reference-behaviour.md §1.2, §2.5): permission, then the line, then the sent fields only
+   * (the same-request pairings of applyLineInput), a sent QUEUE replacing both queues. DATE_MODIFY and
+   * MODIFY_USER_ID are stamped. Compat: a missing line or a refused queue answers false and writes nothing;
+   * strict: 404 CONFIG_NOT_FOUND or 400 ERROR_ARGUMENT.
+   */
+  async update(caller: Caller, id: number, rawParams: unknown, strict: boolean): Promise<WriteOutcome<boolean>> {
+    return this.store.db.transaction().execute(async (trx) => {
+      await this.requirePermission(trx, caller, id, 'MODIFY');
+      const row = await findLineForUpdate(trx, id);
+      if (!row) return this.notFound(strict);
+      const { params, warnings: paramWarnings } = readParams(rawParams);
+      const applied = this.input(params, 'update');
+      const warnings = [...paramWarnings, ...applied.warnings];
+      let failure = applied.failure;
+      let queue: Awaited<ReturnType<typeof resolveQueue>> | undefined;
+      if (!failure && isSent(params.QUEUE)) {
+        failure = checkUpdateQueue(params.QUEUE);
+        if (!failure) {
+          queue = await resolveQueue(trx, params.QUEUE, params.QUEUE_USERS_FIELDS, caller.userId, {
+            allowPlainIds: false,
+          });
+          // The caller fallback of add does not apply: update refuses a queue that expands to nobody.
+          warnings.push(...queue.warnings.filter((w) => !w.reason.startsWith('the queue has no valid operator')));
+          if (queue.emptyReason) failure = { field: 'QUEUE', reason: QUEUE_EMPTY_REASONS[queue.emptyReason] };
+        }
+      } else if (!isSent(params.QUEUE) && isSent(params.QUEUE_USERS_FIELDS)) {
+        warnings.push({
+          field: 'QUEUE_USERS_FIELDS',
+          sent: params.QUEUE_USERS_FIELDS,
+          used: null,
+          reason: 'applies only together with QUEUE; ignored',
+        });
+      }
+      throwIfStrict(strict, warnings, failure);
+      if (failure) return { result: false, warnings, failure };
+
+      const values = { ...(JSON.parse(row.doc) as Record<string, unknown>), ...applied.values };
+      await updateLine(trx, id, {
+        doc: JSON.stringify(values),
+        line_name: String(values.LINE_NAME),
+        active: String(values.ACTIVE),
+        modify_user_id: caller.userId,
+        modified_at: new Date(this.now()).toISOString(),
+      });
+      if (queue) {
+        let operators = queue.operators;
+        if (!isSent(params.QUEUE_USERS_FIELDS)) {
+          // Without QUEUE_USERS_FIELDS an operator who stays keeps their per-line display data (QueueManager::update).
+          const before = new Map(((await operatorsOf(trx, [id])).get(id) ?? []).map((o) => [o.user_id, o]));
+          operators = operators.map((o) => {
+            const old = before.get(o.user_id);
+            return old
+              ? {
+                  ...o,
+                  user_name: old.user_name,
+                  user_work_position: old.user_work_position,
+                  user_avatar: old.user_avatar,
+                  user_avatar_id: Number(old.user_avatar_id),
+                }
+              : o;
+          });
+        }
+        await replaceQueues(trx, id, queue.configQueue, operators);
+      }
+      return { result: true, warnings };
+    });
+  }
+
+  /**
+   * config.delete (reference-behaviour.md §5): permission, then the line; removes the line, both queues and
+   * whatever the registered hooks clean up, in one transaction. Compat: false for a missing line; strict: 404.
+   */
+  async delete(caller: Caller, id: number, strict: boolean): Promise<boolean> {
+    return this.store.db.transaction().execute(async (trx) => {
+      await this.requirePermission(trx, caller, id, 'MODIFY');
+      if (!(await findLine(trx, id))) return this.notFound(strict).result;
+      for (const hook of this.lineDeletedHooks) await hook(trx, id);
+      return deleteLine(trx, id);
+    });
+  }
+
+  /** config.list.get: one page of lines (with their queues when asked for) and the number of matching lines. */
+  async list(caller: Caller, query: ListQuery): Promise<{ entries: LineEntry[]; total: number }> {
+    return this.store.db.transaction().execute(async (trx) => {
+      const ownedBy = query.checkPermission ? await allowedUsersFor(trx, caller, query.checkPermission) : null;
+      const { rows, total } = await listLines(trx, documentCapabilities(this.store.dialect), {
+        filters: query.filters,
+        order: query.order,
+        limit: query.limit,
+        offset: query.offset,
+        ownedBy,
+      });
+      const ids = rows.map((r) => r.id);
+      const operators = query.withQueue ? await operatorsOf(trx, ids) : new Map<number, OperatorRow[]>();
+      const members = query.withQueue ? await membersOf(trx, [...operators.values()].flat()) : [];
+      const configQueues = query.withConfigQueue ? await configQueuesOf(trx, ids) : new Map();
+      const entries = rows.map((row): LineEntry => {
+        const entry: { line: LineConfig; members?: QueueMember[]; configQueue?: ConfiguredQueueEntry[] } = {
+          line: toLineConfig(row),
+        };
+        if (query.withQueue) {
+          const rowIds = new Set((operators.get(row.id) ?? []).map((o) => o.id));
+          entry.members = members.filter((m) => rowIds.has(m.rowId));
+        }
+        if (query.withConfigQueue) {
+          entry.configQueue = (configQueues.get(row.id) ?? []).map((e: { entity_type: string; entity_id: number }) => ({
+            entityType: e.entity_type,
+            entityId: Number(e.entity_id),
+          }));
+        }
+        return entry;
+      });
+      return { entries, total };
+    });
+  }
+
+  private async requirePermission(db: Db, caller: Caller, id: number, action: LineAction): Promise<void> {
+    if (!(await canOperateOnLine(db, caller, id, action))) throw new RestError('CONFIG_WRONG_USER_PERMISSION');
+  }
+
+  /** A missing line: compat answers false (200), strict 404 CONFIG_NOT_FOUND (DECISIONS.md). */
+  private notFound(strict: boolean): WriteOutcome<false> {
+    if (strict) throw new RestError('CONFIG_NOT_FOUND');
+    return { result: false, warnings: [] };
   }
 
   /** "Open Channel <portal name>" for the first line, else "Open Channel <counter + 1>" (reference §2.1). */

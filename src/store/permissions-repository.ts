@@ -1,0 +1,27 @@
+// Per-user permission levels (table user_permissions). A missing row means "the default level".
+
+import type { Db } from './portal-repository.js';
+
+export interface PermissionRow {
+  entity: string;
+  action: string;
+  level: string;
+}
+
+export async function permissionsOfUser(db: Db, userId: number): Promise<PermissionRow[]> {
+  return db
+    .selectFrom('user_permissions')
+    .select(['entity', 'action', 'level'])
+    .where('user_id', '=', userId)
+    .orderBy('entity')
+    .orderBy('action')
+    .execute();
+}
+
+export async function setPermission(db: Db, userId: number, row: PermissionRow): Promise<void> {
+  await db
+    .insertInto('user_permissions')
+    .values({ user_id: userId, ...row })
+    .onConflict((oc) => oc.columns(['user_id', 'entity', 'action']).doUpdateSet({ level: row.level }))
+    .execute();
+}
