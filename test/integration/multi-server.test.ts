@@ -1,0 +1,247 @@
+// Several openlines servers on one PostgreSQL (issue 7): real `openlines serve` processes, as an operator runs
+// them behind a load balancer, sharing one database. Whatever one server writes or counts, the other sees.
+
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { parseAnswer } from '../helpers/server.js';
+import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+
+const run = promisify(execFile);
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+interface ServerProcess {
+  readonly url: string;
+  /** The first-start webhook URL, when this process was the one that created the portal. */
+  readonly firstHook: string | null;
+  readonly output: () => string;
+  stop(): Promise<number | null>;
+}
+
+async function serve(databaseUrl: string, env: Record<string, string>): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-multi-'));
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [...CLI, 'serve', '--port', '0', '--https-port', '-1'],
+    { env: { ...process.env, OPENLINES_DATA: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env } },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  // The last line of the start-up banner: the webhook (first start) or how to make one (later starts).
+  while (!/Incoming webhook: |Webhooks: /.test(out) && child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+  if (!url) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`openlines serve did not start:\n${out}`);
+  }
+  return {
+    url,
+    firstHook: /Incoming webhook: (http:\/\/\S+\/)/.exec(out)?.[1] ?? null,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+async function post(url: string, body: unknown) {
+  return parseAnswer(
+    await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+  );
+}
+
+const onPostgres = STORES.includes('postgres');
+
+describe('several servers on one PostgreSQL', {
+  skip: onPostgres ? false : 'OPENLINES_TEST_STORES excludes postgres',
+}, () => {
+  let database: TestDatabase;
+  let store: Store;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  /** The webhook path after the host: /rest/1/<code>/ — valid on every server, as it lives in the database. */
+  let hookPath: string;
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-multi-db-'));
+  const started: ServerProcess[] = [];
+
+  before(async () => {
+    database = await createTestDatabase('postgres', dataDir);
+    // Both start at once on the empty database: one migrates and creates the portal, the other waits for it.
+    [a, b] = await Promise.all([serve(database.url, { RATE_PLAN: 'off' }), serve(database.url, { RATE_PLAN: 'off' })]);
+    started.push(a, b);
+    store = await openStore(database.url, { migrate: false });
+  });
+
+  after(async () => {
+    const codes = await Promise.all(started.map((s) => s.stop()));
+    await store?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.deepEqual(
+      codes.filter((code) => code !== 0),
+      [],
+      'every server stops cleanly on SIGTERM',
+    );
+  });
+
+  it('two servers starting at once migrate once, create one portal, one admin and one first webhook', async () => {
+    const hooks = [a.firstHook, b.firstHook].filter((h): h is string => h !== null);
+    assert.equal(hooks.length, 1, `exactly one server prints the first webhook:\n${a.output()}\n${b.output()}`);
+    hookPath = new URL(hooks[0]!).pathname;
+    const migrations = await store.db.selectFrom('openlines_migrations').select('name').orderBy('name').execute();
+    assert.deepEqual(
+      migrations.map((m) => m.name),
+      MIGRATIONS.map((m) => m.name),
+    );
+    assert.equal((await store.db.selectFrom('portal').selectAll().execute()).length, 1);
+    assert.deepEqual(
+      (await store.db.selectFrom('users').select(['id', 'name']).execute()).map((u) => ({ ...u })),
+      [{ id: 1, name: 'Admin' }],
+    );
+    assert.equal((await store.db.selectFrom('webhooks').selectAll().execute()).length, 1);
+  });
+
+  it('2 × 200 concurrent adds through both servers get 400 distinct ids and distinct automatic names', async () => {
+    const adds = Array.from({ length: 400 }, (_, i) =>
+      post(`${(i % 2 === 0 ? a : b).url}${hookPath}imopenlines.config.add`, { PARAMS: { ACTIVE: 'Y' } }),
+    );
+    const answers = await Promise.all(adds);
+    for (const answer of answers) assert.equal(answer.status, 200, answer.text);
+    const ids = answers.map((answer) => answer.body.result as number);
+    assert.ok(
+      ids.every((id) => Number.isInteger(id) && id > 0),
+      'every add answers an integer id',
+    );
+    assert.equal(new Set(ids).size, 400);
+
+    const rows = await store.db.selectFrom('lines').select(['id', 'line_name']).orderBy('id').execute();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [...ids].sort((x, y) => x - y),
+      'the database holds exactly the answered ids',
+    );
+    assert.ok(
+      rows.every((r) => typeof r.id === 'number'),
+      'ids read back as numbers',
+    );
+    // The automatic names count lines on the shared portal row: no two concurrent adds may take the same number.
+    assert.equal(new Set(rows.map((r) => r.line_name)).size, 400);
+    const portal = await store.db.selectFrom('portal').select('line_counter').executeTakeFirstOrThrow();
+    assert.equal(portal.line_counter, 400);
+  });
+
+  it('every line added through one server is read back through the other', async () => {
+    const rows = await store.db.selectFrom('lines').select(['id', 'line_name']).orderBy('id').execute();
+    const reads = await Promise.all(
+      rows.map((row, i) =>
+        post(`${(i % 2 === 0 ? b : a).url}${hookPath}imopenlines.config.get`, { CONFIG_ID: row.id }),
+      ),
+    );
+    reads.forEach((answer, i) => {
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.body.result.ID, String(rows[i]!.id));
+      assert.equal(answer.body.result.LINE_NAME, rows[i]!.line_name);
+    });
+  });
+
+  it('ids increase across servers: alternate adds through A and B answer strictly increasing ids', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const answer = await post(`${(i % 2 === 0 ? a : b).url}${hookPath}imopenlines.config.add`, {
+        PARAMS: { LINE_NAME: `alternating ${i}` },
+      });
+      assert.equal(answer.status, 200, answer.text);
+      ids.push(answer.body.result);
+    }
+    for (let i = 1; i < ids.length; i++) assert.ok(ids[i]! > ids[i - 1]!, `ids ${ids.join(', ')} increase`);
+  });
+
+  it('concurrent updates of one line through both servers never lose a field', async () => {
+    const added = await post(`${a.url}${hookPath}imopenlines.config.add`, { PARAMS: { LINE_NAME: 'contended' } });
+    const id = added.body.result as number;
+    const fields = [
+      'CLOSE_TEXT',
+      'XML_ID',
+      'VOTE_MESSAGE_1_TEXT',
+      'VOTE_MESSAGE_1_LIKE',
+      'VOTE_MESSAGE_1_DISLIKE',
+      'VOTE_MESSAGE_2_LIKE',
+      'VOTE_MESSAGE_2_DISLIKE',
+      'KPI_FIRST_ANSWER_TEXT',
+    ];
+    // Each request sets one field, so a lost update would show as a field still holding its old value.
+    const updates = fields.flatMap((field, f) =>
+      [0, 1, 2].map((round) =>
+        post(`${(f + round) % 2 === 0 ? a.url : b.url}${hookPath}imopenlines.config.update`, {
+          CONFIG_ID: id,
+          PARAMS: { [field]: `${field} ${round}` },
+        }),
+      ),
+    );
+    for (const answer of await Promise.all(updates)) {
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.body.result, true, answer.text);
+    }
+    const read = await post(`${b.url}${hookPath}imopenlines.config.get`, { CONFIG_ID: id });
+    for (const field of fields) assert.match(read.body.result[field], new RegExp(`^${field} [012]$`));
+    // And the document in the database holds the same values.
+    const row = await store.db.selectFrom('lines').select('doc').where('id', '=', id).executeTakeFirstOrThrow();
+    const doc = JSON.parse(row.doc) as Record<string, unknown>;
+    for (const field of fields) assert.equal(doc[field], read.body.result[field]);
+  });
+
+  it('an OAuth token refreshed through one server works on the other; the old refresh token is refused there', async () => {
+    const cli = async (...args: string[]) =>
+      JSON.parse((await run(process.execPath, [...CLI, '--database', database.url, ...args])).stdout);
+    const app = await cli('app', 'create', '--name', 'Multi-server app', '--scope', 'imopenlines');
+    const issued = await cli('token', 'issue', '--app', app.client_id, '--user', '1');
+    const refreshGrant = (refreshToken: string) =>
+      new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+        refresh_token: refreshToken,
+      }).toString();
+
+    const refreshed = await parseAnswer(await fetch(`${a.url}/oauth/token/?${refreshGrant(issued.refresh_token)}`));
+    assert.equal(refreshed.status, 200, refreshed.text);
+    const onB = await post(`${b.url}/rest/imopenlines.config.add`, {
+      auth: refreshed.body.access_token,
+      PARAMS: { LINE_NAME: 'through a refreshed token' },
+    });
+    assert.equal(onB.status, 200, onB.text);
+    assert.equal(typeof onB.body.result, 'number');
+
+    const replayed = await parseAnswer(await fetch(`${b.url}/oauth/token/?${refreshGrant(issued.refresh_token)}`));
+    assert.equal(replayed.status, 400, replayed.text);
+    assert.equal(replayed.body.error, 'invalid_grant');
+    const again = await parseAnswer(await fetch(`${b.url}/oauth/token/?${refreshGrant(refreshed.body.refresh_token)}`));
+    assert.equal(again.status, 200, again.text);
+  });
+
+  it('openlines migrate against the running servers’ database has nothing to apply', async () => {
+    const { stdout } = await run(process.execPath, [...CLI, '--database', database.url, 'migrate']);
+    assert.match(stdout, /^Store: PostgreSQL 127\.0\.0\.1:\d+\/openlines_\w+\n/);
+    assert.doesNotMatch(stdout, /:\/\/|password/, 'credentials are not printed');
+    assert.match(stdout, /nothing to apply: the store is up to date\n$/);
+  });
+});
