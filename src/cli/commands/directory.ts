@@ -1,5 +1,21 @@
 import type { Command } from 'commander';
-import { positiveInt, withDirectory } from '../output.js';
+import {
+  DEFAULT_LINE_PERMISSIONS,
+  isPermissionLevel,
+  type LinePermissions,
+  PERMISSION_LEVELS,
+  type PermissionLevel,
+  setLinePermissions,
+} from '../../domain/lines/permissions.js';
+import { findUser } from '../../store/directory-repository.js';
+import { CliError, positiveInt, withDirectory } from '../output.js';
+
+function permissionLevel(flag: string): (value: string) => PermissionLevel {
+  return (value: string) => {
+    if (!isPermissionLevel(value)) throw new CliError(`${flag} must be one of ${PERMISSION_LEVELS.join(', ')}`);
+    return value;
+  };
+}
 
 export function registerDirectoryCommands(program: Command): void {
   const user = program.command('user').description('portal users (operators)');
@@ -9,6 +25,7 @@ export function registerDirectoryCommands(program: Command): void {
     .requiredOption('--name <name>', 'display name')
     .option('--last-name <name>', 'last name')
     .option('--position <title>', 'work position')
+    .option('--avatar <url>', 'avatar URL')
     .option('--admin', 'a portal administrator')
     .option(
       '--department <id>',
@@ -24,6 +41,7 @@ export function registerDirectoryCommands(program: Command): void {
           name: o.name,
           lastName: o.lastName,
           workPosition: o.position,
+          avatar: o.avatar,
           admin: o.admin === true,
           active: o.inactive !== true,
           online: o.online === true,
@@ -45,6 +63,31 @@ export function registerDirectoryCommands(program: Command): void {
           process.stdout.write(`${u.id}\t${[u.name, u.last_name].filter(Boolean).join(' ')}\t${flags.join(',')}\n`);
         }
       });
+    });
+
+  user
+    .command('permission')
+    .description(
+      `show or set what a user may do with open lines: LINES VIEW and MODIFY, each ${PERMISSION_LEVELS.join(' / ')} ` +
+        `(self: lines the user operates or last changed; department: also a colleague's). A new user has ` +
+        `view ${DEFAULT_LINE_PERMISSIONS.VIEW}, modify ${DEFAULT_LINE_PERMISSIONS.MODIFY}; administrators always have any`,
+    )
+    .requiredOption('--user <id>', 'user id', positiveInt('--user'))
+    .option('--view <level>', 'level for VIEW (config.list.get with CHECK_PERMISSION=VIEW)', permissionLevel('--view'))
+    .option('--modify <level>', 'level for MODIFY (config.update, config.delete)', permissionLevel('--modify'))
+    .action(async (o, command: Command) => {
+      const { levels, isAdmin } = await withDirectory(command, async (_d, store) => {
+        const user = await findUser(store.db, o.user);
+        if (!user) throw new CliError(`user ${o.user} does not exist`);
+        const changes: Partial<LinePermissions> = {
+          ...(o.view ? { VIEW: o.view } : {}),
+          ...(o.modify ? { MODIFY: o.modify } : {}),
+        };
+        const levels = await setLinePermissions(store.db, o.user, changes);
+        return { levels, isAdmin: user.is_admin === 1 };
+      });
+      if (isAdmin) process.stderr.write('note: this user is an administrator and always has any\n');
+      process.stdout.write(`VIEW\t${levels.VIEW}\nMODIFY\t${levels.MODIFY}\n`);
     });
 
   const department = program.command('department').description('portal departments');
