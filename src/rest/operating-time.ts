@@ -16,8 +16,9 @@ import type { Clock, OperatingState } from './call-guards.js';
 /** LoadLimiter::$minimalFixTime: shorter calls are not recorded. */
 const MINIMAL_RECORDED_MS = 100;
 const WINDOW_MS = OPERATING_BUCKET_MS * OPERATING_BUCKET_COUNT;
-/** Keys kept before expired ones are swept out. */
+/** Keys kept before expired ones are swept out, at most once a minute (a sweep walks them all). */
 const SWEEP_ABOVE = 10_000;
+const SWEEP_EVERY_MS = OPERATING_BUCKET_MS;
 
 interface Bucket {
   /** floor(time / bucket size) of the first call recorded in it. */
@@ -36,6 +37,7 @@ export interface OperatingTimeOptions {
 
 export class OperatingTime {
   private readonly buckets = new Map<string, Bucket[]>();
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: OperatingTimeOptions) {}
 
@@ -53,7 +55,7 @@ export class OperatingTime {
       const key = keyOf(credentialId, method);
       let list = this.buckets.get(key);
       if (!list) {
-        if (this.buckets.size >= SWEEP_ABOVE) this.sweep(nowMs);
+        if (this.buckets.size >= SWEEP_ABOVE && nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) this.sweep(nowMs);
         list = [];
         this.buckets.set(key, list);
       }
@@ -84,7 +86,13 @@ export class OperatingTime {
     return { seconds, resetAt };
   }
 
+  /** How many (credential, method) pairs hold live time. */
+  get trackedKeys(): number {
+    return this.buckets.size;
+  }
+
   private sweep(nowMs: number): void {
+    this.lastSweepMs = nowMs;
     for (const [key, list] of this.buckets) {
       if (!list.some((bucket) => isLive(bucket, nowMs))) this.buckets.delete(key);
     }

@@ -25,11 +25,13 @@ interface Bucket {
 }
 
 const UNIT = 1000;
-/** Buckets kept before drained ones are swept out. */
+/** Buckets kept before drained ones are swept out, at most once a second (a sweep walks them all). */
 const SWEEP_ABOVE = 10_000;
+const SWEEP_EVERY_MS = 1000;
 
 export class RequestRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly limits: RateLimits,
@@ -43,7 +45,7 @@ export class RequestRateLimiter {
     const key = `${this.portal}|${clientAddress}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= SWEEP_ABOVE) this.sweep(nowMs);
+      if (this.buckets.size >= SWEEP_ABOVE && nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) this.sweep(nowMs);
       bucket = { level: 0, atMs: nowMs };
       this.buckets.set(key, bucket);
     }
@@ -51,6 +53,11 @@ export class RequestRateLimiter {
     if (bucket.level + UNIT > this.limits.burst * UNIT) return false;
     bucket.level += UNIT;
     return true;
+  }
+
+  /** How many addresses are tracked (drained ones are forgotten by the sweep). */
+  get trackedAddresses(): number {
+    return this.buckets.size;
   }
 
   /** Requests currently counted for an address (for diagnostics and tests). */
@@ -69,6 +76,7 @@ export class RequestRateLimiter {
   }
 
   private sweep(nowMs: number): void {
+    this.lastSweepMs = nowMs;
     for (const [key, bucket] of this.buckets) {
       this.drain(bucket, nowMs);
       if (bucket.level === 0) this.buckets.delete(key);
