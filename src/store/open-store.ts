@@ -4,7 +4,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, type SelectQueryBuilder, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  PostgresAdapter,
+  PostgresDialect,
+  type PrimitiveValueListNode,
+  type QueryId,
+  type SelectQueryBuilder,
+  SqliteDialect,
+  sql,
+  type ValueNode,
+} from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -39,16 +51,44 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
   return store;
 }
 
+// PostgreSQL text and jsonb cannot hold U+0000 (the query fails); SQLite can. So that both stores keep the same
+// data, every string bound to a query loses its U+0000 characters on both (docs/decisions.md, issue 7). Text
+// fields are cleaned earlier, with a warning (field-kinds.ts); this is the net under everything else (filters,
+// CLI input, future tables).
+class StripNul extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode, queryId?: QueryId): ValueNode {
+    const value = super.transformValue(node, queryId);
+    return typeof value.value === 'string' && value.value.includes('\u0000')
+      ? { ...value, value: value.value.replaceAll('\u0000', '') }
+      : value;
+  }
+
+  protected override transformPrimitiveValueList(
+    node: PrimitiveValueListNode,
+    queryId?: QueryId,
+  ): PrimitiveValueListNode {
+    const list = super.transformPrimitiveValueList(node, queryId);
+    if (!list.values.some((v) => typeof v === 'string' && v.includes('\u0000'))) return list;
+    return { ...list, values: list.values.map((v) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v)) };
+  }
+}
+
+const stripNul: KyselyPlugin = {
+  transformQuery: (args) => new StripNul().transformNode(args.node, args.queryId),
+  transformResult: async (args) => args.result,
+};
+
 function openSqlite(url: string): Store {
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
+  // First: switching to WAL waits for another process (a CLI command, a starting server) instead of failing.
+  database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   // FULL: a commit is durable before the answer is sent (survives a process or power loss).
   database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [stripNul] });
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
 
@@ -75,7 +115,7 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, types: postgresTypes });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [stripNul] });
   return { db, dialect: 'postgres', url, close: () => db.destroy() };
 }
 

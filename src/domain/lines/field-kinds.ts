@@ -130,11 +130,17 @@ const text: KindBehaviour<'text'> = {
     else if (typeof raw === 'number' || typeof raw === 'boolean') {
       value = typeof raw === 'boolean' ? (raw ? '1' : '') : String(raw);
     } else return skip(`expected a string, got ${describeSent(raw)}`);
+    // PostgreSQL text and jsonb cannot hold U+0000, so both stores drop it alike (docs/decisions.md, issue 7).
+    if (value.includes('\u0000')) {
+      value = value.replaceAll('\u0000', '');
+      warning = 'U+0000 (NUL) characters removed';
+    }
     if (field.htmlEscape) value = escapeHtml(value);
     const length = [...value].length;
     if (field.truncateTo !== undefined && length > field.truncateTo) {
       value = [...value].slice(0, field.truncateTo).join('');
-      warning = `longer than ${field.truncateTo} characters; cut to ${field.truncateTo}`;
+      const cut = `longer than ${field.truncateTo} characters; cut to ${field.truncateTo}`;
+      warning = warning ? `${warning}; ${cut}` : cut;
     } else if (length > field.maxLength) {
       return fail(`must be at most ${field.maxLength} characters, got ${length}`);
     }
@@ -264,7 +270,8 @@ const operatorData: KindBehaviour<'operatorData'> = {
     for (const [key, v] of Object.entries(raw)) {
       const upper = key.toUpperCase();
       if (!field.keys.includes(upper)) dropped.push(key);
-      else if (typeof v === 'string' || typeof v === 'number') value[upper] = String(v);
+      // U+0000 dropped as in text fields: PostgreSQL jsonb cannot hold it.
+      else if (typeof v === 'string' || typeof v === 'number') value[upper] = String(v).replaceAll('\u0000', '');
       else dropped.push(key);
     }
     const warning = dropped.length

@@ -1,0 +1,158 @@
+// The store adapter on both databases (issue 7): migrations under a lock, values read back alike, and the
+// write capabilities that keep concurrent requests from losing updates.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { findLineForUpdate, insertLine, updateLine } from '../../src/store/lines-repository.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { capabilitiesOf, openStore, type Store } from '../../src/store/open-store.js';
+import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+
+const STAMP = '2026-11-23T10:00:00.000Z';
+const run = promisify(execFile);
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+for (const kind of STORES) {
+  describe(`store adapter [${kind}]`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-store-'));
+    let database: TestDatabase;
+    let store: Store;
+
+    before(async () => {
+      database = await createTestDatabase(kind, dataDir);
+      store = await openStore(database.url);
+    });
+    after(async () => {
+      await store?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('openlines migrate: three processes migrating one fresh database at once apply each migration once', async () => {
+      const fresh = await createTestDatabase(kind, mkdtempSync(join(dataDir, 'fresh-')));
+      try {
+        const migrateOnce = () => run(process.execPath, [...CLI, '--database', fresh.url, 'migrate']);
+        const outputs = (await Promise.all([1, 2, 3].map(migrateOnce))).map((r) => r.stdout);
+        const applied = outputs.flatMap((out) => [...out.matchAll(/^applied (\S+)$/gm)].map((m) => m[1]));
+        assert.deepEqual(applied.sort(), MIGRATIONS.map((m) => m.name).sort(), outputs.join('\n'));
+        assert.equal(outputs.filter((out) => out.endsWith('nothing to apply: the store is up to date\n')).length, 2);
+        const again = await migrateOnce();
+        assert.match(again.stdout, /\nnothing to apply: the store is up to date\n$/);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('capabilitiesOf: names the dialect of a db and of a transaction', async () => {
+      assert.equal(capabilitiesOf(store.db).dialect, kind);
+      assert.equal(await store.db.transaction().execute(async (trx) => capabilitiesOf(trx).dialect), kind);
+    });
+
+    it('reads ids, counts and the line document back as numbers and JSON text on both stores', async () => {
+      const doc = { LINE_NAME: 'Ünïcødé ✓ "quoted"', BIG: 9_007_199_254_740_991, LIST: ['MO', 'TU'], NONE: null };
+      const inserted = await store.db
+        .insertInto('lines')
+        .values({
+          doc: JSON.stringify(doc),
+          line_name: doc.LINE_NAME,
+          active: 'Y',
+          modify_user_id: 1,
+          created_at: STAMP,
+          modified_at: STAMP,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      assert.equal(typeof inserted.id, 'number');
+      const row = await store.db
+        .selectFrom('lines')
+        .selectAll()
+        .where('id', '=', inserted.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(typeof row.id, 'number');
+      assert.equal(typeof row.doc, 'string');
+      assert.deepEqual(JSON.parse(row.doc), doc);
+      const count = await store.db
+        .selectFrom('lines')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(typeof count.n, 'number');
+    });
+
+    it('forUpdate: 20 concurrent read-modify-write transactions on one line lose no update', async () => {
+      const id = await insertLine(store.db, {
+        doc: JSON.stringify({ N: 0 }),
+        line_name: 'counter',
+        active: 'Y',
+        modify_user_id: 1,
+        created_at: STAMP,
+        modified_at: STAMP,
+      });
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.db.transaction().execute(async (trx) => {
+            const row = await findLineForUpdate(trx, id);
+            const doc = JSON.parse(row!.doc) as { N: number };
+            // Give the other transactions every chance to read the same value in between.
+            await new Promise((resolve) => setImmediate(resolve));
+            await updateLine(trx, id, { doc: JSON.stringify({ N: doc.N + 1 }) });
+          }),
+        ),
+      );
+      const row = await store.db.selectFrom('lines').select('doc').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(row.doc), { N: 20 });
+    });
+
+    it('isUniqueViolation: recognises a duplicate key, and nothing else', async () => {
+      const hook = { user_id: 1, code_hash: `hash-${kind}`, scopes: 'imopenlines', strict: 0, expires_at: null };
+      const values = { ...hook, title: '', active: 1, created_at: STAMP, last_used_at: null };
+      await store.db.insertInto('webhooks').values(values).execute();
+      const caps = capabilitiesOf(store.db);
+      const duplicate = await store.db
+        .insertInto('webhooks')
+        .values(values)
+        .execute()
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      assert.ok(duplicate, 'the duplicate insert fails');
+      assert.equal(caps.isUniqueViolation(duplicate), true);
+      assert.equal(caps.isUniqueViolation(new Error('something else')), false);
+      assert.equal(caps.isUniqueViolation(undefined), false);
+    });
+
+    it('syncIdSequence: after rows with explicit ids, the next generated id is larger', async () => {
+      await store.db
+        .insertInto('departments')
+        .values({ id: 500, name: 'imported', parent_id: null } as never)
+        .execute();
+      await capabilitiesOf(store.db).syncIdSequence('departments');
+      const next = await store.db
+        .insertInto('departments')
+        .values({ name: 'generated', parent_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      assert.equal(next.id, 501);
+    });
+
+    it('drops U+0000 from every bound string alike (PostgreSQL text cannot hold it)', async () => {
+      const id = await store.db
+        .insertInto('departments')
+        .values({ name: 'nul\u0000inside', parent_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const row = await store.db
+        .selectFrom('departments')
+        .select('name')
+        .where('name', '=', 'nul\u0000inside')
+        .where('id', 'in', [id.id])
+        .executeTakeFirstOrThrow();
+      assert.equal(row.name, 'nulinside');
+    });
+  });
+}
