@@ -153,16 +153,16 @@ export function sendError(reply: FastifyReply, transport: Transport, error: Rest
   return send(reply, transport, error.status, error.toBody(), warnings);
 }
 
-/** The origin from the Host header, when it is a plain host[:port] (never echoed otherwise). */
+/** The origin the client addressed: the Host header when it is a plain host[:port], else the listening socket. */
 function originOf(request: FastifyRequest, isHttps: boolean): { origin?: string } {
+  const scheme = isHttps ? 'https' : 'http';
   const host = request.headers.host;
-  if (
-    typeof host !== 'string' ||
-    !/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/.test(host)
-  ) {
-    return {};
+  if (typeof host === 'string' && /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/.test(host)) {
+    return { origin: `${scheme}://${host}` };
   }
-  return { origin: `${isHttps ? 'https' : 'http'}://${host}` };
+  const { localAddress, localPort } = request.socket;
+  if (!localAddress || !localPort) return {};
+  return { origin: `${scheme}://${localAddress.includes(':') ? `[${localAddress}]` : localAddress}:${localPort}` };
 }
 
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
