@@ -7,7 +7,7 @@ import { AUTO_LINE_NAME } from '../src/domain/lines/apply-input.js';
 import { FIELD_GROUPS, LINE_FIELDS } from '../src/domain/lines/catalogue.js';
 import { defaultValue, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
-import { ERRORS } from '../src/wire/errors.js';
+import { ERRORS, RESULT_ERRORS } from '../src/wire/errors.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -68,6 +68,19 @@ export function errorsMarkdown(): string {
     '|---|---|---|---|',
   ];
   for (const [code, spec] of Object.entries(ERRORS)) {
+    lines.push(`| \`${code}\` | ${spec.status} | ${cell(spec.description)} | ${cell(spec.source)} |`);
+  }
+  lines.push(
+    '',
+    '## Failures inside `result` (HTTP 200)',
+    '',
+    '`imconnector.register` and `imconnector.unregister` answer their failures as Bitrix24 does: HTTP 200 with',
+    '`{"result": {"result": false, "error": CODE, "error_description": text}}`.',
+    '',
+    '| Code | HTTP | Default description | Source |',
+    '|---|---|---|---|',
+  );
+  for (const [code, spec] of Object.entries(RESULT_ERRORS)) {
     lines.push(`| \`${code}\` | ${spec.status} | ${cell(spec.description)} | ${cell(spec.source)} |`);
   }
   return `${lines.join('\n')}\n`;

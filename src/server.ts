@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
+import { ConnectorService } from './domain/connectors/connector-service.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
@@ -54,11 +55,14 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
-    const services: Services = {
-      store,
-      settings,
-      lines: new LineService(store, { companyName: settings.portalName, ...(options.now ? { now: options.now } : {}) }),
-    };
+    const lines = new LineService(store, {
+      companyName: settings.portalName,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const connectors = new ConnectorService(store, options.now ? { now: options.now } : {});
+    // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
+    lines.onLineDeleted(connectors.lineDeleted);
+    const services: Services = { store, settings, lines, connectors };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,

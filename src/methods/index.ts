@@ -1,3 +1,4 @@
+import { defineConnectorMethods } from './imconnector.js';
 import { defineConfigMethods } from './imopenlines-config.js';
 import { MethodRegistry } from './registry.js';
 
@@ -5,5 +6,6 @@ import { MethodRegistry } from './registry.js';
 export function buildRegistry(): MethodRegistry {
   const registry = new MethodRegistry();
   defineConfigMethods(registry);
+  defineConnectorMethods(registry);
   return registry;
 }

@@ -1,5 +1,6 @@
 // What method handlers may use. Built once at start-up (app.ts) and shared by every call.
 
+import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
 import type { Store } from '../store/open-store.js';
@@ -8,4 +9,5 @@ export interface Services {
   readonly store: Store;
   readonly settings: Settings;
   readonly lines: LineService;
+  readonly connectors: ConnectorService;
 }

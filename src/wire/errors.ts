@@ -36,7 +36,11 @@ export const ERRORS = {
     description: 'Max batch length exceeded',
     source: 'openlines-api.md §1.6',
   },
-  ACCESS_DENIED: { status: 403, description: 'Access denied!', source: 'reference-behaviour.md §6.5' },
+  ACCESS_DENIED: {
+    status: 403,
+    description: 'Access denied!',
+    source: 'reference-behaviour.md §6.5; imconnector.list answers it with 400 (openlines-api.md §4.2)',
+  },
   WRONG_AUTH_TYPE: {
     status: 403,
     description: 'Current authorization type is denied for this method Application context required',
@@ -70,6 +74,28 @@ export const ERRORS = {
     description: 'The requested scope is invalid or exceeds the scope of the application',
     source: 'openlines-api.md §1.3; RFC 6749 §5.2',
   },
+  // imconnector.*: the connector module's codes (bitrix24-core-corp modules/imconnector lib/library.php and
+  // lang/en/lib/library.php), for what the reference lets pass silently (openlines-api.md §8 item 13).
+  NOT_ACTIVE_LINE: {
+    status: 400,
+    description: 'The line with this ID is inactive or does not exist',
+    source: 'openlines-api.md §4.2 (imconnector.send.messages); Library::ERROR_IMCONNECTOR_NOT_ACTIVE_LINE',
+  },
+  NOT_AVAILABLE_CONNECTOR: {
+    status: 400,
+    description: 'Attempt to connect to an inactive or unavailable connector',
+    source: 'imconnector Library::ERROR_NOT_AVAILABLE_CONNECTOR (Connector::add of an unknown connector)',
+  },
+  WRONG_APP_ID: {
+    status: 400,
+    description: 'Wrong app!',
+    source: 'imconnector lib/rest/customconnectors.php (a connector used by an application that did not register it)',
+  },
+  DELETE_NOT_EXISTING_CONNECTOR: {
+    status: 400,
+    description: 'Attempt to delete an inactive connector',
+    source: 'imconnector Library::ERROR_DELETE_NOT_EXISTING_CONNECTOR; strict mode of imconnector.activate (off)',
+  },
   // openlines' own codes for what Bitrix24 silently tolerates or never meets (documented in docs/errors.md).
   INVALID_JSON: { status: 400, description: 'Request body is not valid JSON', source: 'openlines (issue #2)' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'Request body is too large', source: 'openlines (issue #2)' },
@@ -87,6 +113,62 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+const IMCONNECTOR_LANG = 'imconnector lang/en/lib/library.php';
+
+/**
+ * Failures that imconnector.register / imconnector.unregister answer with HTTP 200, nested in the result:
+ * {"result": {"result": false, "error": CODE, "error_description": text}} (openlines-api.md §4.2, §8 item 14).
+ */
+export const RESULT_ERRORS = {
+  APPLICATION_REGISTRATION_ERROR_POINT: {
+    status: 200,
+    description: 'Application registration error. Connector ID cannot contain dots (.).',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  CONNECTOR_ID_REQUIRED: {
+    status: 200,
+    description: 'The connector ID is not specified',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  NAME_REQUIRED: {
+    status: 200,
+    description: 'Connector name is not specified',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  ICON_REQUIRED: {
+    status: 200,
+    description: 'Connector icon is not specified',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  NO_APPLICATION_ID: {
+    status: 200,
+    description: 'Cannot get the app ID',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  NO_PLACEMENT_HANDLER: {
+    status: 200,
+    description: 'Cannot get the embedding handler URL',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  APPLICATION_REGISTRATION_ERROR: {
+    status: 200,
+    description: 'Error registering app',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  GENERAL_CONNECTOR_REGISTRATION_ERROR: {
+    status: 200,
+    description: 'Generic error while registering connector',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+  APPLICATION_UNREGISTRATION_ERROR: {
+    status: 200,
+    description: 'Error unregistering app',
+    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ResultErrorCode = keyof typeof RESULT_ERRORS;
+
 /** A Bitrix24-shaped error: answered as {"error": code, "error_description": description, ...extra}. */
 export class RestError extends Error {
   readonly status: number;
@@ -94,9 +176,11 @@ export class RestError extends Error {
     readonly code: ErrorCode,
     description?: string,
     readonly extra: Readonly<Record<string, unknown>> = {},
+    /** Only where the reference answers a code with another status than usual (noted in the code's source). */
+    status?: number,
   ) {
     super(description ?? ERRORS[code].description);
-    this.status = ERRORS[code].status;
+    this.status = status ?? ERRORS[code].status;
   }
 
   toBody(): Record<string, unknown> {

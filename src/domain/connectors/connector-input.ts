@@ -1,0 +1,320 @@
+// Parameters of the imconnector.* methods → normalised values and warnings (openlines-api.md §4; reference
+// bitrix24-core-corp modules/imconnector lib/rest/customconnectors.php and lib/rest/status.php). Parameter names
+// are upper-cased first, as the reference does. Compat mode reports every substitution as a warning; strict mode
+// turns the first one into 400 ERROR_ARGUMENT naming the field (DECISIONS.md "Two validation modes").
+
+import { argumentError, RESULT_ERRORS, type ResultErrorCode } from '../../wire/errors.js';
+import type { FieldWarning } from '../lines/apply-input.js';
+import { describeSent, phpIntval } from '../lines/field-kinds.js';
+
+type Params = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Params => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The reference's array_change_key_case(CASE_UPPER); `recursive` is Converter::TO_UPPER|KEYS|RECURSIVE. */
+export function upperKeys(value: unknown, recursive = false): unknown {
+  if (Array.isArray(value)) return recursive ? value.map((v) => upperKeys(v, true)) : value;
+  if (!isObject(value)) return value;
+  const result: Params = {};
+  for (const [key, v] of Object.entries(value)) result[key.toUpperCase()] = recursive ? upperKeys(v, true) : v;
+  return result;
+}
+
+/** PHP empty(): null, false, 0, "", "0" and empty arrays. */
+export function isPhpEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === '0') {
+    return true;
+  }
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return Object.keys(value).length === 0;
+  return false;
+}
+
+/** The first warning as 400 ERROR_ARGUMENT when strict; nothing otherwise. */
+export function throwIfStrict(strict: boolean, warnings: readonly FieldWarning[]): void {
+  const first = warnings[0];
+  if (strict && first) throw argumentError(first.field, `Field '${first.field}': ${first.reason}`);
+}
+
+/** Top-level parameter names upper-cased (the reference's array_change_key_case); unknown ones reported. */
+export function readParams(raw: Params, known: readonly string[], warnings: FieldWarning[]): Params {
+  const params = upperKeys(raw) as Params;
+  warnUnknownKeys(params, known, warnings);
+  return params;
+}
+
+function warnUnknownKeys(params: Params, known: readonly string[], warnings: FieldWarning[], prefix = ''): void {
+  for (const [key, value] of Object.entries(params)) {
+    if (!known.includes(key)) {
+      warnings.push({ field: `${prefix}${key}`, sent: value, used: null, reason: 'unknown parameter; ignored' });
+    }
+  }
+}
+
+/** `Argument 'X' is null or empty` (the reference's ArgumentNullException), for a missing, null or "" value. */
+export function requireArgument(params: Params, name: string): unknown {
+  const value = params[name];
+  if (value === undefined || value === null || value === '') {
+    throw argumentError(name, `Argument '${name}' is null or empty`);
+  }
+  return value;
+}
+
+/** A connector code as sent: a string or a number, lower-cased (the reference's ID_CONNECTOR is lower case). */
+export function readConnectorCode(params: Params): string {
+  const raw = requireArgument(params, 'CONNECTOR');
+  if (typeof raw !== 'string' && typeof raw !== 'number') {
+    throw argumentError('CONNECTOR', "The value of an argument 'CONNECTOR' must be of type string");
+  }
+  return String(raw).trim().toLowerCase();
+}
+
+/** LINE cast like PHP's (int); a value that is not an integer is reported. */
+export function readLineId(raw: unknown, warnings: FieldWarning[]): number {
+  const value = phpIntval(raw);
+  const exact =
+    (typeof raw === 'number' && Number.isInteger(raw)) || (typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw));
+  if (!exact)
+    warnings.push({ field: 'LINE', sent: raw, used: value, reason: `expected an integer, got ${describeSent(raw)}` });
+  return value;
+}
+
+/** ACTIVE: empty, 0, N and false switch the connector off, any other value on (DECISIONS.md imconnector). */
+export function readActive(raw: unknown): boolean {
+  if (typeof raw === 'string') {
+    const text = raw.trim().toLowerCase();
+    return !(text === '' || text === '0' || text === 'n' || text === 'false');
+  }
+  return !isPhpEmpty(raw);
+}
+
+// --- imconnector.connector.data.set ---
+
+export const DATA_KEYS = ['ID', 'URL', 'URL_IM', 'NAME'] as const;
+export type ConnectorData = Partial<Record<(typeof DATA_KEYS)[number], string>>;
+
+/**
+ * DATA: keys in either case, stored upper-case; the four keys the reference keeps, empty values dropped (its
+ * !empty test); URL_IM falls back to URL (openlines-api.md §4.1). The whole object replaces what was stored.
+ */
+export function readConnectorData(params: Params, warnings: FieldWarning[]): ConnectorData {
+  const raw = requireArgument(params, 'DATA');
+  if (!isObject(raw) && !Array.isArray(raw)) {
+    throw argumentError('DATA', "The value of an argument 'DATA' must be of type array");
+  }
+  const sent = upperKeys(Array.isArray(raw) ? Object.fromEntries(raw.entries()) : raw) as Params;
+  warnUnknownKeys(sent, DATA_KEYS, warnings, 'DATA.');
+  const data: ConnectorData = {};
+  for (const key of DATA_KEYS) {
+    const value = sent[key];
+    if (isPhpEmpty(value)) continue;
+    if (typeof value === 'string') data[key] = value;
+    else if (typeof value === 'number') data[key] = String(value);
+    else warnings.push({ field: `DATA.${key}`, sent: value, used: null, reason: 'expected a string; ignored' });
+  }
+  if (data.URL_IM === undefined && data.URL !== undefined) data.URL_IM = data.URL;
+  return data;
+}
+
+// --- imconnector.register ---
+
+export interface ConnectorIcon {
+  readonly DATA_IMAGE: string;
+  readonly COLOR?: string;
+  readonly SIZE?: string;
+  readonly POSITION?: string;
+}
+
+export const CONNECTOR_FLAGS = [
+  'DEL_EXTERNAL_MESSAGES',
+  'EDIT_INTERNAL_MESSAGES',
+  'DEL_INTERNAL_MESSAGES',
+  'NEWSLETTER',
+  'NEED_SYSTEM_MESSAGES',
+  'NEED_SIGNATURE',
+  'CHAT_GROUP',
+] as const;
+export type ConnectorFlag = (typeof CONNECTOR_FLAGS)[number];
+
+/** Defaults: every flag true but CHAT_GROUP (openlines-api.md §4.2). */
+export const FLAG_DEFAULTS: Readonly<Record<ConnectorFlag, boolean>> = {
+  DEL_EXTERNAL_MESSAGES: true,
+  EDIT_INTERNAL_MESSAGES: true,
+  DEL_INTERNAL_MESSAGES: true,
+  NEWSLETTER: true,
+  NEED_SYSTEM_MESSAGES: true,
+  NEED_SIGNATURE: true,
+  CHAT_GROUP: false,
+};
+
+/** What a connector stores besides its code and name. */
+export interface ConnectorSettings extends Record<ConnectorFlag, boolean> {
+  readonly ICON: ConnectorIcon;
+  readonly ICON_DISABLED?: ConnectorIcon;
+  readonly PLACEMENT_HANDLER: string;
+  readonly COMMENT?: string;
+}
+
+export interface Registration {
+  readonly code: string;
+  readonly name: string;
+  readonly settings: ConnectorSettings;
+}
+
+/** A failure of register/unregister as the reference answers it: HTTP 200, nested in `result`. */
+export interface NestedFailure {
+  readonly result: false;
+  readonly error: ResultErrorCode;
+  readonly error_description: string;
+}
+
+export function nestedFailure(code: ResultErrorCode, reason?: string): NestedFailure {
+  const text = RESULT_ERRORS[code].description;
+  return { result: false, error: code, error_description: reason ? `${text}: ${reason}` : text };
+}
+
+/** Column lengths of the reference's b_imconnectors_custom_connectors (ID_CONNECTOR, NAME). */
+export const MAX_CODE_LENGTH = 255;
+export const MAX_NAME_LENGTH = 255;
+const REGISTER_KEYS = ['ID', 'NAME', 'ICON', 'ICON_DISABLED', 'PLACEMENT_HANDLER', 'COMMENT', ...CONNECTOR_FLAGS];
+const ICON_KEYS = ['DATA_IMAGE', 'COLOR', 'SIZE', 'POSITION'];
+const CODE_PATTERN = /^[a-z0-9_]+$/;
+const HTTP_URL = /^https?:\/\/[^\s/?#]+\S*$/i;
+
+/** Y/N flags: Y/N (any case), true/false, 1/0; anything else keeps the default, reported. */
+function readFlag(name: ConnectorFlag, raw: unknown, warnings: FieldWarning[]): boolean {
+  if (raw === undefined || raw === null) return FLAG_DEFAULTS[name];
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (text === true || text === 1 || text === 'y' || text === '1' || text === 'true') return true;
+  if (text === false || text === 0 || text === 'n' || text === '0' || text === 'false') return false;
+  warnings.push({
+    field: name,
+    sent: raw,
+    used: FLAG_DEFAULTS[name],
+    reason: `expected Y or N, got ${describeSent(raw)}; default used`,
+  });
+  return FLAG_DEFAULTS[name];
+}
+
+/** An icon object: DATA_IMAGE (a data: URI) plus optional COLOR, SIZE, POSITION strings. */
+function readIcon(name: string, raw: Params, warnings: FieldWarning[]): ConnectorIcon | undefined {
+  warnUnknownKeys(raw, ICON_KEYS, warnings, `${name}.`);
+  const image = raw.DATA_IMAGE;
+  if (typeof image !== 'string' || image === '') {
+    warnings.push({
+      field: `${name}.DATA_IMAGE`,
+      sent: image,
+      used: null,
+      reason: `expected a data URI; ${name} ignored`,
+    });
+    return undefined;
+  }
+  if (!/^data:image\//i.test(image)) {
+    warnings.push({
+      field: `${name}.DATA_IMAGE`,
+      sent: image,
+      used: image,
+      reason: 'expected a data URI (data:image/svg+xml,…); stored as sent',
+    });
+  }
+  const icon: { -readonly [K in keyof ConnectorIcon]: ConnectorIcon[K] } = { DATA_IMAGE: image };
+  for (const key of ['COLOR', 'SIZE', 'POSITION'] as const) {
+    const value = raw[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value === 'string' || typeof value === 'number') icon[key] = String(value);
+    else warnings.push({ field: `${name}.${key}`, sent: value, used: null, reason: 'expected a string; ignored' });
+  }
+  return icon;
+}
+
+/**
+ * imconnector.register in the reference's order of checks (CustomConnectors::register): a dot in ID first, then
+ * ID, NAME, ICON.DATA_IMAGE, the application, PLACEMENT_HANDLER. openlines adds what the reference leaves to its
+ * database: types and column lengths (APPLICATION_REGISTRATION_ERROR naming the reason).
+ */
+export function readRegistration(
+  rawParams: Params,
+  appFound: boolean,
+  warnings: FieldWarning[],
+): Registration | NestedFailure {
+  const params = upperKeys(rawParams, true) as Params;
+  const id = params.ID;
+  const idIsText = typeof id === 'string' || typeof id === 'number';
+  if (!isPhpEmpty(id) && !idIsText) return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ID must be a string');
+  if (idIsText && String(id).includes('.')) return nestedFailure('APPLICATION_REGISTRATION_ERROR_POINT');
+  if (isPhpEmpty(id)) return nestedFailure('CONNECTOR_ID_REQUIRED');
+  if (isPhpEmpty(params.NAME)) return nestedFailure('NAME_REQUIRED');
+  const icon = params.ICON;
+  if (!isObject(icon) || isPhpEmpty(icon.DATA_IMAGE)) return nestedFailure('ICON_REQUIRED');
+  if (!appFound) return nestedFailure('NO_APPLICATION_ID');
+  if (isPhpEmpty(params.PLACEMENT_HANDLER)) return nestedFailure('NO_PLACEMENT_HANDLER');
+
+  const code = String(id).trim().toLowerCase();
+  if (code.length > MAX_CODE_LENGTH) {
+    return nestedFailure('APPLICATION_REGISTRATION_ERROR', `ID is longer than ${MAX_CODE_LENGTH} characters`);
+  }
+  const name = params.NAME;
+  if (typeof name !== 'string' && typeof name !== 'number') {
+    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'NAME must be a string');
+  }
+  if (String(name).length > MAX_NAME_LENGTH) {
+    return nestedFailure('APPLICATION_REGISTRATION_ERROR', `NAME is longer than ${MAX_NAME_LENGTH} characters`);
+  }
+  if (typeof icon.DATA_IMAGE !== 'string') {
+    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ICON.DATA_IMAGE must be a string');
+  }
+  const handler = params.PLACEMENT_HANDLER;
+  if (typeof handler !== 'string') {
+    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'PLACEMENT_HANDLER must be a string');
+  }
+
+  warnUnknownKeys(params, REGISTER_KEYS, warnings);
+  if (!CODE_PATTERN.test(code)) {
+    warnings.push({
+      field: 'ID',
+      sent: id,
+      used: code,
+      reason: 'the documented form is digits, lower-case latin letters and _; stored as sent',
+    });
+  }
+  if (!HTTP_URL.test(handler.trim())) {
+    warnings.push({
+      field: 'PLACEMENT_HANDLER',
+      sent: handler,
+      used: handler,
+      reason: 'expected an http(s) URL; stored as sent',
+    });
+  }
+  const iconValue = readIcon('ICON', icon, warnings) as ConnectorIcon; // DATA_IMAGE is a non-empty string here
+  let iconDisabled: ConnectorIcon | undefined;
+  const disabled = params.ICON_DISABLED;
+  if (isObject(disabled)) iconDisabled = readIcon('ICON_DISABLED', disabled, warnings);
+  else if (!isPhpEmpty(disabled)) {
+    warnings.push({ field: 'ICON_DISABLED', sent: disabled, used: null, reason: 'expected an object; ignored' });
+  }
+  let comment: string | undefined;
+  if (typeof params.COMMENT === 'string' || typeof params.COMMENT === 'number') {
+    comment = String(params.COMMENT).trim() || undefined;
+  } else if (!isPhpEmpty(params.COMMENT)) {
+    warnings.push({ field: 'COMMENT', sent: params.COMMENT, used: null, reason: 'expected a string; ignored' });
+  }
+  const flags = Object.fromEntries(CONNECTOR_FLAGS.map((f) => [f, readFlag(f, params[f], warnings)])) as Record<
+    ConnectorFlag,
+    boolean
+  >;
+  return {
+    code,
+    name: String(name),
+    settings: {
+      ICON: iconValue,
+      ...(iconDisabled ? { ICON_DISABLED: iconDisabled } : {}),
+      PLACEMENT_HANDLER: handler.trim(),
+      ...(comment !== undefined ? { COMMENT: comment } : {}),
+      ...flags,
+    },
+  };
+}
+
+export function isNestedFailure(value: unknown): value is NestedFailure {
+  return isObject(value) && value.result === false;
+}

@@ -1,0 +1,302 @@
+// The imconnector.* rules (openlines-api.md §4, DECISIONS.md imconnector): custom connectors belong to the
+// OAuth application that registered them; per line and connector an active flag, an error flag and the channel
+// DATA. One transaction per call.
+//
+// What the reference leaves silent, openlines answers with the connector module's own codes: an unknown connector
+// is 400 NOT_AVAILABLE_CONNECTOR, a line that does not exist 400 NOT_ACTIVE_LINE, another application's (or a
+// built-in) connector 400 WRONG_APP_ID. Status rules follow the reference's Status class: activating sets the
+// connector active and clears its error (CONFIGURED = active, STATUS = CONFIGURED and no error); switching it off
+// deletes the binding, DATA included, as Status::delete does.
+
+import {
+  activateBinding,
+  type ConnectorRow,
+  deleteBinding,
+  deleteBindingsOfLine,
+  deleteConnector,
+  findBinding,
+  findConnectorByCode,
+  insertConnector,
+  isForeignKeyViolation,
+  listConnectors,
+  replaceBindingData,
+  updateConnector,
+} from '../../store/connectors-repository.js';
+import { findLine } from '../../store/lines-repository.js';
+import { findAppByClientId } from '../../store/oauth-repository.js';
+import { capabilitiesOf, type Store } from '../../store/open-store.js';
+import type { Db } from '../../store/portal-repository.js';
+import { argumentError, RestError } from '../../wire/errors.js';
+import type { Caller } from '../caller.js';
+import type { FieldWarning } from '../lines/apply-input.js';
+import { lineLevelOf } from '../lines/permissions.js';
+import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from './builtin-connectors.js';
+import {
+  type ConnectorData,
+  isNestedFailure,
+  isPhpEmpty,
+  type NestedFailure,
+  nestedFailure,
+  readActive,
+  readConnectorCode,
+  readConnectorData,
+  readLineId,
+  readParams,
+  readRegistration,
+  requireArgument,
+  throwIfStrict,
+} from './connector-input.js';
+
+export interface ConnectorServiceOptions {
+  readonly now?: () => number;
+}
+
+/** imconnector.register / unregister: `{"result": true}` or the reference's nested failure. */
+export type NestedAnswer = { readonly result: true } | NestedFailure;
+
+/** imconnector.status, keys in the reference's order. */
+export interface ConnectorStatus {
+  readonly LINE: number;
+  readonly CONNECTOR: string;
+  readonly ERROR: boolean;
+  readonly CONFIGURED: boolean;
+  readonly STATUS: boolean;
+}
+
+type Params = Record<string, unknown>;
+
+/** A custom connector, or a built-in one (no row: never configured here). */
+type KnownConnector = { readonly builtin: true; readonly code: string } | ({ readonly builtin: false } & ConnectorRow);
+
+export class ConnectorService {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Store,
+    options: ConnectorServiceOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Registers the connector for the calling application, or updates it when the application registered it. */
+  async register(caller: Caller, params: Params, strict: boolean, warnings: FieldWarning[]): Promise<NestedAnswer> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.db.transaction().execute(async (trx) => {
+          const app = await applicationOf(trx, caller);
+          const registration = readRegistration(params, app !== undefined, warnings);
+          if (isNestedFailure(registration)) return registration;
+          throwIfStrict(strict, warnings);
+          const { code, name, settings } = registration;
+          if (isReservedConnectorCode(code)) {
+            return nestedFailure('APPLICATION_REGISTRATION_ERROR', `connector ID '${code}' is a built-in connector`);
+          }
+          const existing = await findConnectorByCode(trx, code);
+          if (existing && existing.app_id !== app!.id) {
+            return nestedFailure(
+              'APPLICATION_REGISTRATION_ERROR',
+              `connector ID '${code}' is registered by another application`,
+            );
+          }
+          const stamp = new Date(this.now()).toISOString();
+          const doc = JSON.stringify(settings);
+          if (existing) await updateConnector(trx, existing.id, { name, doc, modified_at: stamp });
+          else await insertConnector(trx, { app_id: app!.id, code, name, doc, created_at: stamp, modified_at: stamp });
+          return { result: true } as const;
+        });
+      } catch (error) {
+        // Two requests registering one new ID at once: the loser sees the winner's row on its second try.
+        if (attempt === 0 && capabilitiesOf(this.store.db).isUniqueViolation(error)) {
+          warnings.length = 0;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Removes the calling application's connector and its bindings on every line. */
+  async unregister(
+    caller: Caller,
+    rawParams: Params,
+    strict: boolean,
+    warnings: FieldWarning[],
+  ): Promise<NestedAnswer> {
+    const params = readParams(rawParams, ['ID'], warnings);
+    throwIfStrict(strict, warnings);
+    return this.store.db.transaction().execute(async (trx) => {
+      const app = await applicationOf(trx, caller);
+      if (!app) return nestedFailure('NO_APPLICATION_ID');
+      const id = params.ID;
+      if (isPhpEmpty(id) || (typeof id !== 'string' && typeof id !== 'number')) {
+        return nestedFailure('APPLICATION_UNREGISTRATION_ERROR', 'the connector ID is not specified');
+      }
+      const code = String(id).trim().toLowerCase();
+      const connector = await findConnectorByCode(trx, code);
+      if (!connector || connector.app_id !== app.id) {
+        return nestedFailure(
+          'APPLICATION_UNREGISTRATION_ERROR',
+          `connector '${code}' is not registered by this application`,
+        );
+      }
+      await deleteConnector(trx, connector.id);
+      return { result: true } as const;
+    });
+  }
+
+  /**
+   * Every connector of the portal, `{code: name}`: the built-in ones, then the registered ones. Only for users who
+   * may modify connectors: administrators and users who may modify every line (the reference's ADMIN and CHIEF
+   * roles); others get the reference's 400 ACCESS_DENIED (Rest\Common::list).
+   */
+  async list(caller: Caller): Promise<Record<string, string>> {
+    const db = this.store.db;
+    if (!caller.isAdmin && (await lineLevelOf(db, caller, 'MODIFY')) !== 'any') {
+      throw new RestError('ACCESS_DENIED', "You don't have access to this action", {}, 400);
+    }
+    const result: Record<string, string> = {};
+    for (const connector of BUILTIN_CONNECTORS) result[connector.code] = connector.name;
+    for (const connector of await listConnectors(db)) result[connector.code] = connector.name;
+    return result;
+  }
+
+  /** Switches the application's connector on or off for a line. Off when it was not on: false (strict: 400). */
+  async activate(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<boolean> {
+    const params = readParams(rawParams, ['CONNECTOR', 'LINE', 'ACTIVE'], warnings);
+    const code = readConnectorCode(params);
+    requireArgument(params, 'LINE');
+    if (params.ACTIVE === undefined || params.ACTIVE === null) {
+      throw argumentError('ACTIVE', "Argument 'ACTIVE' is null or empty");
+    }
+    const lineId = readLineId(params.LINE, warnings);
+    const active = readActive(params.ACTIVE);
+    throwIfStrict(strict, warnings);
+    return this.write(code, lineId, async (trx) => {
+      const connector = await this.ownedConnector(trx, caller, code);
+      await requireLine(trx, lineId);
+      if (active) {
+        await activateBinding(trx, connector.id, lineId, new Date(this.now()).toISOString());
+        return true;
+      }
+      if (await deleteBinding(trx, connector.id, lineId)) return true;
+      if (strict) {
+        throw new RestError(
+          'DELETE_NOT_EXISTING_CONNECTOR',
+          `Attempt to delete an inactive connector: '${code}' is not connected to line ${lineId}`,
+        );
+      }
+      warnings.push({
+        field: 'ACTIVE',
+        sent: params.ACTIVE,
+        used: false,
+        reason: `connector '${code}' is not connected to line ${lineId}; nothing to switch off`,
+      });
+      return false;
+    });
+  }
+
+  /** The connector's status on a line; LINE omitted or 0 gives the reference's all-false answer. */
+  async status(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<ConnectorStatus> {
+    const params = readParams(rawParams, ['CONNECTOR', 'LINE'], warnings);
+    const code = readConnectorCode(params);
+    const lineSent = !(params.LINE === undefined || params.LINE === null || params.LINE === '');
+    const lineId = lineSent ? readLineId(params.LINE, warnings) : 0;
+    throwIfStrict(strict, warnings);
+    void caller; // any application may read any connector's status, as in the reference
+    return this.store.db.transaction().execute(async (trx) => {
+      const connector = await knownConnector(trx, code);
+      if (lineId !== 0) await requireLine(trx, lineId);
+      const binding = connector.builtin || lineId === 0 ? undefined : await findBinding(trx, connector.id, lineId);
+      const configured = binding?.active === 1;
+      const error = binding?.error === 1;
+      return { LINE: lineId, CONNECTOR: code, ERROR: error, CONFIGURED: configured, STATUS: configured && !error };
+    });
+  }
+
+  /** Replaces the channel DATA of the application's connector on a line (openlines-api.md §4.1). */
+  async setData(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<true> {
+    const params = readParams(rawParams, ['CONNECTOR', 'LINE', 'DATA'], warnings);
+    const code = readConnectorCode(params);
+    requireArgument(params, 'LINE');
+    const data = readConnectorData(params, warnings);
+    const lineId = readLineId(params.LINE, warnings);
+    throwIfStrict(strict, warnings);
+    return this.write(code, lineId, async (trx) => {
+      const connector = await this.ownedConnector(trx, caller, code);
+      await requireLine(trx, lineId);
+      await replaceBindingData(trx, connector.id, lineId, JSON.stringify(data), new Date(this.now()).toISOString());
+      return true as const;
+    });
+  }
+
+  /** openlines extension (imconnector.connector.data.get): the DATA last set, `{}` when none is. */
+  async getData(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<ConnectorData> {
+    const params = readParams(rawParams, ['CONNECTOR', 'LINE'], warnings);
+    const code = readConnectorCode(params);
+    requireArgument(params, 'LINE');
+    const lineId = readLineId(params.LINE, warnings);
+    throwIfStrict(strict, warnings);
+    return this.store.db.transaction().execute(async (trx) => {
+      const connector = await this.ownedConnector(trx, caller, code);
+      await requireLine(trx, lineId);
+      const binding = await findBinding(trx, connector.id, lineId);
+      return binding?.data ? (JSON.parse(binding.data) as ConnectorData) : {};
+    });
+  }
+
+  /** For LineService.onLineDeleted: runs in config.delete's transaction. */
+  readonly lineDeleted = (trx: Db, lineId: number): Promise<void> => deleteBindingsOfLine(trx, lineId);
+
+  /** A connector the calling application registered; 400 NOT_AVAILABLE_CONNECTOR or WRONG_APP_ID otherwise. */
+  private async ownedConnector(trx: Db, caller: Caller, code: string): Promise<ConnectorRow> {
+    const connector = await knownConnector(trx, code);
+    if (connector.builtin) {
+      throw new RestError(
+        'WRONG_APP_ID',
+        `Wrong app! Connector '${code}' is built in; an application configures only the connectors it registered`,
+      );
+    }
+    const app = await applicationOf(trx, caller);
+    if (!app || app.id !== connector.app_id) {
+      throw new RestError('WRONG_APP_ID', `Wrong app! Connector '${code}' was registered by another application`);
+    }
+    return connector;
+  }
+
+  /**
+   * Runs a binding write. A line or connector deleted between the checks and the write makes the database refuse
+   * it (foreign keys); the answer is then the error the checks would have given.
+   */
+  private async write<T>(code: string, lineId: number, work: (trx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.db.transaction().execute(work);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      await knownConnector(this.store.db, code);
+      await requireLine(this.store.db, lineId);
+      throw error;
+    }
+  }
+}
+
+async function applicationOf(db: Db, caller: Caller) {
+  return caller.authKind === 'oauth' && caller.clientId ? findAppByClientId(db, caller.clientId) : undefined;
+}
+
+async function knownConnector(db: Db, code: string): Promise<KnownConnector> {
+  if (isBuiltinConnector(code)) return { builtin: true, code };
+  const row = code === '' ? undefined : await findConnectorByCode(db, code);
+  if (!row) {
+    throw new RestError(
+      'NOT_AVAILABLE_CONNECTOR',
+      `Attempt to connect to an inactive or unavailable connector: '${code}' is not registered`,
+    );
+  }
+  return { builtin: false, ...row };
+}
+
+async function requireLine(db: Db, lineId: number): Promise<void> {
+  if (!Number.isSafeInteger(lineId) || lineId <= 0 || !(await findLine(db, lineId))) {
+    throw new RestError('NOT_ACTIVE_LINE');
+  }
+}

@@ -1,0 +1,116 @@
+// Custom connectors and their bindings to lines: rows in, rows out, over a db or a transaction.
+
+import type { Db } from './portal-repository.js';
+import type { ConnectorLineTable, ConnectorTable } from './schema.js';
+
+export type ConnectorRow = Omit<ConnectorTable, 'id'> & { id: number };
+export type ConnectorLineRow = ConnectorLineTable;
+
+const connectorRow = (row: ConnectorRow): ConnectorRow => ({
+  ...row,
+  id: Number(row.id),
+  app_id: Number(row.app_id),
+});
+
+export async function findConnectorByCode(db: Db, code: string): Promise<ConnectorRow | undefined> {
+  const row = await db.selectFrom('connectors').selectAll().where('code', '=', code).executeTakeFirst();
+  return row && connectorRow(row);
+}
+
+/** Every custom connector, in the order they were first registered. */
+export async function listConnectors(db: Db): Promise<ConnectorRow[]> {
+  const rows = await db.selectFrom('connectors').selectAll().orderBy('id').execute();
+  return rows.map(connectorRow);
+}
+
+export async function insertConnector(db: Db, connector: Omit<ConnectorTable, 'id'>): Promise<number> {
+  const row = await db.insertInto('connectors').values(connector).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function updateConnector(
+  db: Db,
+  id: number,
+  changes: Pick<ConnectorTable, 'name' | 'doc' | 'modified_at'>,
+): Promise<void> {
+  await db.updateTable('connectors').set(changes).where('id', '=', id).execute();
+}
+
+/** Deletes the connector and its bindings on every line; false when there was no such connector. */
+export async function deleteConnector(db: Db, id: number): Promise<boolean> {
+  await db.deleteFrom('connector_lines').where('connector_id', '=', id).execute();
+  const result = await db.deleteFrom('connectors').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function findBinding(db: Db, connectorId: number, lineId: number): Promise<ConnectorLineRow | undefined> {
+  const row = await db
+    .selectFrom('connector_lines')
+    .selectAll()
+    .where('connector_id', '=', connectorId)
+    .where('line_id', '=', lineId)
+    .executeTakeFirst();
+  return row && { ...row, connector_id: Number(row.connector_id), line_id: Number(row.line_id) };
+}
+
+/** Switches the connector on for the line: active, no error; its DATA stays as it was. */
+export async function activateBinding(db: Db, connectorId: number, lineId: number, stamp: string): Promise<void> {
+  await db
+    .insertInto('connector_lines')
+    .values({
+      connector_id: connectorId,
+      line_id: lineId,
+      active: 1,
+      error: 0,
+      data: null,
+      created_at: stamp,
+      modified_at: stamp,
+    })
+    .onConflict((oc) =>
+      oc.columns(['connector_id', 'line_id']).doUpdateSet({ active: 1, error: 0, modified_at: stamp }),
+    )
+    .execute();
+}
+
+/** Replaces the DATA of the connector on the line; a new binding starts inactive. */
+export async function replaceBindingData(
+  db: Db,
+  connectorId: number,
+  lineId: number,
+  data: string,
+  stamp: string,
+): Promise<void> {
+  await db
+    .insertInto('connector_lines')
+    .values({
+      connector_id: connectorId,
+      line_id: lineId,
+      active: 0,
+      error: 0,
+      data,
+      created_at: stamp,
+      modified_at: stamp,
+    })
+    .onConflict((oc) => oc.columns(['connector_id', 'line_id']).doUpdateSet({ data, modified_at: stamp }))
+    .execute();
+}
+
+/** Disconnects the connector from the line (flags and DATA); false when it was not connected. */
+export async function deleteBinding(db: Db, connectorId: number, lineId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('connector_lines')
+    .where('connector_id', '=', connectorId)
+    .where('line_id', '=', lineId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function deleteBindingsOfLine(db: Db, lineId: number): Promise<void> {
+  await db.deleteFrom('connector_lines').where('line_id', '=', lineId).execute();
+}
+
+/** A write refused because a referenced row is gone (SQLite SQLITE_CONSTRAINT_FOREIGNKEY, PostgreSQL 23503). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
