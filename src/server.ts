@@ -6,8 +6,11 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
+import { listHistory } from './domain/history/history.js';
+import { projectCatalogue } from './domain/lines/catalogue-projection.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { ensureCertificate } from './http/tls.js';
 import { buildRegistry } from './methods/index.js';
@@ -87,7 +90,17 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
-    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps, plugins: [tokenRoutes] };
+    const adminAuthenticator = new Authenticator(store, oauth, options.now);
+    const adminPage = adminRoutes(
+      {
+        portalName: settings.portalName,
+        catalogue: () => projectCatalogue(settings.portalName),
+        authenticate: (credentials) => adminAuthenticator.authenticate(credentials),
+        history: (query) => listHistory(store.db, query, settings.timeZone),
+      },
+      { requireHttps: settings.requireHttps },
+    );
+    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps, plugins: [tokenRoutes, adminPage] };
 
     const apps: FastifyInstance[] = [];
     const http = await buildApp(appDeps);

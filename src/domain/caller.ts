@@ -1,6 +1,7 @@
 // Who is calling: the result of authentication, handed to every method.
 
-export type AuthKind = 'webhook' | 'oauth';
+/** `cli`: the operators' command line acting for a user (openlines apply), never a REST request. */
+export type AuthKind = 'webhook' | 'oauth' | 'cli';
 
 export interface Caller {
   readonly userId: number;

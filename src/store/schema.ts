@@ -159,6 +159,22 @@ export interface ConnectorLineTable {
   modified_at: string;
 }
 
+/** One change to a line (issue 9): who, how authenticated, when, and the field-level diff as JSON. */
+export interface LineRevisionTable {
+  id: Generated<number>;
+  line_id: number;
+  /** add | update | delete */
+  action: string;
+  user_id: number;
+  /** webhook | app | cli */
+  auth_kind: string;
+  /** webhook:<id>, the OAuth client_id, or cli:<os user>. */
+  credential_id: string;
+  /** JSON array of {field, before?, after?}; a missing side means the line did not exist. */
+  changes: string;
+  created_at: string;
+}
+
 export interface Database {
   portal: PortalTable;
   departments: DepartmentTable;
@@ -174,5 +190,6 @@ export interface Database {
   oauth_codes: OAuthCodeTable;
   connectors: ConnectorTable;
   connector_lines: ConnectorLineTable;
+  line_revisions: LineRevisionTable;
   openlines_migrations: MigrationTable;
 }

@@ -20,6 +20,8 @@ import type { Store } from '../../store/open-store.js';
 import { type Db, incrementLineCounter } from '../../store/portal-repository.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
+import { authorOf, recordRevision } from '../history/history.js';
+import { snapshotLine } from '../history/line-snapshot.js';
 import { type AppliedInput, applyLineInput, type FieldWarning, type InputFailure } from './apply-input.js';
 import { describeSent, phpIntval } from './field-kinds.js';
 import type { ListQuery } from './list-query.js';
@@ -160,6 +162,22 @@ export class LineService {
     this.now = options.now ?? Date.now;
   }
 
+  /** The transaction every write joins inside `inOneTransaction` (openlines apply); null otherwise. */
+  private joined: Db | null = null;
+
+  private transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.joined ? work(this.joined) : this.store.db.transaction().execute(work);
+  }
+
+  /** Runs several writes in one transaction: every add/update/delete of the service given to `work` joins it. */
+  async inOneTransaction<T>(work: (lines: LineService) => Promise<T>): Promise<T> {
+    return this.store.db.transaction().execute(async (trx) => {
+      const joined = Object.create(this) as LineService;
+      joined.joined = trx;
+      return work(joined);
+    });
+  }
+
   private input(params: Record<string, unknown>, mode: 'add' | 'update'): AppliedInput {
     return applyLineInput(params, mode, { companyName: this.options.companyName });
   }
@@ -172,7 +190,7 @@ export class LineService {
       throwIfStrict(strict, warnings, applied.failure);
       return { result: false, warnings, failure: applied.failure };
     }
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
       // turns and each automatic name is unique.
       const counter = await incrementLineCounter(trx);
@@ -193,6 +211,15 @@ export class LineService {
         modified_at: stamp,
       });
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
+      const after = await snapshotLine(trx, id);
+      await recordRevision(trx, {
+        lineId: id,
+        action: 'add',
+        author: authorOf(caller),
+        at: stamp,
+        before: null,
+        after,
+      });
       return { result: id, warnings };
     });
   }
@@ -204,7 +231,7 @@ export class LineService {
 
   /** config.get: the line and, when asked for, its expanded queue; null when there is no such line. */
   async get(id: number, options: { withQueue: boolean }): Promise<LineEntry | null> {
-    const db = this.store.db;
+    const db = this.joined ?? this.store.db;
     const row = await findLine(db, id);
     if (!row) return null;
     const members = options.withQueue ? await membersOf(db, (await operatorsOf(db, [id])).get(id) ?? []) : [];
@@ -218,7 +245,7 @@ export class LineService {
    * strict: 404 CONFIG_NOT_FOUND or 400 ERROR_ARGUMENT.
    */
   async update(caller: Caller, id: number, rawParams: unknown, strict: boolean): Promise<WriteOutcome<boolean>> {
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const row = await findLineForUpdate(trx, id);
       if (!row) return this.notFound(strict);
@@ -248,13 +275,15 @@ export class LineService {
       throwIfStrict(strict, warnings, failure);
       if (failure) return { result: false, warnings, failure };
 
+      const before = await snapshotLine(trx, id);
       const values = { ...(JSON.parse(row.doc) as Record<string, unknown>), ...applied.values };
+      const stamp = new Date(this.now()).toISOString();
       await updateLine(trx, id, {
         doc: JSON.stringify(values),
         line_name: String(values.LINE_NAME),
         active: String(values.ACTIVE),
         modify_user_id: caller.userId,
-        modified_at: new Date(this.now()).toISOString(),
+        modified_at: stamp,
       });
       if (queue) {
         let operators = queue.operators;
@@ -276,6 +305,8 @@ export class LineService {
         }
         await replaceQueues(trx, id, queue.configQueue, operators);
       }
+      const after = await snapshotLine(trx, id);
+      await recordRevision(trx, { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after });
       return { result: true, warnings };
     });
   }
@@ -285,17 +316,21 @@ export class LineService {
    * whatever the registered hooks clean up, in one transaction. Compat: false for a missing line; strict: 404.
    */
   async delete(caller: Caller, id: number, strict: boolean): Promise<boolean> {
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
-      if (!(await findLine(trx, id))) return this.notFound(strict).result;
+      const before = await snapshotLine(trx, id);
+      if (!before) return this.notFound(strict).result;
       for (const hook of this.lineDeletedHooks) await hook(trx, id);
-      return deleteLine(trx, id);
+      const deleted = await deleteLine(trx, id);
+      const at = new Date(this.now()).toISOString();
+      await recordRevision(trx, { lineId: id, action: 'delete', author: authorOf(caller), at, before, after: null });
+      return deleted;
     });
   }
 
   /** config.list.get: one page of lines (with their queues when asked for) and the number of matching lines. */
   async list(caller: Caller, query: ListQuery): Promise<{ entries: LineEntry[]; total: number }> {
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       const ownedBy = query.checkPermission ? await allowedUsersFor(trx, caller, query.checkPermission) : null;
       const { rows, total } = await listLines(trx, documentCapabilities(this.store.dialect), {
         filters: query.filters,

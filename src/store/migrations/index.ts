@@ -3,10 +3,11 @@ import * as initial from './2026-11-23-01-initial.js';
 import * as permissions from './2026-11-23-02-permissions.js';
 import * as oauth from './2026-11-23-03-oauth.js';
 import * as connectors from './2026-11-23-04-connectors.js';
+import * as history from './2026-11-23-05-history.js';
 
 export interface Migration {
   name: string;
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors];
+export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors, history];
