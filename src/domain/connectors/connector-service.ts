@@ -195,14 +195,21 @@ export class ConnectorService {
     });
   }
 
-  /** The connector's status on a line; LINE omitted or 0 gives the reference's all-false answer. */
-  async status(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<ConnectorStatus> {
+  /**
+   * The connector's status on a line; LINE omitted or 0 gives the reference's all-false answer. Any application
+   * may read any connector's status, as in the reference.
+   */
+  async status(
+    _caller: Caller,
+    rawParams: Params,
+    strict: boolean,
+    warnings: FieldWarning[],
+  ): Promise<ConnectorStatus> {
     const params = readParams(rawParams, ['CONNECTOR', 'LINE'], warnings);
     const code = readConnectorCode(params);
     const lineSent = !(params.LINE === undefined || params.LINE === null || params.LINE === '');
     const lineId = lineSent ? readLineId(params.LINE, warnings) : 0;
     throwIfStrict(strict, warnings);
-    void caller; // any application may read any connector's status, as in the reference
     return this.store.db.transaction().execute(async (trx) => {
       const connector = await knownConnector(trx, code);
       if (lineId !== 0) await requireLine(trx, lineId);
