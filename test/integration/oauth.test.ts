@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { startServer } from '../../src/server.js';
 import { loadSettings } from '../../src/settings.js';
 import { getPortal } from '../../src/store/portal-repository.js';
+import type { Database } from '../../src/store/schema.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
+import { createTestDatabase } from '../helpers/stores.js';
 
 const TOKEN_KEYS = [
   'access_token',
@@ -326,84 +329,117 @@ describe('OAuth token endpoint with --require-https', () => {
   });
 });
 
-describe('secrets at rest and in the log', () => {
-  it('the SQLite file and the server log of a whole OAuth flow contain no secret', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-secrets-'));
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const settings = {
-      ...loadSettings({}, { data: dataDir, database: `sqlite:${join(dataDir, 'openlines.db')}` }),
-      port: 0,
-      httpsPort: -1,
-      ratePlan: 'off' as const,
-      logLevel: 'trace',
-    };
-    const server = await startServer(settings, { logger: pino({ level: 'trace' }, sink) });
-    const secrets: string[] = [];
-    try {
-      const hook = server.firstWebhook!;
-      secrets.push(hook.code);
-      const base = server.httpUrl;
-      const post = (path: string, body: string, type = 'application/x-www-form-urlencoded') =>
-        fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body });
-      assert.equal((await fetch(`${base}/rest/1/${hook.code}/imopenlines.config.add?PARAMS[LINE_NAME]=a`)).status, 200);
+/** Every row of every table, as text: a dump of the store's data. */
+async function dumpTables(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<string> {
+  const names =
+    dialect === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
+      : await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(db);
+  assert.ok(names.rows.some((r) => r.name === 'oauth_tokens'));
+  let dump = '';
+  for (const { name } of names.rows) {
+    dump += JSON.stringify((await sql`select * from ${sql.table(name)}`.execute(db)).rows);
+  }
+  return dump;
+}
 
-      const app = await server.oauth.createApp({ name: 'Secretive', scopes: ['imopenlines'] });
-      secrets.push(app.clientSecret);
-      const { code } = await server.oauth.issueCode(app.clientId, 1);
-      secrets.push(code);
-      const query = form({
-        grant_type: 'authorization_code',
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-        code,
+for (const store of STORES) {
+  describe(`secrets at rest and in the log [${store}]`, () => {
+    it('a dump of the store (and the SQLite files) and the server log of a whole OAuth flow contain no secret', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'openlines-secrets-'));
+      const database = await createTestDatabase(store, dataDir);
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
       });
-      const first = (await (await fetch(`${base}/oauth/token/?${query}`)).json()) as TokenPair;
-      secrets.push(first.access_token, first.refresh_token);
-      const refreshed = (await (
+      const settings = {
+        ...loadSettings({}, { data: dataDir, database: database.url }),
+        port: 0,
+        httpsPort: -1,
+        ratePlan: 'off' as const,
+        logLevel: 'trace',
+      };
+      const server = await startServer(settings, { logger: pino({ level: 'trace' }, sink) });
+      const secrets: string[] = [];
+      let dump = '';
+      let app: { clientId: string; clientSecret: string } | undefined;
+      try {
+        const hook = server.firstWebhook!;
+        secrets.push(hook.code);
+        const base = server.httpUrl;
+        const post = (path: string, body: string, type = 'application/x-www-form-urlencoded') =>
+          fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body });
+        assert.equal(
+          (await fetch(`${base}/rest/1/${hook.code}/imopenlines.config.add?PARAMS[LINE_NAME]=a`)).status,
+          200,
+        );
+
+        app = await server.oauth.createApp({ name: 'Secretive', scopes: ['imopenlines'] });
+        secrets.push(app.clientSecret);
+        const { code } = await server.oauth.issueCode(app.clientId, 1);
+        secrets.push(code);
+        const query = form({
+          grant_type: 'authorization_code',
+          client_id: app.clientId,
+          client_secret: app.clientSecret,
+          code,
+        });
+        const first = (await (await fetch(`${base}/oauth/token/?${query}`)).json()) as TokenPair;
+        secrets.push(first.access_token, first.refresh_token);
+        const refreshed = (await (
+          await post(
+            '/oauth/token/',
+            form({
+              grant_type: 'refresh_token',
+              client_id: app.clientId,
+              client_secret: app.clientSecret,
+              refresh_token: first.refresh_token,
+            }),
+          )
+        ).json()) as TokenPair;
+        secrets.push(refreshed.access_token, refreshed.refresh_token);
+        // The old refresh token again (refused), then calls with tokens in the query, the body and the header.
+        await fetch(
+          `${base}/oauth/token/?${form({ ...Object.fromEntries(new URLSearchParams(query)), grant_type: 'refresh_token', refresh_token: first.refresh_token })}`,
+        );
+        assert.equal((await fetch(`${base}/rest/imopenlines.config.add?auth=${refreshed.access_token}`)).status, 200);
+        assert.equal(
+          (await fetch(`${base}/rest/imopenlines.config.add?access_token=${first.access_token}`)).status,
+          200,
+        );
         await post(
-          '/oauth/token/',
-          form({
-            grant_type: 'refresh_token',
-            client_id: app.clientId,
-            client_secret: app.clientSecret,
-            refresh_token: first.refresh_token,
-          }),
-        )
-      ).json()) as TokenPair;
-      secrets.push(refreshed.access_token, refreshed.refresh_token);
-      // The old refresh token again (refused), then calls with tokens in the query, the body and the header.
-      await fetch(
-        `${base}/oauth/token/?${form({ ...Object.fromEntries(new URLSearchParams(query)), grant_type: 'refresh_token', refresh_token: first.refresh_token })}`,
-      );
-      assert.equal((await fetch(`${base}/rest/imopenlines.config.add?auth=${refreshed.access_token}`)).status, 200);
-      assert.equal((await fetch(`${base}/rest/imopenlines.config.add?access_token=${first.access_token}`)).status, 200);
-      await post('/rest/imopenlines.config.add', JSON.stringify({ auth: refreshed.access_token }), 'application/json');
-      await fetch(`${base}/rest/imopenlines.config.add`, {
-        headers: { Authorization: `Bearer ${refreshed.access_token}` },
-      });
-      await fetch(`${base}/rest/imopenlines.config.add?auth=${'x'.repeat(40)}`);
-    } finally {
-      await server.close();
-    }
-    assert.ok(lines.length > 0, 'the server logged its requests');
-    const log = lines.join('');
-    assert.match(log, /client_secret=\*\*\*/, 'token requests are logged, masked');
-    assert.match(log, /\/rest\/1\/\*\*\*\//, 'webhook calls are logged, masked');
-    const files = ['openlines.db', 'openlines.db-wal', 'openlines.db-shm']
-      .map((name) => join(dataDir, name))
-      .filter((path) => existsSync(path))
-      .map((path) => readFileSync(path).toString('latin1'));
-    for (const secret of secrets) {
-      assert.ok(secret.length >= 16, 'a real secret');
-      assert.ok(!log.includes(secret), 'no secret in the log');
-      for (const file of files) assert.ok(!file.includes(secret), 'no secret in the store');
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+          '/rest/imopenlines.config.add',
+          JSON.stringify({ auth: refreshed.access_token }),
+          'application/json',
+        );
+        await fetch(`${base}/rest/imopenlines.config.add`, {
+          headers: { Authorization: `Bearer ${refreshed.access_token}` },
+        });
+        await fetch(`${base}/rest/imopenlines.config.add?auth=${'x'.repeat(40)}`);
+        dump = await dumpTables(server.store.db, server.store.dialect);
+      } finally {
+        await server.close();
+        await database.drop();
+      }
+      assert.ok(lines.length > 0, 'the server logged its requests');
+      const log = lines.join('');
+      assert.match(log, /client_secret=\*\*\*/, 'token requests are logged, masked');
+      assert.match(log, /\/rest\/1\/\*\*\*\//, 'webhook calls are logged, masked');
+      const files = ['openlines.db', 'openlines.db-wal', 'openlines.db-shm']
+        .map((name) => join(dataDir, name))
+        .filter((path) => existsSync(path))
+        .map((path) => readFileSync(path).toString('latin1'));
+      for (const secret of secrets) {
+        assert.ok(secret.length >= 16, 'a real secret');
+        assert.ok(!log.includes(secret), 'no secret in the log');
+        assert.ok(!dump.includes(secret), 'no secret in the dump');
+        for (const file of files) assert.ok(!file.includes(secret), 'no secret in the SQLite files');
+      }
+      assert.ok(dump.includes(app!.clientId), 'the dump holds the data');
+      rmSync(dataDir, { recursive: true, force: true });
+    });
   });
-});
+}
