@@ -74,7 +74,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const core = new RestCore({
       registry: buildRegistry(),
       authenticator: new Authenticator(store, oauth, options.now),
-      guards: options.guards ?? buildGuards(settings, options.now ?? Date.now),
+      guards: options.guards ?? buildGuards(settings, options.now ?? Date.now, { store }),
       services,
       logger,
       ...(options.now ? { now: options.now } : {}),

@@ -4,9 +4,11 @@
 
 import type { Caller } from '../domain/caller.js';
 import type { Settings } from '../settings.js';
+import type { Store } from '../store/open-store.js';
 import { RestError } from '../wire/errors.js';
 import { OperatingTime } from './operating-time.js';
 import { RequestRateLimiter, rateLimitsOf } from './rate-limiter.js';
+import { SharedOperatingTime, SharedRequestRateLimiter } from './shared-limits.js';
 
 /** Milliseconds since the epoch; injected so that tests move time instead of sleeping. */
 export type Clock = () => number;
@@ -36,19 +38,35 @@ export const OPEN_GUARDS: CallGuards = {
   }),
 };
 
+/** The request-rate bucket: in memory (one server) or in the database (several servers on one PostgreSQL). */
+export interface RateAdmission {
+  tryAdmit(clientAddress: string): boolean | Promise<boolean>;
+}
+
+/** Operating-time accounting: in memory (one server) or in the database (several servers on one PostgreSQL). */
+export interface OperatingAccounting {
+  check(credentialId: string, method: string): void | Promise<void>;
+  record(
+    credentialId: string,
+    method: string,
+    durationMs: number,
+    nowMs: number,
+  ): OperatingState | Promise<OperatingState>;
+}
+
 /** Both limits: the leaky bucket (null when the plan is off) and the operating time per method and credential. */
 export class LimitGuards implements CallGuards {
   constructor(
-    readonly rate: RequestRateLimiter | null,
-    readonly operating: OperatingTime,
+    readonly rate: RateAdmission | null,
+    readonly operating: OperatingAccounting,
   ) {}
 
   async admitRequest(clientAddress: string): Promise<void> {
-    if (this.rate && !this.rate.tryAdmit(clientAddress)) throw new RestError('QUERY_LIMIT_EXCEEDED');
+    if (this.rate && !(await this.rate.tryAdmit(clientAddress))) throw new RestError('QUERY_LIMIT_EXCEEDED');
   }
 
   async checkOperating(caller: Caller, method: string): Promise<void> {
-    this.operating.check(caller.credentialId, method);
+    await this.operating.check(caller.credentialId, method);
   }
 
   async recordOperating(caller: Caller, method: string, durationMs: number, nowMs: number): Promise<OperatingState> {
@@ -59,6 +77,11 @@ export class LimitGuards implements CallGuards {
 export interface GuardOptions {
   /** Replaces each call's measured duration in the operating-time accounting (tests). */
   readonly operatingCostMs?: (method: string, measuredMs: number) => number;
+  /**
+   * The server's store. On PostgreSQL both limits keep their state in the database, so that every server on it
+   * counts the same buckets (issue 7); SQLite has one server per file and keeps the state in memory.
+   */
+  readonly store?: Store;
 }
 
 export function buildGuards(
@@ -67,12 +90,20 @@ export function buildGuards(
   options: GuardOptions = {},
 ): LimitGuards {
   const limits = rateLimitsOf(settings.ratePlan);
+  const operating = {
+    limitSeconds: settings.operatingLimitSeconds,
+    now: clock,
+    ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
+  };
+  if (options.store?.dialect === 'postgres') {
+    const { db } = options.store;
+    return new LimitGuards(
+      limits ? new SharedRequestRateLimiter(db, limits, clock, settings.portalName) : null,
+      new SharedOperatingTime(db, operating),
+    );
+  }
   return new LimitGuards(
     limits ? new RequestRateLimiter(limits, clock, settings.portalName) : null,
-    new OperatingTime({
-      limitSeconds: settings.operatingLimitSeconds,
-      now: clock,
-      ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
-    }),
+    new OperatingTime(operating),
   );
 }

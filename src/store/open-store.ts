@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  type Expression,
   Kysely,
   type KyselyPlugin,
   OperationNodeTransformer,
@@ -12,6 +13,7 @@ import {
   PostgresDialect,
   type PrimitiveValueListNode,
   type QueryId,
+  type RawBuilder,
   type SelectQueryBuilder,
   SqliteDialect,
   sql,
@@ -20,6 +22,7 @@ import {
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -88,7 +91,10 @@ function openSqlite(url: string): Store {
   // FULL: a commit is durable before the answer is sent (survives a process or power loss).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [stripNul] });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    plugins: [stripNul],
+  });
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
 
@@ -166,6 +172,8 @@ export interface WriteCapabilities {
    */
   // biome-ignore lint/suspicious/noExplicitAny: any select over any table
   forUpdate<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
+  /** The larger of two values: PostgreSQL `greatest(a, b)`, SQLite's two-argument `max(a, b)`. */
+  greatest<T>(a: Expression<T>, b: Expression<T>): RawBuilder<T>;
   /** Whether a driver error is a unique-constraint violation (SQLite SQLITE_CONSTRAINT_UNIQUE/PK, PostgreSQL 23505). */
   isUniqueViolation(error: unknown): boolean;
   /**
@@ -180,6 +188,7 @@ export function capabilitiesOf(db: Kysely<any>): WriteCapabilities {
   const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     dialect: isPostgres ? 'postgres' : 'sqlite',
+    greatest: (a, b) => (isPostgres ? sql`greatest(${a}, ${b})` : sql`max(${a}, ${b})`),
     forUpdate: (query) => (isPostgres ? (query.forUpdate() as typeof query) : query),
     isUniqueViolation(error) {
       const code = (error as { code?: unknown } | null)?.code;

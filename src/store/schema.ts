@@ -121,6 +121,21 @@ export interface OAuthCodeTable {
   created_at: string;
 }
 
+/** A request-rate bucket shared by the servers on one database (issue 7): level in thousandths of a request. */
+export interface RateBucketTable {
+  bucket_key: string;
+  level: number;
+  at_ms: number;
+}
+
+/** One minute of a credential's operating time on one method, shared by the servers on one database. */
+export interface OperatingBucketTable {
+  bucket_key: string;
+  minute: number;
+  first_ms: number;
+  seconds: number;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -191,5 +206,7 @@ export interface Database {
   connectors: ConnectorTable;
   connector_lines: ConnectorLineTable;
   line_revisions: LineRevisionTable;
+  rate_buckets: RateBucketTable;
+  operating_buckets: OperatingBucketTable;
   openlines_migrations: MigrationTable;
 }
