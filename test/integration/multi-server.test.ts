@@ -209,6 +209,30 @@ describe('several servers on one PostgreSQL', {
     for (const field of fields) assert.equal(doc[field], read.body.result[field]);
   });
 
+  it('one client’s request-rate bucket is shared: 2 × 50 concurrent requests through two servers admit 50, not 100', async () => {
+    // Two more servers with the standard plan (drain 2/s, burst 50) on the same database; the clock is real, so
+    // the bucket may drain by 2 per second while the requests run, and the bound allows for exactly that.
+    const [c, d] = await Promise.all([
+      serve(database.url, { RATE_PLAN: 'standard' }),
+      serve(database.url, { RATE_PLAN: 'standard' }),
+    ]);
+    started.push(c, d);
+    const startedMs = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => post(`${(i % 2 === 0 ? c : d).url}${hookPath}batch`, { cmd: [] })),
+    );
+    const elapsedSeconds = (Date.now() - startedMs) / 1000;
+    const admitted = answers.filter((answer) => answer.status === 200).length;
+    const refused = answers.filter((answer) => answer.status === 503);
+    assert.equal(admitted + refused.length, 100, 'every request is admitted or refused with 503');
+    for (const answer of refused) assert.equal(answer.body.error, 'QUERY_LIMIT_EXCEEDED');
+    assert.ok(admitted >= 50, `the burst of 50 passes (admitted ${admitted})`);
+    assert.ok(
+      admitted <= 50 + Math.floor(2 * elapsedSeconds) + 1,
+      `at most the burst plus what drained in ${elapsedSeconds} s passes (admitted ${admitted}); per-server buckets would admit 100`,
+    );
+  });
+
   it('an OAuth token refreshed through one server works on the other; the old refresh token is refused there', async () => {
     const cli = async (...args: string[]) =>
       JSON.parse((await run(process.execPath, [...CLI, '--database', database.url, ...args])).stdout);
