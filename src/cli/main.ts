@@ -3,6 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerLinesAsCodeCommands } from './commands/lines-as-code.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOAuthCommands } from './commands/oauth.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerDirectoryCommands(program);
   registerWebhookCommands(program);
   registerOAuthCommands(program);
+  registerLinesAsCodeCommands(program);
+  registerHistoryCommand(program);
   return program;
 }
 
