@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Caller } from '../../src/domain/caller.js';
 import { setLinePermissions } from '../../src/domain/lines/permissions.js';
+import { deleteLine } from '../../src/store/lines-repository.js';
 import { SEED } from '../helpers/seed.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -565,6 +566,19 @@ for (const store of STORES) {
         error: 'NOT_AVAILABLE_CONNECTOR',
         error_description: `Attempt to connect to an inactive or unavailable connector: '${dropped}' is not registered`,
       });
+    });
+
+    it('a line deleted outside config.delete (no hook, e.g. apply --prune) loses its bindings by foreign key', async () => {
+      const id = await register(tokenA, nextId('cascade'));
+      const line = await addLine();
+      assertResult(await call(tokenA, 'imconnector.activate', { CONNECTOR: id, LINE: line, ACTIVE: 1 }), true);
+      assert.equal(await deleteLine(t.server.store.db, line), true);
+      const rows = await t.server.store.db
+        .selectFrom('connector_lines')
+        .selectAll()
+        .where('line_id', '=', line)
+        .execute();
+      assert.deepEqual(rows, []);
     });
 
     it('removing an application removes its connectors and their bindings', async () => {
