@@ -10,6 +10,8 @@ export interface AppDeps {
   readonly endpoint: RestEndpoint;
   readonly logger: Logger;
   readonly requireHttps: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives request.ip (settings.trustProxy). */
+  readonly trustProxy?: boolean | string;
   /** Extra routes (admin page, OAuth endpoints) registered by their own modules. */
   readonly plugins?: readonly ((app: FastifyInstance, ctx: { isHttps: boolean }) => void | Promise<void>)[];
 }
@@ -33,6 +35,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     maxRequestsPerSocket: 0,
     return503OnClosing: true,
     requestIdHeader: false,
+    trustProxy: deps.trustProxy ?? false,
   };
   const app = (listener.https
     ? Fastify({ ...options, https: listener.https } as FastifyServerOptions)

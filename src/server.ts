@@ -100,7 +100,13 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       },
       { requireHttps: settings.requireHttps },
     );
-    const appDeps = { endpoint, logger, requireHttps: settings.requireHttps, plugins: [tokenRoutes, adminPage] };
+    const appDeps = {
+      endpoint,
+      logger,
+      requireHttps: settings.requireHttps,
+      trustProxy: settings.trustProxy,
+      plugins: [tokenRoutes, adminPage],
+    };
 
     const apps: FastifyInstance[] = [];
     const http = await buildApp(appDeps);

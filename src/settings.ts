@@ -28,6 +28,11 @@ export interface Settings {
   readonly accessTokenTtlSeconds: number;
   /** OAuth refresh-token lifetime (Bitrix24: 180 days). */
   readonly refreshTokenTtlSeconds: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (the request-rate bucket's key): false,
+   * true (any), or comma-separated addresses/CIDRs of the load balancers.
+   */
+  readonly trustProxy: boolean | string;
 }
 
 export class SettingsError extends Error {}
@@ -56,6 +61,16 @@ export interface SettingsOverrides {
   ratePlan?: string;
   operatingLimit?: string;
   publicUrl?: string;
+}
+
+function proxyTrust(raw: string | undefined): boolean | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (/^\d+$/.test(value) || !/^[0-9a-fA-F:.,/\s]+$/.test(value)) {
+    throw new SettingsError(`TRUST_PROXY must be true or the proxies' addresses/CIDRs, got '${value}'`);
+  }
+  return value;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOverrides = {}): Settings {
@@ -90,5 +105,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     logLevel: env.LOG_LEVEL || 'info',
     accessTokenTtlSeconds: int('OAUTH_ACCESS_TOKEN_TTL', env.OAUTH_ACCESS_TOKEN_TTL, 3_600, 1, 31_536_000),
     refreshTokenTtlSeconds: int('OAUTH_REFRESH_TOKEN_TTL', env.OAUTH_REFRESH_TOKEN_TTL, 15_552_000, 1, 315_360_000),
+    trustProxy: proxyTrust(env.TRUST_PROXY),
   };
 }

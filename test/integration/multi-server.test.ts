@@ -212,9 +212,10 @@ describe('several servers on one PostgreSQL', {
   it('one client’s request-rate bucket is shared: 2 × 50 concurrent requests through two servers admit 50, not 100', async () => {
     // Two more servers with the standard plan (drain 2/s, burst 50) on the same database; the clock is real, so
     // the bucket may drain by 2 per second while the requests run, and the bound allows for exactly that.
+    // They sit behind a load balancer on 127.0.0.1 (TRUST_PROXY): its X-Forwarded-For names the client.
     const [c, d] = await Promise.all([
-      serve(database.url, { RATE_PLAN: 'standard' }),
-      serve(database.url, { RATE_PLAN: 'standard' }),
+      serve(database.url, { RATE_PLAN: 'standard', TRUST_PROXY: '127.0.0.1' }),
+      serve(database.url, { RATE_PLAN: 'standard', TRUST_PROXY: '127.0.0.1' }),
     ]);
     started.push(c, d);
     const startedMs = Date.now();
@@ -231,6 +232,17 @@ describe('several servers on one PostgreSQL', {
       admitted <= 50 + Math.floor(2 * elapsedSeconds) + 1,
       `at most the burst plus what drained in ${elapsedSeconds} s passes (admitted ${admitted}); per-server buckets would admit 100`,
     );
+    // Another client behind the same load balancer has its own bucket, on either server.
+    for (const server of [c, d]) {
+      const other = await parseAnswer(
+        await fetch(`${server.url}${hookPath}batch`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.9' },
+          body: '{"cmd":[]}',
+        }),
+      );
+      assert.equal(other.status, 200, other.text);
+    }
   });
 
   it('an OAuth token refreshed through one server works on the other; the old refresh token is refused there', async () => {
