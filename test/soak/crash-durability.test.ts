@@ -1,0 +1,33 @@
+// Short mode of the crash-durability soak (crash-durability.ts): a few SIGKILLs under concurrent writes on each
+// store. The long mode (≥ 20 kills per store) is `node --import tsx test/soak/run.ts --long` (README).
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { STORES } from '../helpers/stores.js';
+import { runCrashDurability } from './crash-durability.js';
+import { soakSeed } from './random.js';
+
+for (const store of STORES) {
+  describe(`crash durability [${store}]`, () => {
+    it('SIGKILL under concurrent add/update load: every acknowledged write survives whole, nothing half-written', async (t) => {
+      const seed = soakSeed();
+      const report = await runCrashDurability({
+        store,
+        kills: 3,
+        workers: 6,
+        minUpMs: 400,
+        maxUpMs: 1_500,
+        killDuringStartRate: 0,
+        seed,
+        log: (line) => t.diagnostic(line),
+      });
+      t.diagnostic(JSON.stringify(report));
+      assert.deepEqual(report.failures, [], `seed ${seed}`);
+      assert.equal(report.lost, 0);
+      assert.equal(report.halfWrites, 0);
+      assert.equal(report.kills, 3);
+      assert.ok(report.addsAcknowledged + report.updatesAcknowledged > 0, 'the load wrote something');
+      assert.ok(report.inFlightAtKill > 0, 'some kill hit writes in flight');
+    });
+  });
+}
