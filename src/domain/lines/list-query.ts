@@ -5,7 +5,7 @@
 
 import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../../store/lines-repository.js';
 import { RestError } from '../../wire/errors.js';
-import { FIELD_BY_NAME, LINE_FIELDS } from './catalogue.js';
+import { FIELD_BY_NAME } from './catalogue.js';
 import { defaultValue } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
 import type { LineAction } from './permissions.js';
@@ -149,7 +149,7 @@ function parseOrder(raw: unknown): ListQuery['order'] {
 
 const wrongFilter = () => invalid("A wrong format for the PARAMS field 'filter' is passed");
 
-/** One filter value in the field's stored type (null only where `allowNull`). */
+/** One filter value in the field's stored type; null stands for "no value" (`=`: is null, `!`: is not null). */
 function filterValue(field: FieldDescriptor, type: ListValueType, raw: unknown): string | number | null {
   if (raw === null) return null;
   if (!isScalar(raw)) throw wrongFilter();
@@ -270,6 +270,3 @@ export function parseListQuery(rawParams: unknown, rawOptions: unknown, start: n
     checkPermission: parseCheckPermission(options.CHECK_PERMISSION),
   };
 }
-
-/** Field names a list query may use, for docs and errors. */
-export const LISTABLE_FIELDS: readonly string[] = LINE_FIELDS.map((f) => f.name);
