@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server.js';
+import { describeStore } from '../../store/open-store.js';
 import { settingsOf } from '../output.js';
 
 export function registerServeCommand(program: Command): void {
@@ -28,7 +29,7 @@ export function registerServeCommand(program: Command): void {
       const server = await startServer(settings);
       const out = (line: string) => process.stdout.write(`${line}\n`);
       out(`openlines is listening on ${server.httpUrl}${server.httpsUrl ? ` and ${server.httpsUrl}` : ''}`);
-      out(`Store: ${settings.databaseUrl.startsWith('sqlite:') ? settings.databaseUrl : 'PostgreSQL'}`);
+      out(`Store: ${describeStore(settings.databaseUrl)}`);
       if (server.certPath) {
         out(`TLS certificate: ${server.certPath} (trust it with NODE_EXTRA_CA_CERTS=${server.certPath})`);
       }
