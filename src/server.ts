@@ -12,7 +12,7 @@ import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
-import { ensureCertificate } from './http/tls.js';
+import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { buildRegistry } from './methods/index.js';
 import type { Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
@@ -115,7 +115,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     let httpsUrl: string | null = null;
     let certPath: string | null = null;
     if (settings.httpsPort >= 0) {
-      const certificate = await ensureCertificate(settings.dataDir);
+      const certificate = settings.tlsCertPath
+        ? loadCertificate(settings.tlsCertPath, settings.tlsKeyPath)
+        : await ensureCertificate(settings.dataDir);
       certPath = certificate.certPath;
       const https = await buildApp(appDeps, { https: { key: certificate.key, cert: certificate.cert } });
       apps.push(https);

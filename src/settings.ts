@@ -24,6 +24,9 @@ export interface Settings {
   /** Seconds of method time per 10 minutes before OPERATION_TIME_LIMIT; 0 = off. */
   readonly operatingLimitSeconds: number;
   readonly logLevel: string;
+  /** Certificate and key files for HTTPS (TLS_CERT, TLS_KEY); both or neither. Self-signed when absent. */
+  readonly tlsCertPath: string;
+  readonly tlsKeyPath: string;
   /** OAuth access-token lifetime (Bitrix24: 1 hour). */
   readonly accessTokenTtlSeconds: number;
   /** OAuth refresh-token lifetime (Bitrix24: 180 days). */
@@ -73,6 +76,13 @@ function proxyTrust(raw: string | undefined): boolean | string {
   return value;
 }
 
+function tlsFiles(env: NodeJS.ProcessEnv): { tlsCertPath: string; tlsKeyPath: string } {
+  const cert = env.TLS_CERT ?? '';
+  const key = env.TLS_KEY ?? '';
+  if (Boolean(cert) !== Boolean(key)) throw new SettingsError('TLS_CERT and TLS_KEY must be given together');
+  return { tlsCertPath: cert ? resolve(cert) : '', tlsKeyPath: key ? resolve(key) : '' };
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOverrides = {}): Settings {
   const dataDir = resolve(o.data ?? env.OPENLINES_DATA ?? './data');
   const ratePlan = (o.ratePlan ?? env.RATE_PLAN ?? 'standard') as RatePlan;
@@ -103,6 +113,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     ratePlan,
     operatingLimitSeconds: int('OPERATING_LIMIT', o.operatingLimit ?? env.OPERATING_LIMIT, 0, 0, 86_400),
     logLevel: env.LOG_LEVEL || 'info',
+    ...tlsFiles(env),
     accessTokenTtlSeconds: int('OAUTH_ACCESS_TOKEN_TTL', env.OAUTH_ACCESS_TOKEN_TTL, 3_600, 1, 31_536_000),
     refreshTokenTtlSeconds: int('OAUTH_REFRESH_TOKEN_TTL', env.OAUTH_REFRESH_TOKEN_TTL, 15_552_000, 1, 315_360_000),
     trustProxy: proxyTrust(env.TRUST_PROXY),

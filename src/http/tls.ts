@@ -45,3 +45,12 @@ export async function ensureCertificate(dataDir: string): Promise<Certificate> {
   writeFileSync(certPath, pems.cert);
   return { key: pems.private, cert: pems.cert, certPath, created: true };
 }
+
+/** A certificate and key given by path (TLS_CERT, TLS_KEY); read once at start. */
+export function loadCertificate(certPath: string, keyPath: string): Certificate {
+  try {
+    return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, created: false };
+  } catch (error) {
+    throw new Error(`cannot read TLS_CERT/TLS_KEY: ${(error as Error).message}`);
+  }
+}
