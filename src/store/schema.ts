@@ -183,7 +183,7 @@ export interface LineRevisionTable {
   user_id: number;
   /** webhook | app | cli */
   auth_kind: string;
-  /** webhook:<id>, the OAuth client_id, or cli:<os user>. */
+  /** webhook:<id>, app:<OAuth client_id>, or cli:<os user>. */
   credential_id: string;
   /** JSON array of {field, before?, after?}; a missing side means the line did not exist. */
   changes: string;
