@@ -31,6 +31,7 @@ export interface RestEndpoint {
     clientAddress: string;
     /** scheme://host[:port] the client addressed (Host header), for answers that name this server. */
     origin?: string;
+    requestId?: string;
   }): Promise<CallAnswer>;
 }
 
@@ -171,6 +172,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
     reply.header('Access-Control-Allow-Origin', '*');
     reply.header('Access-Control-Allow-Headers', 'origin, content-type, accept, authorization');
     reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Request-Id', request.id);
     if (request.method === 'OPTIONS') return reply.code(200).send();
 
     const url = request.raw.url ?? '/';
@@ -202,6 +204,7 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
       strictRequested: strictHeader === '1' || strictHeader === 'true',
       startMs,
       clientAddress: request.ip,
+      requestId: request.id,
       ...originOf(request, options.isHttps),
     });
     if (answer.ok) return send(reply, transport, 200, answer.body, answer.warnings);

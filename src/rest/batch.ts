@@ -161,6 +161,8 @@ export class Batch implements BatchRunner {
         startMs,
         caller,
         inBatch: true,
+        ...(request.origin !== undefined ? { origin: request.origin } : {}),
+        ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
       });
     } catch (error) {
       const rest = error instanceof ParamsError ? new RestError('INVALID_REQUEST', error.message) : error;

@@ -29,6 +29,8 @@ export interface CallRequest {
   readonly inBatch?: boolean;
   /** scheme://host[:port] the client addressed (imopenlines.config.path.get). */
   readonly origin?: string;
+  /** The HTTP request id, logged with internal errors and sent back as X-Request-Id. */
+  readonly requestId?: string;
 }
 
 export type CallAnswer =
@@ -138,7 +140,7 @@ export class RestCore {
       };
       return { ok: true, body, warnings, caller };
     } catch (error) {
-      return this.failure(error, request.method, warnings);
+      return this.failure(error, request.method, warnings, request.requestId);
     }
   }
 
@@ -148,13 +150,14 @@ export class RestCore {
   }
 
   /** Any error as the answer to send: RestErrors as they are, store outages 503, anything else logged and 500. */
-  failure(error: unknown, method: string, warnings: FieldWarning[] = []): CallAnswer {
+  failure(error: unknown, method: string, warnings: FieldWarning[] = [], reqId?: string): CallAnswer {
     if (error instanceof RestError) return { ok: false, error, warnings };
     if (isStoreUnavailable(error)) {
-      this.deps.logger.warn({ err: error, method }, 'store unavailable');
+      this.deps.logger.warn({ err: error, method, reqId }, 'store unavailable');
       return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
     }
-    this.deps.logger.error({ err: error, method }, 'method failed');
+    // The client sees a generic 500 and the request id (X-Request-Id); the details stay in the log.
+    this.deps.logger.error({ err: error, method, reqId }, 'method failed');
     return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
   }
 }

@@ -128,6 +128,7 @@ for (const store of STORES) {
       assert.equal(answer.headers.get('content-type'), 'application/json; charset=utf-8');
       assert.equal(answer.headers.get('access-control-allow-origin'), '*');
       assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(answer.headers.get('x-request-id') ?? '', /^\S+$/, 'every answer names its request for the logs');
       const options = await t.request(`${t.hook}imopenlines.config.add`, { method: 'OPTIONS' });
       assert.equal(options.status, 200);
     });
@@ -188,5 +189,18 @@ describe('REST envelope when the store fails', () => {
     const again = await t.call('imopenlines.nothing', {});
     assert.equal(again.status, 404);
     await t.close().catch(() => {});
+  });
+});
+
+describe('batch commands see the request origin', () => {
+  it('imopenlines.config.path.get inside batch names this server', async () => {
+    const t = await startTestServer();
+    try {
+      const answer = await t.call('batch', { cmd: { path: 'imopenlines.config.path.get' } });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body.result.result.path, { SERVER_ADDRESS: t.url, PUBLIC_PATH: '/contact_center/' });
+    } finally {
+      await t.close();
+    }
   });
 });
