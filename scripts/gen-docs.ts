@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AUTO_LINE_NAME } from '../src/domain/lines/apply-input.js';
+import { AUTO_LINE_NAME, defaultFor } from '../src/domain/lines/apply-input.js';
 import { FIELD_GROUPS, LINE_FIELDS } from '../src/domain/lines/catalogue.js';
 import { defaultValue, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
@@ -21,6 +21,18 @@ function defaultText(field: FieldDescriptor): string {
   return `\`${String(value)}\``;
 }
 
+const SAMPLE_DATE = '2026-11-23T10:25:59+01:00';
+
+/** How get/list.get print the field on a new line: the presented form of its default. */
+function printedText(field: FieldDescriptor): string {
+  if (field.kind === 'id') return '`"15"`';
+  if (field.kind === 'date') return `\`"${SAMPLE_DATE}"\``;
+  const value = defaultFor(field, { companyName: 'openlines' });
+  const raw = value === undefined ? 'Open Channel 1' : value;
+  const printed = JSON.stringify(kindOf(field).present(raw as never, { formatDate: () => SAMPLE_DATE }));
+  return `\`${printed.length > 40 ? `${printed.slice(0, 39)}…"` : printed}\``;
+}
+
 export function fieldsMarkdown(): string {
   const lines = [
     '# Line configuration fields',
@@ -29,7 +41,8 @@ export function fieldsMarkdown(): string {
     '',
     'Input is normalised as Bitrix24 does (compat mode): a value outside the rules is replaced and reported in the',
     '`X-Openlines-Warnings` header; in strict mode the same request gets `400 ERROR_ARGUMENT` naming the field.',
-    '`get` and `list.get` print scalars as strings.',
+    '`get` and `list.get` print scalars as strings, arrays as arrays (`[""]` for an empty day or holiday list), and',
+    'dates as ISO-8601 with the portal offset; the "Printed by get as" column shows the form for a new line.',
     '',
   ];
   for (const group of FIELD_GROUPS) {
@@ -38,8 +51,8 @@ export function fieldsMarkdown(): string {
     lines.push(
       `## ${group.label}`,
       '',
-      '| Field | Type and values | Default | Meaning | Source |',
-      '|---|---|---|---|---|',
+      '| Field | Type and values | Default | Printed by get as | Meaning | Source |',
+      '|---|---|---|---|---|---|',
     );
     for (const f of fields) {
       const notes = [f.help];
@@ -48,7 +61,7 @@ export function fieldsMarkdown(): string {
       if (f.kind === 'yn') notes.push(`Values other than Y/N become \`${f.otherwise}\`.`);
       if (f.readOnly) notes.push('Read-only.');
       lines.push(
-        `| \`${f.name}\` | ${cell(kindOf(f).describe(f as never))} | ${cell(defaultText(f))} | ${cell(notes.join(' '))} | ${cell(f.source)} |`,
+        `| \`${f.name}\` | ${cell(kindOf(f).describe(f as never))} | ${cell(defaultText(f))} | ${cell(printedText(f))} | ${cell(notes.join(' '))} | ${cell(f.source)} |`,
       );
     }
     lines.push('');
