@@ -140,6 +140,30 @@ describe('admin page (Chromium)', { skip: existsSync(CHROMIUM) ? false : `${CHRO
     await page.locator('#search').fill('no such line');
     await page.locator('.empty').waitFor();
     await page.locator('#search').fill('');
+    await page.locator(`#lines tr[data-id="${id}"]`).waitFor();
+
+    // Paging: 20 lines a page.
+    const commands = Object.fromEntries(
+      Array.from({ length: 21 }, (_, i) => [`l${i}`, `imopenlines.config.add?PARAMS[LINE_NAME]=Paging%20${i}`]),
+    );
+    const made = await t.call('batch', { halt: 1, cmd: commands });
+    const extra = Object.values(made.body.result.result) as number[];
+    assert.equal(extra.length, 21);
+    await page.reload();
+    await page.locator('#page-info').waitFor();
+    assert.equal(await page.locator('#page-info').innerText(), '1–20 of 22');
+    assert.equal(await page.locator('#lines tbody tr').count(), 20);
+    await page.locator('#next-page').click();
+    await page.waitForURL(/page=2/);
+    await page.locator('#page-info').filter({ hasText: '21–22 of 22' }).waitFor();
+    assert.equal(await page.locator('#lines tbody tr').count(), 2);
+    await shot(page, '04b-list-page-2');
+    const removed = await t.call('batch', {
+      halt: 1,
+      cmd: Object.fromEntries(extra.map((lineId) => [`d${lineId}`, `imopenlines.config.delete?CONFIG_ID=${lineId}`])),
+    });
+    assert.equal(removed.status, 200);
+    await page.goto(`${t.url}/admin/#/lines`);
     await page.locator(`#lines tr[data-id="${id}"] a`).click();
 
     // A value the server refuses: the message appears next to the field, and nothing is saved.
