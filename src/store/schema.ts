@@ -149,6 +149,19 @@ export interface UserPermissionTable {
   level: string;
 }
 
+/** A named set of LINES levels ('none' | 'self' | 'department' | 'any'); names unique in any letter case. */
+export interface RoleTable {
+  id: Generated<number>;
+  name: string;
+  lines_view: string;
+  lines_modify: string;
+}
+
+export interface UserRoleTable {
+  user_id: number;
+  role_id: number;
+}
+
 /** A custom connector registered by an OAuth application (imconnector.register). */
 export interface ConnectorTable {
   id: Generated<number>;
@@ -200,6 +213,8 @@ export interface Database {
   line_config_queue: LineConfigQueueTable;
   line_queue: LineQueueTable;
   user_permissions: UserPermissionTable;
+  roles: RoleTable;
+  user_roles: UserRoleTable;
   oauth_apps: OAuthAppTable;
   oauth_tokens: OAuthTokenTable;
   oauth_codes: OAuthCodeTable;

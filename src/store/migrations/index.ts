@@ -5,10 +5,11 @@ import * as oauth from './2026-11-23-03-oauth.js';
 import * as connectors from './2026-11-23-04-connectors.js';
 import * as history from './2026-11-23-05-history.js';
 import * as sharedLimits from './2026-11-23-06-shared-limits.js';
+import * as roles from './2026-11-23-07-roles.js';
 
 export interface Migration {
   name: string;
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors, history, sharedLimits];
+export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors, history, sharedLimits, roles];
