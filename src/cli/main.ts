@@ -7,6 +7,7 @@ import { registerHistoryCommand } from './commands/history.js';
 import { registerLinesAsCodeCommands } from './commands/lines-as-code.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerOAuthCommands } from './commands/oauth.js';
+import { registerRoleCommands } from './commands/roles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWebhookCommands } from './commands/webhooks.js';
 import { CliError } from './output.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerMigrateCommand(program);
   registerDirectoryCommands(program);
+  registerRoleCommands(program);
   registerWebhookCommands(program);
   registerOAuthCommands(program);
   registerLinesAsCodeCommands(program);

@@ -25,3 +25,7 @@ export async function setPermission(db: Db, userId: number, row: PermissionRow):
     .onConflict((oc) => oc.columns(['user_id', 'entity', 'action']).doUpdateSet({ level: row.level }))
     .execute();
 }
+
+export async function clearPermissions(db: Db, userId: number, entity: string): Promise<void> {
+  await db.deleteFrom('user_permissions').where('user_id', '=', userId).where('entity', '=', entity).execute();
+}

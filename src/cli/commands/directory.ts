@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  clearLinePermissions,
   DEFAULT_LINE_PERMISSIONS,
   isPermissionLevel,
   type LinePermissions,
@@ -70,12 +71,16 @@ export function registerDirectoryCommands(program: Command): void {
     .description(
       `show or set what a user may do with open lines: LINES VIEW and MODIFY, each ${PERMISSION_LEVELS.join(' / ')} ` +
         `(self: lines the user operates or last changed; department: also a colleague's). A new user has ` +
-        `view ${DEFAULT_LINE_PERMISSIONS.VIEW}, modify ${DEFAULT_LINE_PERMISSIONS.MODIFY}; administrators always have any`,
+        `view ${DEFAULT_LINE_PERMISSIONS.VIEW}, modify ${DEFAULT_LINE_PERMISSIONS.MODIFY} (the MANAGER role's levels); ` +
+        `the user's own level adds to the user's roles (the higher wins, see role); administrators always have any`,
     )
     .requiredOption('--user <id>', 'user id', positiveInt('--user'))
     .option('--view <level>', 'level for VIEW (config.list.get with CHECK_PERMISSION=VIEW)', permissionLevel('--view'))
     .option('--modify <level>', 'level for MODIFY (config.update, config.delete)', permissionLevel('--modify'))
+    .option('--clear', "remove the user's own levels (the roles decide alone)")
     .action(async (o, command: Command) => {
+      if (o.clear && (o.view || o.modify))
+        throw new CliError('user permission takes --clear or --view/--modify, not both');
       const { levels, isAdmin } = await withDirectory(command, async (_d, store) => {
         const user = await findUser(store.db, o.user);
         if (!user) throw new CliError(`user ${o.user} does not exist`);
@@ -83,7 +88,9 @@ export function registerDirectoryCommands(program: Command): void {
           ...(o.view ? { VIEW: o.view } : {}),
           ...(o.modify ? { MODIFY: o.modify } : {}),
         };
-        const levels = await setLinePermissions(store.db, o.user, changes);
+        const levels = o.clear
+          ? await clearLinePermissions(store.db, o.user)
+          : await setLinePermissions(store.db, o.user, changes);
         return { levels, isAdmin: user.is_admin === 1 };
       });
       if (isAdmin) process.stderr.write('note: this user is an administrator and always has any\n');
