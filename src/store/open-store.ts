@@ -20,6 +20,7 @@ import {
   type ValueNode,
 } from 'kysely';
 import pg from 'pg';
+import { SqliteGroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statements.js';
@@ -30,6 +31,11 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   readonly url: string;
+  /**
+   * A durable write transaction: settles after its commit is on disk. On SQLite, concurrent writes share one
+   * transaction and one flush (group commit, `group-commit.ts`), each in its own savepoint; never nest write().
+   */
+  write<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -95,7 +101,17 @@ function openSqlite(url: string): Store {
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
     plugins: [stripNul],
   });
-  return { db, dialect: 'sqlite', url, close: () => db.destroy() };
+  const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`);
+  return {
+    db,
+    dialect: 'sqlite',
+    url,
+    write: (work) => group.write(work),
+    async close() {
+      await group.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Connections per server process; N servers on one PostgreSQL need N × this below its max_connections. */
@@ -122,7 +138,7 @@ function openPostgres(url: string): Store {
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [stripNul] });
-  return { db, dialect: 'postgres', url, close: () => db.destroy() };
+  return { db, dialect: 'postgres', url, write: (work) => db.transaction().execute(work), close: () => db.destroy() };
 }
 
 /** Applies pending migrations; safe when several servers start at once. */

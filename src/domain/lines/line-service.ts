@@ -169,6 +169,11 @@ export class LineService {
     return this.joined ? work(this.joined) : this.store.db.transaction().execute(work);
   }
 
+  /** A write: answered after its commit is on disk; concurrent writes share a commit (store.write). */
+  private write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.joined ? work(this.joined) : this.store.write(work);
+  }
+
   /** Runs several writes in one transaction: every add/update/delete of the service given to `work` joins it. */
   async inOneTransaction<T>(work: (lines: LineService) => Promise<T>): Promise<T> {
     return this.store.db.transaction().execute(async (trx) => {
@@ -190,7 +195,7 @@ export class LineService {
       throwIfStrict(strict, warnings, applied.failure);
       return { result: false, warnings, failure: applied.failure };
     }
-    return this.transaction(async (trx) => {
+    return this.write(async (trx) => {
       // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
       // turns and each automatic name is unique.
       const counter = await incrementLineCounter(trx);
@@ -245,7 +250,7 @@ export class LineService {
    * strict: 404 CONFIG_NOT_FOUND or 400 ERROR_ARGUMENT.
    */
   async update(caller: Caller, id: number, rawParams: unknown, strict: boolean): Promise<WriteOutcome<boolean>> {
-    return this.transaction(async (trx) => {
+    return this.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const row = await findLineForUpdate(trx, id);
       if (!row) return this.notFound(strict);
@@ -316,7 +321,7 @@ export class LineService {
    * whatever the registered hooks clean up, in one transaction. Compat: false for a missing line; strict: 404.
    */
   async delete(caller: Caller, id: number, strict: boolean): Promise<boolean> {
-    return this.transaction(async (trx) => {
+    return this.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const before = await snapshotLine(trx, id);
       if (!before) return this.notFound(strict).result;
