@@ -13,6 +13,8 @@ export interface Sample {
   readonly connections: number;
   readonly run: number;
   readonly m: Measurement;
+  /** The server process's CPU time per answered request (all its threads; not PostgreSQL's), in µs. */
+  readonly serverCpuUs: number | null;
 }
 
 export interface ServerFacts {
@@ -53,6 +55,7 @@ export interface Summary {
   readonly p99: number;
   readonly failed: number;
   readonly loadCpu: number;
+  readonly cpuUs: number;
   readonly runs: number;
 }
 
@@ -75,6 +78,7 @@ export class Results {
       p99: median(runs.map((s) => s.m.p99Ms)),
       failed: runs.reduce((n, s) => n + s.m.failed, 0),
       loadCpu: Math.max(...runs.map((s) => s.m.loadCpu)),
+      cpuUs: median(runs.map((s) => s.serverCpuUs ?? Number.NaN)),
       runs: runs.length,
     };
   }
@@ -149,8 +153,10 @@ export function renderMarkdown(
     'Medians over the runs; "× ref" is the median of the per-run ratios to the reference measured right before.',
   );
   out.push('');
-  out.push('| scenario | conns | server | req/s | p50 ms | p99 ms | × ref req/s | × ref p99 | notes |');
-  out.push('|---|---:|---|---:|---:|---:|---:|---:|---|');
+  out.push(
+    '| scenario | conns | server | req/s | p50 ms | p99 ms | × ref req/s | × ref p99 | server CPU µs/req | notes |',
+  );
+  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---|');
   const targets: TargetName[] = ['reference', 'openlines-sqlite', 'openlines-postgres', 'json-server'];
   for (const scenario of scenarios) {
     for (const c of connections) {
@@ -164,7 +170,7 @@ export function renderMarkdown(
         out.push(
           `| ${scenario.name} | ${c} | ${TARGET_LABEL[target]} | ${fmtInt(s.rps)} | ${fmtMs(s.p50)} | ${fmtMs(s.p99)} | ${
             isRef ? '1×' : fmtRatio(results.ratio(target, 'reference', scenario.name, base, c))
-          } | ${isRef ? '1×' : fmtRatio(results.ratio(target, 'reference', scenario.name, base, c, scenario.name, (m) => m.p99Ms))} | ${notes.join('; ')} |`,
+          } | ${isRef ? '1×' : fmtRatio(results.ratio(target, 'reference', scenario.name, base, c, scenario.name, (m) => m.p99Ms))} | ${fmtInt(s.cpuUs)} | ${notes.join('; ')} |`,
         );
       }
     }

