@@ -18,6 +18,8 @@ export interface TokenVerifier {
   verify(token: string, now: number): Promise<Caller>;
 }
 
+const USER_ID_MAX = 2_147_483_647;
+
 export class Authenticator {
   constructor(
     private readonly store: Store,
@@ -37,6 +39,8 @@ export class Authenticator {
   private async webhook(userIdText: string, code: string): Promise<Caller> {
     if (!/^\d{1,10}$/.test(userIdText) || code.length === 0 || code.length > 128) throw new RestError('NO_AUTH_FOUND');
     const userId = Number(userIdText);
+    // User ids are 32-bit columns; a larger one names nobody (and PostgreSQL would refuse the query: issue 8).
+    if (userId > USER_ID_MAX) throw new RestError('NO_AUTH_FOUND');
     const hooks = await webhooksOfUser(this.store.db, userId);
     // Compare against every hook of the user so the time taken does not depend on which one matches.
     let match: (typeof hooks)[number] | undefined;

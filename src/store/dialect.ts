@@ -16,6 +16,11 @@ export interface DialectCapabilities {
   likeInsensitive(value: Expression<unknown>, pattern: string): RawBuilder<SqlBool>;
   /** Text ordered by code point on both databases (SQLite's BINARY collation; PostgreSQL's "C"). */
   byteOrder(value: Expression<unknown>): RawBuilder<unknown>;
+  /**
+   * An integer column compared as a 64-bit integer: PostgreSQL's `integer` columns refuse a bound value beyond 32
+   * bits instead of not matching it (issue 8); SQLite's integers are 64-bit already.
+   */
+  wideInteger(value: Expression<unknown>): RawBuilder<unknown>;
 }
 
 const sqlite: DialectCapabilities = {
@@ -25,6 +30,7 @@ const sqlite: DialectCapabilities = {
     sql<SqlBool>`exists (select 1 from json_each(${doc}, ${`$.${name}`}) where json_each.value = ${value})`,
   likeInsensitive: (value, pattern) => sql<SqlBool>`(${value} like ${pattern} escape '!')`,
   byteOrder: (value) => sql`${value}`,
+  wideInteger: (value) => sql`${value}`,
 };
 
 const postgres: DialectCapabilities = {
@@ -34,6 +40,7 @@ const postgres: DialectCapabilities = {
     sql<SqlBool>`coalesce((${doc}::jsonb -> ${name}::text) @> ${JSON.stringify([value])}::jsonb, false)`,
   likeInsensitive: (value, pattern) => sql<SqlBool>`(${value} ilike ${pattern} escape '!')`,
   byteOrder: (value) => sql`(${value} collate "C")`,
+  wideInteger: (value) => sql`(${value})::bigint`,
 };
 
 export function documentCapabilities(dialect: Dialect): DialectCapabilities {

@@ -186,7 +186,8 @@ const DOC = sql.ref('lines.doc');
 
 function fieldValue(caps: DialectCapabilities, field: ListFieldRef): Expression<unknown> {
   const column = COLUMN_OF[field.name];
-  if (column) return sql.ref(`lines.${column}`);
+  if (column)
+    return field.type === 'number' ? caps.wideInteger(sql.ref(`lines.${column}`)) : sql.ref(`lines.${column}`);
   const read = field.type === 'number' ? caps.jsonNumber(DOC, field.name) : caps.jsonText(DOC, field.name);
   return field.fallback === undefined || field.fallback === null ? read : sql`coalesce(${read}, ${field.fallback})`;
 }

@@ -44,16 +44,22 @@ export function describeSent(raw: unknown): string {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** PHP intval() of a scalar: the leading integer of a string, 0 when there is none. */
+/**
+ * PHP intval() of a scalar: the leading integer of a string, 0 when there is none. PHP saturates at PHP_INT_MAX;
+ * a JS number holds integers exactly up to 2^53 - 1, so this saturates there: an id beyond it reaches the store
+ * as a bigint that matches nothing, not as an out-of-range query error (issue 8).
+ */
 export function phpIntval(raw: unknown): number {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? Math.trunc(raw) : 0;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? saturate(Math.trunc(raw)) : 0;
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw === 'string') {
     const m = /^\s*([+-]?\d+)/.exec(raw);
-    return m ? Number.parseInt(m[1]!, 10) : 0;
+    return m ? saturate(Number.parseInt(m[1]!, 10)) : 0;
   }
   return 0;
 }
+
+const saturate = (n: number) => Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
 
 /** A positive integer id from a number or a digit string, else null. */
 export function parsePositiveId(raw: unknown): number | null {
