@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { maskUrl, type RestEndpoint, registerRestRoutes, sendError } from './http/rest-routes.js';
+import { isStoreUnavailable } from './store/unavailable.js';
 import { RestError } from './wire/errors.js';
 import { MAX_BODY_BYTES } from './wire/limits.js';
 
@@ -69,6 +70,10 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, 'json', new RestError('INVALID_REQUEST', 'The request could not be read'));
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'store unavailable');
+      return sendError(reply, 'json', new RestError('STORE_UNAVAILABLE'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, 'json', new RestError('INTERNAL_SERVER_ERROR'));

@@ -3,6 +3,7 @@
 // (clients.md §1 items 16–17). Answers the Bitrix24 token JSON, or {error, error_description} with 400/401.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../store/unavailable.js';
 import { RestError } from '../wire/errors.js';
 import { encodePhpJson } from '../wire/php-json.js';
 import {
@@ -93,6 +94,11 @@ export function oauthRoutes(options: OAuthRouteOptions) {
         return send(reply, 200, answer);
       } catch (error) {
         if (error instanceof RestError) return send(reply, error.status, error.toBody());
+        if (isStoreUnavailable(error)) {
+          request.log.warn({ err: error }, 'store unavailable');
+          const unavailable = new RestError('STORE_UNAVAILABLE');
+          return send(reply, unavailable.status, unavailable.toBody());
+        }
         request.log.error({ err: error }, 'token request failed');
         const internal = new RestError('INTERNAL_SERVER_ERROR');
         return send(reply, internal.status, internal.toBody());

@@ -7,6 +7,7 @@ import { phpIntval } from '../domain/lines/field-kinds.js';
 import type { ParamTree } from '../http/parse-params.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
 import type { SuccessBody } from '../wire/envelope.js';
 import { timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
@@ -49,16 +50,6 @@ export interface RestCoreDeps {
   readonly services: Services;
   readonly logger: Logger;
   readonly now?: () => number;
-}
-
-/** Errors of the store's connection (not of the request): answered 503 so clients retry. */
-function isStoreUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return (
-    typeof code === 'string' &&
-    (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P03'].includes(code) ||
-      code.startsWith('08'))
-  );
 }
 
 function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentials {

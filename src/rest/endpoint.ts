@@ -2,7 +2,6 @@
 // goes through the core, or through batch which sends each command through the core.
 
 import type { RestEndpoint } from '../http/rest-routes.js';
-import { RestError } from '../wire/errors.js';
 import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
 
 export interface BatchRunner {
@@ -19,8 +18,8 @@ export class HttpCallEndpoint implements RestEndpoint {
     try {
       await this.core.guards.admitRequest(request.clientAddress);
     } catch (error) {
-      if (error instanceof RestError) return { ok: false, error, warnings: [] };
-      throw error;
+      // QUERY_LIMIT_EXCEEDED, or the shared bucket's store being unreachable (503 STORE_UNAVAILABLE).
+      return this.core.failure(error, request.method);
     }
     if (request.method === 'batch' && this.batch) return this.batch.run(request);
     return this.core.call(request);

@@ -57,6 +57,10 @@ export interface PostgresCluster {
   readonly port: number;
   /** A pool on the `postgres` database, for creating and dropping databases. */
   readonly admin: pg.Pool;
+  /** Stops the server (fast shutdown: open connections are cut), for tests of an unavailable store. */
+  pause(): void;
+  /** Starts it again on the same port and data. */
+  resume(): void;
 }
 
 let databaseCounter = 0;
@@ -231,7 +235,14 @@ async function startCluster(): Promise<PostgresCluster> {
     const baseUrl = `postgres://${USER}:${password}@127.0.0.1:${port}`;
     const admin = new pg.Pool({ connectionString: `${baseUrl}/postgres`, max: 2, allowExitOnIdle: true });
     admin.on('error', () => {});
-    return { baseUrl, port, admin };
+    const log = join(dir, `server-${port}.log`);
+    return {
+      baseUrl,
+      port,
+      admin,
+      pause: () => run(bin.pg_ctl, ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30'], user),
+      resume: () => run(bin.pg_ctl, ['start', '-D', data, '-l', log, '-w', '-t', '30', '-o', options], user),
+    };
   }
   stop();
   throw new Error(`could not start the test PostgreSQL: ${(lastError as Error)?.message}`);
