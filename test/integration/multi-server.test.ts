@@ -151,11 +151,18 @@ describe('several servers on one PostgreSQL', {
 
   it('every line added through one server is read back through the other', async () => {
     const rows = await store.db.selectFrom('lines').select(['id', 'line_name']).orderBy('id').execute();
-    const reads = await Promise.all(
-      rows.map((row, i) =>
-        post(`${(i % 2 === 0 ? b : a).url}${hookPath}imopenlines.config.get`, { CONFIG_ID: row.id }),
-      ),
-    );
+    // 25 in flight at a time: the point is reading across servers, not a connection flood on a loaded machine.
+    const reads: Awaited<ReturnType<typeof post>>[] = [];
+    for (let start = 0; start < rows.length; start += 25) {
+      const chunk = rows.slice(start, start + 25);
+      reads.push(
+        ...(await Promise.all(
+          chunk.map((row, j) =>
+            post(`${((start + j) % 2 === 0 ? b : a).url}${hookPath}imopenlines.config.get`, { CONFIG_ID: row.id }),
+          ),
+        )),
+      );
+    }
     reads.forEach((answer, i) => {
       assert.equal(answer.status, 200, answer.text);
       assert.equal(answer.body.result.ID, String(rows[i]!.id));
