@@ -114,7 +114,7 @@ describe('source review', () => {
       }
     };
     walk('src');
-    const secretName = String.raw`\w*(?:_hash|Hash|[sS]ecret|accessToken|refreshToken|presented)\b`;
+    const secretName = String.raw`[\w.]*(?:_hash|Hash|[sS]ecret|accessToken|refreshToken|presented)\b(?:\([^()]*\))?`;
     const comparison = new RegExp(
       String.raw`${secretName}\s*(?:[!=]==?|\.equals\(|\.localeCompare\()|(?:[!=]==?)\s*${secretName}`,
     );
