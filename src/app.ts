@@ -13,6 +13,8 @@ export interface AppDeps {
   readonly requireHttps: boolean;
   /** Fastify's trustProxy: whose X-Forwarded-For gives request.ip (settings.trustProxy). */
   readonly trustProxy?: boolean | string;
+  /** Time to receive a whole request, headers and body (settings.requestTimeoutSeconds); default 60 s. */
+  readonly requestTimeoutMs?: number;
   /** Extra routes (admin page, OAuth endpoints) registered by their own modules. */
   readonly plugins?: readonly ((app: FastifyInstance, ctx: { isHttps: boolean }) => void | Promise<void>)[];
 }
@@ -23,6 +25,13 @@ export interface ListenerOptions {
 
 export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): Promise<FastifyInstance> {
   const isHttps = listener.https !== undefined;
+  const requestTimeoutMs = deps.requestTimeoutMs ?? 60_000;
+  // Slow clients (slowloris: headers or a body trickling in) are cut off with 408 once the request timeout is
+  // over; Node checks for them every connectionsCheckingInterval, so that is a fraction of the timeout.
+  const nodeServer = {
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+  };
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger,
     // Requests are logged once, by the onResponse hook, with secrets masked.
@@ -30,7 +39,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     bodyLimit: MAX_BODY_BYTES,
     // The query string is parsed by the REST layer with PHP rules.
     routerOptions: { querystringParser: () => ({}), maxParamLength: 2048 },
-    requestTimeout: 60_000,
+    requestTimeout: requestTimeoutMs,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
     maxRequestsPerSocket: 0,
@@ -39,8 +48,8 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     trustProxy: deps.trustProxy ?? false,
   };
   const app = (listener.https
-    ? Fastify({ ...options, https: listener.https } as FastifyServerOptions)
-    : Fastify(options)) as unknown as FastifyInstance;
+    ? Fastify({ ...options, https: { ...nodeServer, ...listener.https } } as FastifyServerOptions)
+    : Fastify({ ...options, http: nodeServer } as FastifyServerOptions)) as unknown as FastifyInstance;
 
   // Bodies are read raw and parsed by the REST layer (JSON, form and multipart alike).
   app.removeAllContentTypeParsers();

@@ -105,6 +105,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       logger,
       requireHttps: settings.requireHttps,
       trustProxy: settings.trustProxy,
+      requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
       plugins: [tokenRoutes, adminPage],
     };
 

@@ -36,6 +36,8 @@ export interface Settings {
    * true (any), or comma-separated addresses/CIDRs of the load balancers.
    */
   readonly trustProxy: boolean | string;
+  /** Seconds a client may take to send a whole request (headers and body); slower ones get 408 (slow clients). */
+  readonly requestTimeoutSeconds: number;
 }
 
 export class SettingsError extends Error {}
@@ -117,5 +119,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     accessTokenTtlSeconds: int('OAUTH_ACCESS_TOKEN_TTL', env.OAUTH_ACCESS_TOKEN_TTL, 3_600, 1, 31_536_000),
     refreshTokenTtlSeconds: int('OAUTH_REFRESH_TOKEN_TTL', env.OAUTH_REFRESH_TOKEN_TTL, 15_552_000, 1, 315_360_000),
     trustProxy: proxyTrust(env.TRUST_PROXY),
+    requestTimeoutSeconds: int('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT, 60, 1, 3_600),
   };
 }
