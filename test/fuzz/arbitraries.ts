@@ -708,11 +708,51 @@ export function hugeRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   });
 }
 
-/** The request mix: mostly REST calls, some token requests, a few oversized bodies. */
+/** The admin page's API and files: hostile query values, credentials and file names. */
+export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
+  const [, , user, code] = target.hookPath.split('/');
+  const value = fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), outOfRange.map(String), hostileString);
+  return fc
+    .tuple(
+      fc.constantFrom('history', 'session', 'catalogue', 'file'),
+      value,
+      value,
+      value,
+      fc.constantFrom(
+        `Webhook ${user}:${code}`,
+        `Bearer ${target.token}`,
+        'Webhook 1:wrongcode1234567',
+        `Webhook 99999999999:${code}`,
+        '',
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          'index.html',
+          'app.js',
+          '..%2fpackage.json',
+          '%2e%2e/%2e%2e/etc/passwd',
+          '.env',
+          'x.html',
+          '..',
+        ),
+        hostileString.map(percentEncode),
+      ),
+    )
+    .map(([kind, line, limit, offset, authorization, file]): FuzzRequest => {
+      const headers: Record<string, string> = authorization ? { authorization } : {};
+      const query = `line=${percentEncode(line)}&limit=${percentEncode(limit)}&offset=${percentEncode(offset)}`;
+      const path =
+        kind === 'file' ? `/admin/${file}` : kind === 'history' ? `/admin/api/history?${query}` : `/admin/api/${kind}`;
+      return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };
+    });
+}
+
+/** The request mix: mostly REST calls, some token and admin requests, a few oversized bodies. */
 export function anyRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
     { weight: 90, arbitrary: fuzzRequest(target) },
     { weight: 8, arbitrary: tokenRequest() },
+    { weight: 4, arbitrary: adminRequest(target) },
     { weight: 1, arbitrary: hugeRequest(target) },
   );
 }
