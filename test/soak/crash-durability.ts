@@ -248,6 +248,7 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
       report.restarts++;
       if (server.firstHook) fail(`restart ${report.restarts} bootstrapped the portal again`);
       await verify(`${server.url}${hookPath}`, lines, users, report, fail);
+      await verifyHistory(database.url, lines, report, fail);
     }
     const stopped = await server.kill('SIGTERM');
     if (stopped.code !== 0) fail(`the last server did not stop cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
@@ -257,6 +258,37 @@ export async function runCrashDurability(options: CrashOptions): Promise<CrashRe
     if (server) await server.kill('SIGKILL');
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The history is written in each change's transaction: a line at generation g has exactly g + 1 revisions (its
+ * add and g updates, each of which changed the name). One more or one fewer is a torn write across tables.
+ */
+async function verifyHistory(
+  databaseUrl: string,
+  lines: readonly LineState[],
+  report: CrashReport,
+  fail: (message: string) => void,
+): Promise<void> {
+  const store = await openStore(databaseUrl, { migrate: false });
+  try {
+    const rows = await store.db
+      .selectFrom('line_revisions')
+      .select(['line_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('line_id')
+      .execute();
+    const revisions = new Map(rows.map((r) => [Number(r.line_id), Number(r.n)]));
+    for (const state of lines) {
+      if (state.id === null) continue;
+      const n = revisions.get(state.id) ?? 0;
+      if (n !== state.acked + 1) {
+        report.halfWrites++;
+        fail(`${state.tag} (line ${state.id}) is at generation ${state.acked} but has ${n} revisions`);
+      }
+    }
+  } finally {
+    await store.close();
   }
 }
 
