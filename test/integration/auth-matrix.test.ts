@@ -1,6 +1,8 @@
 // The authentication matrix: {webhook, OAuth token} × {valid, wrong secret, wrong user, revoked, expired, other
 // scope, inactive user} × every registered method → the exact status and code, and zero unexpected successes.
 // Then the order of token sources (header → auth → access_token) and expiry at its exact instant, by the clock.
+// Extended (issue 8) with tricked URLs and headers, smuggled credentials and the admin API in
+// test/security/auth-cells.ts, which the long soak (test/soak/run.ts) runs for every method.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
