@@ -1,5 +1,6 @@
 // Users and departments: the portal directory that queues, permissions and operator data read from.
 
+import { compiledQuery } from './compiled-query.js';
 import type { Db } from './portal-repository.js';
 import type { DepartmentTable, UserTable } from './schema.js';
 
@@ -41,18 +42,20 @@ export async function insertUser(db: Db, user: NewUser): Promise<number> {
   return id;
 }
 
+// Read on every authenticated call and every queue: compiled once (compiled-query.ts).
+const userQuery = compiledQuery((db: Db, id: number) => db.selectFrom('users').selectAll().where('id', '=', id));
+const usersQuery = compiledQuery((db: Db, ids: readonly number[]) =>
+  db.selectFrom('users').selectAll().where('id', 'in', ids),
+);
+
 export async function findUser(db: Db, id: number): Promise<UserRow | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await userQuery(db, id);
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
 export async function findUsers(db: Db, ids: readonly number[]): Promise<Map<number, UserRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', 'in', [...ids])
-    .execute();
+  const rows = await usersQuery(db, ids);
   return new Map(rows.map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
 }
 

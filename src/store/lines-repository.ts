@@ -2,6 +2,7 @@
 // list (reference-behaviour.md §2.4). Plain functions over db or a transaction; rows in, rows out.
 
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { compiledQuery } from './compiled-query.js';
 import { containsPattern, type DialectCapabilities } from './dialect.js';
 import { capabilitiesOf } from './open-store.js';
 import type { Db } from './portal-repository.js';
@@ -17,8 +18,20 @@ export async function insertLine(db: Db, line: Omit<LineTable, 'id'>): Promise<n
   return Number(row.id);
 }
 
+// config.get and every write read these: compiled once (compiled-query.ts).
+const lineQuery = compiledQuery((db: Db, id: number) => db.selectFrom('lines').selectAll().where('id', '=', id));
+const operatorsQuery = compiledQuery((db: Db, lineIds: readonly number[]) =>
+  db
+    .selectFrom('line_queue')
+    .selectAll()
+    .where('line_id', 'in', lineIds)
+    .orderBy('line_id')
+    .orderBy('sort')
+    .orderBy('id'),
+);
+
 export async function findLine(db: Db, id: number): Promise<LineRow | undefined> {
-  const row = await db.selectFrom('lines').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await lineQuery(db, id);
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
@@ -95,14 +108,7 @@ export async function configQueuesOf(db: Db, lineIds: readonly number[]): Promis
 export async function operatorsOf(db: Db, lineIds: readonly number[]): Promise<Map<number, OperatorRow[]>> {
   const result = new Map<number, OperatorRow[]>();
   if (lineIds.length === 0) return result;
-  const rows = await db
-    .selectFrom('line_queue')
-    .selectAll()
-    .where('line_id', 'in', [...lineIds])
-    .orderBy('line_id')
-    .orderBy('sort')
-    .orderBy('id')
-    .execute();
+  const rows = await operatorsQuery(db, lineIds);
   for (const r of rows) {
     const lineId = Number(r.line_id);
     const list = result.get(lineId) ?? [];

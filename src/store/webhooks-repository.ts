@@ -1,3 +1,4 @@
+import { compiledQuery } from './compiled-query.js';
 import type { Db } from './portal-repository.js';
 import type { WebhookTable } from './schema.js';
 
@@ -15,8 +16,13 @@ export async function insertWebhook(
   return Number(row.id);
 }
 
+// Every authenticated call reads these: compiled once (compiled-query.ts).
+const webhooksOfUserQuery = compiledQuery((db: Db, userId: number) =>
+  db.selectFrom('webhooks').selectAll().where('user_id', '=', userId),
+);
+
 export async function webhooksOfUser(db: Db, userId: number): Promise<WebhookRow[]> {
-  const rows = await db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).execute();
+  const rows = await webhooksOfUserQuery(db, userId);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { type Generated, Kysely, SqliteDialect, sql } from 'kysely';
 import { type FlushFile, SqliteGroupCommit } from '../../src/store/group-commit.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
 
 interface Db {
-  items: { id: number; name: string };
+  items: { id: Generated<number>; name: string };
 }
 
 const dirs: string[] = [];
@@ -45,9 +45,7 @@ function manualFlush() {
   };
   return {
     flush,
-    get requested() {
-      return pending.length;
-    },
+    requested: () => pending.length,
     completeNext(error: Error | null = null) {
       const done = pending.shift();
       assert.ok(done, 'a flush was requested');
@@ -75,7 +73,7 @@ describe('SQLite group commit', () => {
         return id;
       }),
     );
-    while (flushes.requested === 0) await tick();
+    while (flushes.requested() === 0) await tick();
     // Committed (another connection sees every row) but not yet on disk: nobody has an answer.
     assert.equal(names().length, 20);
     assert.deepEqual(settled, []);
@@ -84,7 +82,7 @@ describe('SQLite group commit', () => {
       await Promise.all(writes),
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
-    assert.equal(flushes.requested, 0);
+    assert.equal(flushes.requested(), 0);
     await group.close();
     await db.destroy();
   });
@@ -118,11 +116,11 @@ describe('SQLite group commit', () => {
     const flushes = manualFlush();
     const group = new SqliteGroupCommit(db, `${file}-wal`, flushes.flush);
     const lost = group.write(insert('x'));
-    while (flushes.requested === 0) await tick();
+    while (flushes.requested() === 0) await tick();
     flushes.completeNext(new Error('EIO: disk failed'));
     await assert.rejects(lost, /EIO/);
     const next = group.write(insert('y'));
-    while (flushes.requested === 0) await tick();
+    while (flushes.requested() === 0) await tick();
     flushes.completeNext();
     assert.equal(await next, 2);
     await group.close();
@@ -134,14 +132,14 @@ describe('SQLite group commit', () => {
     const flushes = manualFlush();
     const group = new SqliteGroupCommit(db, `${file}-wal`, flushes.flush);
     const early = group.write(insert('early'));
-    while (flushes.requested === 0) await tick();
+    while (flushes.requested() === 0) await tick();
     const late = group.write(insert('late'));
     while (names().length < 2) await tick();
     // One flush in flight at a time: the late write's flush starts only after the first completes.
-    assert.equal(flushes.requested, 1);
+    assert.equal(flushes.requested(), 1);
     flushes.completeNext();
     assert.equal(await early, 1);
-    while (flushes.requested === 0) await tick();
+    while (flushes.requested() === 0) await tick();
     flushes.completeNext();
     assert.equal(await late, 2);
     await group.close();
