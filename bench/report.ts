@@ -4,7 +4,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Measurement } from './load.js';
 
-export type TargetName = 'reference' | 'openlines-sqlite' | 'openlines-postgres' | 'json-server';
+export type TargetName =
+  | 'reference'
+  | 'openlines-sqlite'
+  | 'openlines-sqlite-baseline'
+  | 'openlines-postgres'
+  | 'json-server';
 
 export interface Sample {
   readonly target: TargetName;
@@ -107,6 +112,7 @@ export class Results {
 const TARGET_LABEL: Record<TargetName, string> = {
   reference: 'reference (node:http)',
   'openlines-sqlite': 'openlines SQLite',
+  'openlines-sqlite-baseline': 'openlines SQLite, baseline build',
   'openlines-postgres': 'openlines PostgreSQL',
   'json-server': 'json-server 0.17.4',
 };
@@ -157,7 +163,13 @@ export function renderMarkdown(
     '| scenario | conns | server | req/s | p50 ms | p99 ms | × ref req/s | × ref p99 | server CPU µs/req | notes |',
   );
   out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---|');
-  const targets: TargetName[] = ['reference', 'openlines-sqlite', 'openlines-postgres', 'json-server'];
+  const targets: TargetName[] = [
+    'reference',
+    'openlines-sqlite-baseline',
+    'openlines-sqlite',
+    'openlines-postgres',
+    'json-server',
+  ];
   for (const scenario of scenarios) {
     for (const c of connections) {
       for (const target of targets) {
@@ -209,7 +221,7 @@ export function renderMarkdown(
     );
     out.push(`|---|---|---:|${sizes.map(() => '---:').join('|')}|---:|`);
     const largest = sizes[sizes.length - 1]!;
-    for (const target of ['openlines-sqlite', 'openlines-postgres'] as const) {
+    for (const target of ['openlines-sqlite-baseline', 'openlines-sqlite', 'openlines-postgres'] as const) {
       for (const scenario of scenarios) {
         for (const c of sizeConnections) {
           const cells = sizes.map((n) => results.summary(target, scenario.name, n, c));

@@ -28,12 +28,15 @@ const HELP = `npm run bench [-- options]
   (default)            3 runs × 1.5 s per measurement (+0.5 s warm-up), 1/8/64 connections, stores of
                        100 / 10 000 / 100 000 lines (sizes at 1 and 64 connections); about 8 minutes on 2 cores
   --quick              1 run × 1 s, stores of 100 and 10 000 lines; results.md untouched unless --write
+                       (likewise with --baseline)
   --full               5 runs × 5 s, every size at every connection count
   --runs N --duration S --warmup S --connections 1,8,64 --sizes 100,10000,100000
   --only NAMES         scenarios whose name starts with one of these (comma-separated), e.g. config.add,config.get
   --targets NAMES      reference,sqlite,postgres,json-server (default: all)
   --profile            run the openlines servers with --cpu-prof and summarise the top self-time frames
   --skip-build         use dist/ as it is (default: npm run build first)
+  --baseline DIR       also run openlines on SQLite from another build's dist/ (e.g. of an earlier commit), beside
+                       this one in every run, to measure a change
   --write / --no-write write bench/results.md or not
 `;
 
@@ -50,6 +53,7 @@ const { values: flags } = parseArgs({
     targets: { type: 'string' },
     profile: { type: 'boolean' },
     'skip-build': { type: 'boolean' },
+    baseline: { type: 'string' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean' },
     help: { type: 'boolean' },
@@ -77,7 +81,8 @@ const options = {
   only: flags.only ? flags.only.split(',').map((s) => s.trim()) : null,
   targets: new Set((flags.targets ?? 'reference,sqlite,postgres,json-server').split(',').map((s) => s.trim())),
   profile: flags.profile === true,
-  write: flags['no-write'] ? false : flags.write === true || !flags.quick,
+  baseline: flags.baseline ? resolve(flags.baseline) : null,
+  write: flags['no-write'] ? false : flags.write === true || (!flags.quick && !flags.baseline),
 };
 for (const [name, value] of Object.entries({ runs: options.runs, duration: options.durationS })) {
   if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
@@ -97,8 +102,13 @@ const say = (line: string) => process.stderr.write(`[${elapsed()}] ${line}\n`);
 
 // ---- What runs
 
-type StoreKind = 'sqlite' | 'postgres';
-const STORE_TARGET: Record<StoreKind, TargetName> = { sqlite: 'openlines-sqlite', postgres: 'openlines-postgres' };
+/** `baseline`: openlines on SQLite from another build (--baseline DIR), measured beside this one. */
+type StoreKind = 'sqlite' | 'postgres' | 'baseline';
+const STORE_TARGET: Record<StoreKind, TargetName> = {
+  sqlite: 'openlines-sqlite',
+  postgres: 'openlines-postgres',
+  baseline: 'openlines-sqlite-baseline',
+};
 
 const scenarios = SCENARIOS.filter((s) => !options.only || options.only.some((o) => s.name.startsWith(o)));
 const skipped: string[] = [];
@@ -271,6 +281,7 @@ async function main(): Promise<void> {
 
   const kinds: StoreKind[] = [];
   if (options.targets.has('sqlite')) kinds.push('sqlite');
+  if (options.baseline) kinds.push('baseline');
   if (options.targets.has('postgres')) {
     const why = await postgresUnavailable();
     if (why) skipped.push(`openlines PostgreSQL: ${why}`);
@@ -303,9 +314,9 @@ async function main(): Promise<void> {
       const dataDir = join(work, `${kind}-${lines}`);
       mkdirSync(dataDir, { recursive: true });
       const url =
-        kind === 'sqlite'
-          ? `sqlite:${join(dataDir, 'openlines.db')}`
-          : await postgres!.createDatabase(`bench_${lines}`);
+        kind === 'postgres'
+          ? await postgres!.createDatabase(`bench_${lines}`)
+          : `sqlite:${join(dataDir, 'openlines.db')}`;
       say(`seeding ${kind} with ${lines.toLocaleString('en-US')} lines`);
       const seedStart = performance.now();
       const prepared = await prepareStore(url, lines, PORTAL);
@@ -318,7 +329,7 @@ async function main(): Promise<void> {
         command: process.execPath,
         args: [
           ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-          join(ROOT, 'dist', 'cli', 'main.js'),
+          join(kind === 'baseline' ? options.baseline! : join(ROOT, 'dist'), 'cli', 'main.js'),
           '--data',
           dataDir,
           '--database',
@@ -446,8 +457,9 @@ async function main(): Promise<void> {
       await server.child.stop();
       children.splice(children.indexOf(server.child), 1);
     }
-    for (const kind of kinds)
-      if (kind === 'sqlite') rmSync(join(work, `sqlite-${lines}`), { recursive: true, force: true });
+    for (const kind of kinds) {
+      if (kind !== 'postgres') rmSync(join(work, `${kind}-${lines}`), { recursive: true, force: true });
+    }
   }
 
   await reference?.stop();
