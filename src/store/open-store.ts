@@ -5,6 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
   type Expression,
   Kysely,
   type KyselyPlugin,
@@ -16,10 +19,12 @@ import {
   type RawBuilder,
   type SelectQueryBuilder,
   SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
   sql,
   type ValueNode,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { SqliteGroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -87,18 +92,40 @@ const stripNul: KyselyPlugin = {
   transformResult: async (args) => args.result,
 };
 
+/**
+ * Transactions on SQLite start IMMEDIATE: a deferred one that reads first and writes later cannot wait for
+ * another process's write lock (SQLite answers SQLITE_BUSY at once to avoid a deadlock), so two processes
+ * on one file (a server and a CLI command, or two commands) would fail instead of taking turns.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly dialectConfig: SqliteDialectConfig) {
+    super(dialectConfig);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.dialectConfig);
+  }
+}
+
 function openSqlite(url: string): Store {
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
-  // First: switching to WAL waits for another process (a CLI command, a starting server) instead of failing.
-  database.pragma('busy_timeout = 5000');
+  // First: switching to WAL waits for another process (a CLI command, a starting server) instead of failing;
+  // 20 s because several processes migrating a fresh file at once on a loaded machine took over 5 s.
+  database.pragma('busy_timeout = 20000');
   database.pragma('journal_mode = WAL');
   // FULL: a commit is durable before the answer is sent (survives a process or power loss).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
     plugins: [stripNul],
   });
   const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`);
@@ -119,13 +146,13 @@ export const POSTGRES_POOL_SIZE = 10;
 
 // Rows read back the same from both stores: int8 (bigint ids, count(*)) as numbers, not strings; jsonb (the
 // lines' document) as its JSON text, which the repositories parse as they do SQLite's text column.
-const postgresTypes: pg.CustomTypesConfig = {
+const postgresTypes = (types: typeof pg.types): pg.CustomTypesConfig => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === pg.types.builtins.INT8) return parseSafeInteger;
-    if (oid === pg.types.builtins.JSONB || oid === pg.types.builtins.JSON) return (text: string) => text;
-    return pg.types.getTypeParser(oid, format as 'text');
+    if (oid === types.builtins.INT8) return parseSafeInteger;
+    if (oid === types.builtins.JSONB || oid === types.builtins.JSON) return (text: string) => text;
+    return types.getTypeParser(oid, format as 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
-};
+});
 
 function parseSafeInteger(text: string): number {
   const value = Number(text);
@@ -134,9 +161,18 @@ function parseSafeInteger(text: string): number {
 }
 
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, types: postgresTypes });
-  // An idle client losing its server must not crash the process; the next query reports the failure.
-  pool.on('error', () => {});
+  // The driver is loaded on first use: a server on SQLite starts without it (issue 10: start-up time).
+  const pool = async () => {
+    const { default: driver } = await import('pg');
+    const created = new driver.Pool({
+      connectionString: url,
+      max: POSTGRES_POOL_SIZE,
+      types: postgresTypes(driver.types),
+    });
+    // An idle client losing its server must not crash the process; the next query reports the failure.
+    created.on('error', () => {});
+    return created;
+  };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [stripNul] });
   return { db, dialect: 'postgres', url, write: (work) => db.transaction().execute(work), close: () => db.destroy() };
 }
