@@ -241,11 +241,10 @@ export async function listLines(
   caps: DialectCapabilities,
   spec: LineListSpec,
 ): Promise<{ rows: LineRow[]; total: number }> {
-  const counted = await db
-    .selectFrom('lines')
-    .where((eb) => applyFilters(eb, caps, spec))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
+  let count = db.selectFrom('lines').select((eb) => eb.fn.countAll<number>().as('n'));
+  // Without a condition SQLite counts the smallest index's entries (lines_modify_user) without reading rows.
+  if (spec.filters.length > 0 || spec.ownedBy !== null) count = count.where((eb) => applyFilters(eb, caps, spec));
+  const counted = await count.executeTakeFirstOrThrow();
   const total = Number(counted.n);
   if (spec.limit === 0 || spec.offset >= total) return { rows: [], total };
   let query = db

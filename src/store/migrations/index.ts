@@ -6,10 +6,20 @@ import * as connectors from './2026-11-23-04-connectors.js';
 import * as history from './2026-11-23-05-history.js';
 import * as sharedLimits from './2026-11-23-06-shared-limits.js';
 import * as roles from './2026-11-23-07-roles.js';
+import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
 
 export interface Migration {
   name: string;
   up(db: import('kysely').Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, permissions, oauth, connectors, history, sharedLimits, roles];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  permissions,
+  oauth,
+  connectors,
+  history,
+  sharedLimits,
+  roles,
+  linesByEditor,
+];
