@@ -3,7 +3,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface Certificate {
   key: string;
@@ -20,6 +19,8 @@ export async function ensureCertificate(dataDir: string): Promise<Certificate> {
     return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath, created: false };
   }
   mkdirSync(dir, { recursive: true });
+  // Loaded only to make a certificate: it pulls in ~700 KB of ASN.1 code (issue 10: start-up time).
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const pems = await generate([{ name: 'commonName', value: 'openlines local' }], {
     keyType: 'ec',
