@@ -26,7 +26,7 @@ import { prepareStore } from './seed-store.js';
 const HELP = `npm run bench [-- options]
 
   (default)            3 runs × 1.5 s per measurement (+0.5 s warm-up), 1/8/64 connections, stores of
-                       100 / 10 000 / 100 000 lines (sizes at 1 and 64 connections); about 8 minutes on 2 cores
+                       100 / 10 000 / 100 000 lines (sizes at 64 connections); about 8 minutes on 2 cores
   --quick              1 run × 1 s, stores of 100 and 10 000 lines; results.md untouched unless --write
                        (likewise with --baseline)
   --full               5 runs × 5 s, every size at every connection count
@@ -70,7 +70,7 @@ const preset = flags.full
   ? { runs: 5, duration: 5, warmup: 1, sizes: [100, 10_000, 100_000], sizeConnections: [1, 8, 64] }
   : flags.quick
     ? { runs: 1, duration: 1, warmup: 0.3, sizes: [100, 10_000], sizeConnections: [64] }
-    : { runs: 3, duration: 1.5, warmup: 0.5, sizes: [100, 10_000, 100_000], sizeConnections: [1, 64] };
+    : { runs: 3, duration: 1.5, warmup: 0.5, sizes: [100, 10_000, 100_000], sizeConnections: [64] };
 const options = {
   runs: Number(flags.runs ?? preset.runs),
   durationS: Number(flags.duration ?? preset.duration),
@@ -175,20 +175,34 @@ async function probe(url: string, code: string, scenario: Scenario, lines: numbe
 
 /**
  * Waits until the server has worked off what the load generator left behind (requests whose sockets closed
- * are still processed): one more request is answered only after them, so the next measurement starts clean.
+ * are still processed), so that the next measurement starts clean: it answers, and its CPU time stands still
+ * for two 50 ms windows in a row (one clock tick of slack).
  */
-async function drain(url: string): Promise<void> {
-  await fetch(`${url}/rest/`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.arrayBuffer());
+async function drain(target: Target): Promise<void> {
+  await fetch(`${target.url}/rest/`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.arrayBuffer());
+  const deadline = performance.now() + 120_000;
+  let last = cpuTimeMs(target.pid);
+  for (let quiet = 0; quiet < 2 && last !== null && performance.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = cpuTimeMs(target.pid);
+    if (now === null) break;
+    quiet = now - last <= 10 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 // ---- Machine
 
+// Read before this process pins itself to one CPU (nproc counts the CPUs a process may run on).
+const NPROC = availableParallelism();
+const LOAD_AT_START = loadavg();
+
 function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const mem = (totalmem() / 2 ** 30).toFixed(0);
-  return `${availableParallelism()} CPUs (nproc), ${cpu}, ${mem} GB RAM, Linux ${release()}, Node ${process.version}; load average at start ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`;
+  return `${NPROC} CPUs (nproc), ${cpu}, ${mem} GB RAM, Linux ${release()}, Node ${process.version}; load average at start ${LOAD_AT_START.map(
+    (l) => l.toFixed(2),
+  ).join(' ')}`;
 }
 
 function commandLine(): string {
@@ -418,12 +432,12 @@ async function main(): Promise<void> {
             const spec: LoadSpec = { url: target.url, connections: c, durationS: options.durationS, ...requests };
             if (run === 1 && options.warmupS > 0) {
               await measure({ ...spec, durationS: options.warmupS });
-              await drain(target.url);
+              await drain(target);
             }
             const cpuBefore = cpuTimeMs(target.pid);
             const m = await measure(spec);
             const cpuAfter = cpuTimeMs(target.pid);
-            await drain(target.url);
+            await drain(target);
             const serverCpuUs =
               cpuBefore !== null && cpuAfter !== null && m.ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / m.ok : null;
             results.samples.push({
