@@ -45,6 +45,8 @@ export interface FuzzReport {
   hangs: number;
   /** Answers that are not a well-formed envelope (bad JSON, unknown error code, bad warnings header). */
   badAnswers: number;
+  /** Requests sent again on a new connection after a reused keep-alive connection was closed under them. */
+  retriedOnNewConnection: number;
   /** Error-level lines in the server's log (internal errors). */
   internalErrorsLogged: number;
   linesAtEnd: number;
@@ -105,7 +107,7 @@ function send(base: URL, agent: Agent, req: FuzzRequest, timeoutMs: number): Pro
       },
     );
     r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error('timeout'), { code: 'HANG' })));
-    r.on('error', reject);
+    r.on('error', (error) => reject(Object.assign(error, { reusedSocket: r.reusedSocket })));
     if (req.body) r.write(req.body);
     r.end();
   });
@@ -204,6 +206,7 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
     crashes: 0,
     hangs: 0,
     badAnswers: 0,
+    retriedOnNewConnection: 0,
     internalErrorsLogged: 0,
     linesAtEnd: 0,
     consistency: [],
@@ -289,7 +292,17 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
               await sendTruncated(base, req, timeoutMs);
               continue;
             }
-            const answer = await send(base, agent, req, timeoutMs);
+            let answer: Answer;
+            try {
+              answer = await send(base, agent, req, timeoutMs);
+            } catch (error) {
+              // The keep-alive race: the server closed an idle connection as this request went out on it. Any
+              // client retries that once on a new connection (Node's http docs); a second failure counts.
+              const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+              if (!reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+              report.retriedOnNewConnection++;
+              answer = await send(base, oneShot, req, timeoutMs);
+            }
             report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
             if (answer.status >= 500) {
               let code: unknown;

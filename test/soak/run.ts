@@ -63,7 +63,8 @@ for (const store of STORES) {
     lines.push(
       `fuzz [${store}]: requests ${r.requests} (${r.truncated} truncated on purpose), 5xx ${r.fiveXx}, ` +
         `by-design 503 ${r.byDesign503}, crashes ${r.crashes}, hangs ${r.hangs}, malformed answers ${r.badAnswers}, ` +
-        `internal errors logged ${r.internalErrorsLogged}, lines at the end ${r.linesAtEnd}, ` +
+        `internal errors logged ${r.internalErrorsLogged}, keep-alive races retried ${r.retriedOnNewConnection}, ` +
+        `lines at the end ${r.linesAtEnd}, ` +
         `consistency problems ${r.consistency.length}; statuses ${JSON.stringify(r.byStatus)}`,
     );
     for (const f of [...r.failures, ...r.consistency]) lines.push(`  ! ${f}`);
