@@ -53,7 +53,9 @@ function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
 }
 
 export async function startServer(settings: Settings, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: settings.logLevel });
+  // Asynchronous: lines written while a write is in flight go out together in one write, instead of one
+  // blocking write per request (issue 10: ~15% of a config.get); close() flushes what is left.
+  const logger = options.logger ?? pino({ level: settings.logLevel }, pino.destination({ dest: 1, sync: false }));
   const store = await openStore(settings.databaseUrl);
   try {
     const directory = new DirectoryService(store);
@@ -142,6 +144,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         // In-flight requests finish first; then the store closes.
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       },
     };
   } catch (error) {

@@ -3,9 +3,8 @@
 
 import type { Caller } from '../domain/caller.js';
 import { secretMatches } from '../domain/secrets.js';
-import { findUser } from '../store/directory-repository.js';
 import type { Store } from '../store/open-store.js';
-import { webhooksOfUser } from '../store/webhooks-repository.js';
+import { webhooksWithUser } from '../store/webhooks-repository.js';
 import { RestError } from '../wire/errors.js';
 
 export interface Credentials {
@@ -41,7 +40,7 @@ export class Authenticator {
     const userId = Number(userIdText);
     // User ids are 32-bit columns; a larger one names nobody (and PostgreSQL would refuse the query: issue 8).
     if (userId > USER_ID_MAX) throw new RestError('NO_AUTH_FOUND');
-    const hooks = await webhooksOfUser(this.store.db, userId);
+    const hooks = await webhooksWithUser(this.store.db, userId);
     // Compare against every hook of the user so the time taken does not depend on which one matches.
     let match: (typeof hooks)[number] | undefined;
     for (const hook of hooks) if (secretMatches(code, hook.code_hash) && !match) match = hook;
@@ -49,11 +48,10 @@ export class Authenticator {
     if (!match?.active || (match.expires_at !== null && match.expires_at <= nowIso)) {
       throw new RestError('NO_AUTH_FOUND');
     }
-    const user = await findUser(this.store.db, userId);
-    if (!user?.active) throw new RestError('NO_AUTH_FOUND');
+    if (!match.user_active) throw new RestError('NO_AUTH_FOUND');
     return {
       userId,
-      isAdmin: user.is_admin === 1,
+      isAdmin: match.user_is_admin === 1,
       authKind: 'webhook',
       credentialId: `webhook:${match.id}`,
       scopes: new Set(match.scopes.split(',').filter(Boolean)),

@@ -27,7 +27,7 @@ interface Compiled {
 /** Different `in (…)` lengths compile to different SQL; beyond this many shapes a query is no longer kept. */
 const MAX_SHAPES = 64;
 
-type Arguments = readonly (string | number | null | readonly (string | number)[])[];
+type Arguments = readonly (string | number | null | readonly (string | number | null)[])[];
 
 function bind(value: unknown): unknown {
   return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;

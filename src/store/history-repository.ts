@@ -1,12 +1,49 @@
 // Line revisions (the history of every change): plain functions over db or a transaction; rows in, rows out.
 
+import { compiledQuery } from './compiled-query.js';
 import type { Db } from './portal-repository.js';
 import type { LineRevisionTable } from './schema.js';
 
 export type RevisionRow = Omit<LineRevisionTable, 'id'> & { id: number };
 
+// Every write records one: compiled once (compiled-query.ts).
+const insertRevisionQuery = compiledQuery(
+  (
+    db: Db,
+    lineId: number,
+    action: string,
+    userId: number,
+    authKind: string,
+    credentialId: string,
+    changes: string,
+    createdAt: string,
+  ) =>
+    db
+      .insertInto('line_revisions')
+      .values({
+        line_id: lineId,
+        action,
+        user_id: userId,
+        auth_kind: authKind,
+        credential_id: credentialId,
+        changes,
+        created_at: createdAt,
+      })
+      .returning('id'),
+);
+
 export async function insertRevision(db: Db, revision: Omit<LineRevisionTable, 'id'>): Promise<number> {
-  const row = await db.insertInto('line_revisions').values(revision).returning('id').executeTakeFirstOrThrow();
+  const [row] = await insertRevisionQuery(
+    db,
+    revision.line_id,
+    revision.action,
+    revision.user_id,
+    revision.auth_kind,
+    revision.credential_id,
+    revision.changes,
+    revision.created_at,
+  );
+  if (!row) throw new Error('insert into line_revisions returned no id');
   return Number(row.id);
 }
 

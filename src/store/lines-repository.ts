@@ -13,8 +13,41 @@ export type ConfigQueueRow = LineConfigQueueTable;
 export type OperatorRow = Omit<LineQueueTable, 'id'> & { id: number };
 export type NewOperator = Omit<LineQueueTable, 'id' | 'line_id' | 'sort'>;
 
+// Every write runs these: compiled once (compiled-query.ts; building a query cost more than running it).
+const insertLineQuery = compiledQuery(
+  (
+    db: Db,
+    doc: string,
+    lineName: string,
+    active: string,
+    modifyUserId: number,
+    createdAt: string,
+    modifiedAt: string,
+  ) =>
+    db
+      .insertInto('lines')
+      .values({
+        doc,
+        line_name: lineName,
+        active,
+        modify_user_id: modifyUserId,
+        created_at: createdAt,
+        modified_at: modifiedAt,
+      })
+      .returning('id'),
+);
+
 export async function insertLine(db: Db, line: Omit<LineTable, 'id'>): Promise<number> {
-  const row = await db.insertInto('lines').values(line).returning('id').executeTakeFirstOrThrow();
+  const [row] = await insertLineQuery(
+    db,
+    line.doc,
+    line.line_name,
+    line.active,
+    line.modify_user_id,
+    line.created_at,
+    line.modified_at,
+  );
+  if (!row) throw new Error('insert into lines returned no id');
   return Number(row.id);
 }
 
@@ -36,16 +69,39 @@ export async function findLine(db: Db, id: number): Promise<LineRow | undefined>
 }
 
 /** The line, locked until the transaction ends (a read-modify-write: concurrent updates take turns). */
+// Compiled once per database kind, so the row lock (PostgreSQL) is part of the kept SQL.
+const lineForUpdateQuery = compiledQuery((db: Db, id: number) =>
+  capabilitiesOf(db).forUpdate(db.selectFrom('lines').selectAll().where('id', '=', id)),
+);
+
 export async function findLineForUpdate(db: Db, id: number): Promise<LineRow | undefined> {
-  const row = await capabilitiesOf(db)
-    .forUpdate(db.selectFrom('lines').selectAll().where('id', '=', id))
-    .executeTakeFirst();
+  const [row] = await lineForUpdateQuery(db, id);
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
-export async function updateLine(db: Db, id: number, changes: Partial<Omit<LineTable, 'id'>>): Promise<boolean> {
-  const result = await db.updateTable('lines').set(changes).where('id', '=', id).executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+export type LineChanges = Pick<LineTable, 'doc' | 'line_name' | 'active' | 'modify_user_id' | 'modified_at'>;
+
+const updateLineQuery = compiledQuery(
+  (db: Db, id: number, doc: string, lineName: string, active: string, modifyUserId: number, modifiedAt: string) =>
+    db
+      .updateTable('lines')
+      .set({ doc, line_name: lineName, active, modify_user_id: modifyUserId, modified_at: modifiedAt })
+      .where('id', '=', id)
+      .returning('id'),
+);
+
+/** Replaces the line's document and its stamps; false when there is no such line. */
+export async function updateLine(db: Db, id: number, changes: LineChanges): Promise<boolean> {
+  const rows = await updateLineQuery(
+    db,
+    id,
+    changes.doc,
+    changes.line_name,
+    changes.active,
+    changes.modify_user_id,
+    changes.modified_at,
+  );
+  return rows.length > 0;
 }
 
 /** Deletes the line and both of its queues; false when there was no such line. */
@@ -70,32 +126,81 @@ export async function replaceQueues(
   configQueue: readonly { entity_type: string; entity_id: number }[],
   operators: readonly NewOperator[],
 ): Promise<void> {
-  await db.deleteFrom('line_config_queue').where('line_id', '=', lineId).execute();
-  await db.deleteFrom('line_queue').where('line_id', '=', lineId).execute();
+  await deleteConfigQueueQuery(db, lineId);
+  await deleteOperatorsQuery(db, lineId);
   if (configQueue.length) {
-    await db
-      .insertInto('line_config_queue')
-      .values(configQueue.map((e, sort) => ({ line_id: lineId, sort, ...e })))
-      .execute();
+    await insertConfigQueueQuery(
+      db,
+      lineId,
+      configQueue.map((e) => e.entity_type),
+      configQueue.map((e) => e.entity_id),
+    );
   }
   if (operators.length) {
-    await db
-      .insertInto('line_queue')
-      .values(operators.map((o, sort) => ({ line_id: lineId, sort, ...o })))
-      .execute();
+    await insertOperatorsQuery(
+      db,
+      lineId,
+      operators.map((o) => o.user_id),
+      operators.map((o) => o.department_id),
+      operators.map((o) => o.user_name),
+      operators.map((o) => o.user_work_position),
+      operators.map((o) => o.user_avatar),
+      operators.map((o) => o.user_avatar_id),
+    );
   }
 }
+
+const deleteConfigQueueQuery = compiledQuery((db: Db, lineId: number) =>
+  db.deleteFrom('line_config_queue').where('line_id', '=', lineId),
+);
+const deleteOperatorsQuery = compiledQuery((db: Db, lineId: number) =>
+  db.deleteFrom('line_queue').where('line_id', '=', lineId),
+);
+// One compiled shape per queue length (the arrays are columns, one item per row; sort is the row's position).
+const insertConfigQueueQuery = compiledQuery(
+  (db: Db, lineId: number, entityTypes: readonly string[], entityIds: readonly number[]) =>
+    db.insertInto('line_config_queue').values(
+      entityTypes.map((entityType, sort) => ({
+        line_id: lineId,
+        sort,
+        entity_type: entityType,
+        entity_id: entityIds[sort]!,
+      })),
+    ),
+);
+const insertOperatorsQuery = compiledQuery(
+  (
+    db: Db,
+    lineId: number,
+    userIds: readonly number[],
+    departmentIds: readonly number[],
+    names: readonly (string | null)[],
+    workPositions: readonly (string | null)[],
+    avatars: readonly (string | null)[],
+    avatarIds: readonly number[],
+  ) =>
+    db.insertInto('line_queue').values(
+      userIds.map((userId, sort) => ({
+        line_id: lineId,
+        sort,
+        user_id: userId,
+        department_id: departmentIds[sort]!,
+        user_name: names[sort]!,
+        user_work_position: workPositions[sort]!,
+        user_avatar: avatars[sort]!,
+        user_avatar_id: avatarIds[sort]!,
+      })),
+    ),
+);
+
+const configQueuesQuery = compiledQuery((db: Db, lineIds: readonly number[]) =>
+  db.selectFrom('line_config_queue').selectAll().where('line_id', 'in', lineIds).orderBy('line_id').orderBy('sort'),
+);
 
 export async function configQueuesOf(db: Db, lineIds: readonly number[]): Promise<Map<number, ConfigQueueRow[]>> {
   const result = new Map<number, ConfigQueueRow[]>();
   if (lineIds.length === 0) return result;
-  const rows = await db
-    .selectFrom('line_config_queue')
-    .selectAll()
-    .where('line_id', 'in', [...lineIds])
-    .orderBy('line_id')
-    .orderBy('sort')
-    .execute();
+  const rows = await configQueuesQuery(db, lineIds);
   for (const r of rows) {
     const lineId = Number(r.line_id);
     const list = result.get(lineId) ?? [];

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compiledQuery } from './compiled-query.js';
 import type { Database, PortalTable } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -22,12 +23,15 @@ export async function insertPortal(db: Db, portal: Omit<PortalTable, 'id' | 'lin
  * Increments the global line counter and returns the new value. On PostgreSQL the row stays locked until the
  * transaction ends: concurrent line adds on any server queue up here, so call it first in the transaction.
  */
-export async function incrementLineCounter(db: Db): Promise<number> {
-  const row = await db
+const incrementLineCounterQuery = compiledQuery((db: Db) =>
+  db
     .updateTable('portal')
     .set((eb) => ({ line_counter: eb('line_counter', '+', 1) }))
     .where('id', '=', 1)
-    .returning('line_counter')
-    .executeTakeFirst();
+    .returning('line_counter'),
+);
+
+export async function incrementLineCounter(db: Db): Promise<number> {
+  const [row] = await incrementLineCounterQuery(db);
   return row?.line_counter ?? 1;
 }

@@ -16,13 +16,22 @@ export async function insertWebhook(
   return Number(row.id);
 }
 
-// Every authenticated call reads these: compiled once (compiled-query.ts).
-const webhooksOfUserQuery = compiledQuery((db: Db, userId: number) =>
-  db.selectFrom('webhooks').selectAll().where('user_id', '=', userId),
+/** A webhook with what authentication needs of its user; a hook whose user is gone has none. */
+export type WebhookWithUser = WebhookRow & { readonly user_active: number; readonly user_is_admin: number };
+
+const webhooksWithUserQuery = compiledQuery((db: Db, userId: number) =>
+  db
+    .selectFrom('webhooks')
+    .innerJoin('users', 'users.id', 'webhooks.user_id')
+    .selectAll('webhooks')
+    .select(['users.active as user_active', 'users.is_admin as user_is_admin'])
+    .where('webhooks.user_id', '=', userId)
+    .orderBy('webhooks.id'),
 );
 
-export async function webhooksOfUser(db: Db, userId: number): Promise<WebhookRow[]> {
-  const rows = await webhooksOfUserQuery(db, userId);
+/** The user's webhooks and the user's state in one query (every webhook call authenticates with it). */
+export async function webhooksWithUser(db: Db, userId: number): Promise<WebhookWithUser[]> {
+  const rows = await webhooksWithUserQuery(db, userId);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 

@@ -99,7 +99,13 @@ for (const kind of STORES) {
             const doc = JSON.parse(row!.doc) as { N: number };
             // Give the other transactions every chance to read the same value in between.
             await new Promise((resolve) => setImmediate(resolve));
-            await updateLine(trx, id, { doc: JSON.stringify({ N: doc.N + 1 }) });
+            await updateLine(trx, id, {
+              doc: JSON.stringify({ N: doc.N + 1 }),
+              line_name: row!.line_name,
+              active: row!.active,
+              modify_user_id: 1,
+              modified_at: STAMP,
+            });
           }),
         ),
       );
