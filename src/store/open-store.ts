@@ -27,6 +27,7 @@ import { SqliteGroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statements.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -138,13 +139,26 @@ function openSqlite(url: string): Store {
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
   });
   const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`);
+  const checkpointer =
+    file === ':memory:'
+      ? null
+      : new WalCheckpointer(file, { setAutocheckpoint: (pages) => database.pragma(`wal_autocheckpoint = ${pages}`) });
+  let checkpointing = false;
   return {
     db,
     dialect: 'sqlite',
     url,
-    write: (work) => group.write(work),
+    write: (work) => {
+      // Started by the first durable write: processes that only read (most CLI commands) never pay for a thread.
+      if (!checkpointing) {
+        checkpointing = true;
+        checkpointer?.start();
+      }
+      return group.write(work);
+    },
     async close() {
       await group.close();
+      await checkpointer?.close();
       await db.destroy();
     },
   };
