@@ -339,8 +339,13 @@ async function main(): Promise<void> {
         command: process.execPath,
         args: [
           ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-          // What `npm start` runs (the bundle); a baseline build runs its tsc output.
-          kind === 'baseline' ? join(options.baseline!, 'cli', 'main.js') : join(ROOT, 'bin', 'openlines.js'),
+          // What `npm start` runs (the bundle). A baseline build runs its tsc output, and so does --profile, whose
+          // summary attributes time to our layers by module path (the bundle is one path).
+          kind === 'baseline'
+            ? join(options.baseline!, 'cli', 'main.js')
+            : options.profile
+              ? join(ROOT, 'dist', 'cli', 'main.js')
+              : join(ROOT, 'bin', 'openlines.js'),
           '--data',
           dataDir,
           '--database',
