@@ -16,6 +16,7 @@ import { DirectoryService } from '../../src/domain/directory/directory-service.j
 import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { ERRORS } from '../../src/wire/errors.js';
+import { MAX_BODY_BYTES } from '../../src/wire/limits.js';
 import { SEED_PARAMS } from '../helpers/seed.js';
 import { type ServeProcess, startServeProcess } from '../helpers/server-process.js';
 import { createTestDatabase, type StoreKind } from '../helpers/stores.js';
@@ -47,6 +48,11 @@ export interface FuzzReport {
   badAnswers: number;
   /** Requests sent again on a new connection after a reused keep-alive connection was closed under them. */
   retriedOnNewConnection: number;
+  /**
+   * Oversized requests (head over Node's 16 KiB, body over the limit) that the server refused and closed on while
+   * the client was still sending them: the client saw EPIPE instead of the 431/413 answer.
+   */
+  refusedWhileSending: number;
   /** Error-level lines in the server's log (internal errors). */
   internalErrorsLogged: number;
   linesAtEnd: number;
@@ -187,6 +193,19 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   return null;
 }
 
+/** Node's HTTP parser refuses a request head over this many bytes (431) before reading on. */
+const MAX_HEAD_BYTES = 16_384;
+
+/**
+ * A request the server refuses as soon as it has seen its head, answering and closing while the rest may still
+ * be on its way: a head over Node's limit (431), or a Content-Length over the body limit (413).
+ */
+function refusedOnSight(req: FuzzRequest): boolean {
+  let head = Buffer.byteLength(`${req.httpMethod} ${req.path} HTTP/1.1\r\n`);
+  for (const [name, value] of Object.entries(req.headers)) head += Buffer.byteLength(`${name}: ${value}\r\n`);
+  return head > MAX_HEAD_BYTES - 256 || (req.body?.length ?? 0) > MAX_BODY_BYTES;
+}
+
 function describe(req: FuzzRequest): string {
   const body = req.body ? req.body.subarray(0, 300).toString('utf8') : '';
   return `${req.label} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers).slice(0, 200)} ${JSON.stringify(body)}`;
@@ -207,6 +226,7 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
     hangs: 0,
     badAnswers: 0,
     retriedOnNewConnection: 0,
+    refusedWhileSending: 0,
     internalErrorsLogged: 0,
     linesAtEnd: 0,
     consistency: [],
@@ -331,6 +351,8 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
               fail(`client error ${code} ${(error as Error).message} ← ${describe(req)}`);
             } else if (server && !server.isRunning()) {
               // Handled below, once per crash.
+            } else if (code === 'EPIPE' && refusedOnSight(req)) {
+              report.refusedWhileSending++;
             } else if (code !== 'ECONNRESET') {
               // The server may close a connection it refuses (malformed request line): not a crash.
               fail(`connection failed ${code} ← ${describe(req)}`);

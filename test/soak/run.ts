@@ -64,6 +64,7 @@ for (const store of STORES) {
       `fuzz [${store}]: requests ${r.requests} (${r.truncated} truncated on purpose), 5xx ${r.fiveXx}, ` +
         `by-design 503 ${r.byDesign503}, crashes ${r.crashes}, hangs ${r.hangs}, malformed answers ${r.badAnswers}, ` +
         `internal errors logged ${r.internalErrorsLogged}, keep-alive races retried ${r.retriedOnNewConnection}, ` +
+        `oversized requests refused while still sending ${r.refusedWhileSending}, ` +
         `lines at the end ${r.linesAtEnd}, ` +
         `consistency problems ${r.consistency.length}; statuses ${JSON.stringify(r.byStatus)}`,
     );
