@@ -45,6 +45,19 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     maxRequestsPerSocket: 0,
     return503OnClosing: true,
     requestIdHeader: false,
+    // What the router refuses before any route runs (a path segment over maxParamLength, a URL it cannot decode)
+    // gets the REST error envelope like everything else, not Fastify's own body echoing the URL.
+    frameworkErrors: (error, _request, reply) =>
+      sendError(
+        reply,
+        'json',
+        new RestError(
+          'INVALID_REQUEST',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'A path segment is longer than 2048 characters'
+            : 'The request URL could not be read',
+        ),
+      ),
     trustProxy: deps.trustProxy ?? false,
   };
   const app = (listener.https

@@ -331,6 +331,25 @@ export function normalisePhpArrays(value: unknown): ParamValue {
  * normalisePhpArrays). A top-level array becomes an object keyed "0".."n-1" (`[]` → `{}`, which b24phpsdk sends for
  * empty params). An empty or blank body is `{}`.
  */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The path (PARAMS.LINE_NAME) of the first key or string holding a lone surrogate, or null. PHP's json_decode
+ * fails on one, and PostgreSQL cannot store one in jsonb: such a body is invalid JSON here too (issue 8 fuzzing).
+ */
+function loneSurrogateAt(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const here = path === '' ? key : `${path}.${key}`;
+    if (LONE_SURROGATE.test(key)) return here;
+    const found = loneSurrogateAt(item, here);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function parseJsonBody(text: string): ParamTree {
   if (text.trim() === '') return {};
   let parsed: unknown;
@@ -342,6 +361,16 @@ export function parseJsonBody(text: string): ParamTree {
   }
   if (parsed === null || typeof parsed !== 'object') {
     throw new ParamsError('INVALID_REQUEST', 'The request body must be a JSON object');
+  }
+  // Only a \uD800–\uDFFF escape can make a lone surrogate (raw UTF-8 cannot): look closer only then.
+  if (SURROGATE_ESCAPE.test(text)) {
+    const where = loneSurrogateAt(parsed, '');
+    if (where !== null) {
+      throw new ParamsError(
+        'INVALID_JSON',
+        `Request body is not valid JSON: a single unpaired UTF-16 surrogate in a \\u escape at ${where || 'the top'} (PHP's json_decode refuses it too)`,
+      );
+    }
   }
   const normalised = normalisePhpArrays(parsed);
   if (Array.isArray(normalised)) return Object.fromEntries(normalised.entries());

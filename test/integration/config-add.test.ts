@@ -54,6 +54,26 @@ for (const store of STORES) {
       );
     });
 
+    it('refuses a lone UTF-16 surrogate in a JSON body (400 INVALID_JSON) and stores surrogate pairs on every store', async () => {
+      const lone = await t.request(`${t.hook}imopenlines.config.add`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"PARAMS":{"LINE_NAME":"Lone","WORKTIME_DAYOFF_TEXT":"\\ud800"}}',
+      });
+      assert.equal(lone.status, 400, lone.text);
+      assert.equal(JSON.parse(lone.text).error, 'INVALID_JSON');
+      assert.match(JSON.parse(lone.text).error_description, /PARAMS\.WORKTIME_DAYOFF_TEXT/);
+      const pair = await t.request(`${t.hook}imopenlines.config.add`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"PARAMS":{"LINE_NAME":"Pair \\ud83d\\ude00","WORKTIME_DAYOFF_TEXT":"\\ud83d\\ude00"}}',
+      });
+      const id = assertAdded(pair);
+      assert.equal((await doc(id)).WORKTIME_DAYOFF_TEXT, '😀');
+      const get = await t.call('imopenlines.config.get', { CONFIG_ID: id });
+      assert.match(get.text, /"LINE_NAME":"Pair \\ud83d\\ude00"/);
+    });
+
     it('takes a form body http_build_query style to METHOD.json (CRest)', async () => {
       const answer = await t.request(`${t.hook}imopenlines.config.add.json`, {
         method: 'POST',

@@ -140,6 +140,27 @@ describe('oversized headers', () => {
   }
 });
 
+describe('what the router refuses', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.close());
+
+  // The router's limit applies to named parameters (/admin/:file) once decoded; /rest/* is a wildcard.
+  for (const path of [`/admin/${'%0D%0A'.repeat(1_100)}`, `/admin/${'a'.repeat(3_000)}`]) {
+    it(`a path segment over 2048 characters (${path.slice(0, 13)}…): 400 INVALID_REQUEST, the URL not echoed`, async () => {
+      const answer = await fetch(`${t.url}${path}`);
+      assert.equal(answer.status, 400);
+      const body = (await answer.json()) as { error: string; error_description: string };
+      assert.equal(body.error, 'INVALID_REQUEST');
+      assert.doesNotMatch(body.error_description, /%0D|\r|aaaa/);
+      const next = await t.call('imopenlines.revision.get');
+      assert.equal(next.status, 200, next.text);
+    });
+  }
+});
+
 describe('slow clients are cut off by the request timeout', () => {
   let t: TestServer;
   before(async () => {

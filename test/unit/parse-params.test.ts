@@ -348,6 +348,26 @@ describe('normalisePhpArrays', () => {
 });
 
 describe('parseJsonBody', () => {
+  it('refuses a lone UTF-16 surrogate escape as PHP json_decode does, naming where it is', () => {
+    for (const [text, where] of [
+      ['{"PARAMS":{"LINE_NAME":"a\\ud800"}}', 'PARAMS.LINE_NAME'],
+      ['{"PARAMS":{"LINE_NAME":"\\udc00b"}}', 'PARAMS.LINE_NAME'],
+      ['{"PARAMS":{"\\uDBFF":"x"}}', 'PARAMS.\udbff'],
+      ['{"Q":["ok","\\ude00\\ud83d"]}', 'Q.1'],
+    ] as const) {
+      assertParamsError(() => parseJsonBody(text), 'INVALID_JSON');
+      assert.throws(
+        () => parseJsonBody(text),
+        (error: Error) => error.message.includes(where),
+        text,
+      );
+    }
+  });
+
+  it('keeps surrogate pairs, and text that only looks like an escape', () => {
+    assert.deepStrictEqual(parseJsonBody('{"a":"\\ud83d\\ude00","b":"\\\\ud800"}'), { a: '😀', b: '\\ud800' });
+  });
+
   it('treats {"0":…,"1":…} and […] alike', () => {
     const asObject = parseJsonBody(
       '{"QUEUE":{"0":{"ENTITY_TYPE":"user","ENTITY_ID":1},"1":{"ENTITY_TYPE":"user","ENTITY_ID":15}}}',
