@@ -23,6 +23,9 @@ export interface ListenerOptions {
   readonly https?: { key: string; cert: string };
 }
 
+/** The longest path parameter the router takes (e.g. /admin/:file), decoded. */
+const MAX_PARAM_LENGTH = 2048;
+
 export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): Promise<FastifyInstance> {
   const isHttps = listener.https !== undefined;
   const requestTimeoutMs = deps.requestTimeoutMs ?? 60_000;
@@ -38,7 +41,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     // The query string is parsed by the REST layer with PHP rules.
-    routerOptions: { querystringParser: () => ({}), maxParamLength: 2048 },
+    routerOptions: { querystringParser: () => ({}), maxParamLength: MAX_PARAM_LENGTH },
     requestTimeout: requestTimeoutMs,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
@@ -54,7 +57,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
         new RestError(
           'INVALID_REQUEST',
           error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-            ? 'A path segment is longer than 2048 characters'
+            ? `A path segment is longer than ${MAX_PARAM_LENGTH} characters`
             : 'The request URL could not be read',
         ),
       ),

@@ -29,7 +29,11 @@ const MAX_SHAPES = 64;
 
 type Arguments = readonly (string | number | null | readonly (string | number | null)[])[];
 
-function bind(value: unknown): unknown {
+/**
+ * A bound string without U+0000: PostgreSQL text and jsonb cannot hold it, SQLite can, and both stores must keep
+ * the same data (docs/decisions.md, issue 7). The store's query compilers apply it to every bound value too.
+ */
+export function withoutNul(value: unknown): unknown {
   return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
 }
 
@@ -53,7 +57,7 @@ export function compiledQuery<DB, A extends Arguments, Row>(
     const parameters = compiled.parameters.map((p) => {
       if (!(p instanceof Slot)) return p;
       const arg = args[p.argument];
-      return bind(p.item === null ? arg : (arg as readonly unknown[])[p.item]);
+      return withoutNul(p.item === null ? arg : (arg as readonly unknown[])[p.item]);
     });
     const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
     return result.rows;

@@ -68,12 +68,12 @@ export async function findLine(db: Db, id: number): Promise<LineRow | undefined>
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
-/** The line, locked until the transaction ends (a read-modify-write: concurrent updates take turns). */
 // Compiled once per database kind, so the row lock (PostgreSQL) is part of the kept SQL.
 const lineForUpdateQuery = compiledQuery((db: Db, id: number) =>
   capabilitiesOf(db).forUpdate(db.selectFrom('lines').selectAll().where('id', '=', id)),
 );
 
+/** The line, locked until the transaction ends (a read-modify-write: concurrent updates take turns). */
 export async function findLineForUpdate(db: Db, id: number): Promise<LineRow | undefined> {
   const [row] = await lineForUpdateQuery(db, id);
   return row ? { ...row, id: Number(row.id) } : undefined;

@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DefaultQueryCompiler,
   type Driver,
   type Expression,
   Kysely,
@@ -23,6 +24,7 @@ import {
   sql,
 } from 'kysely';
 import type pg from 'pg';
+import { withoutNul } from './compiled-query.js';
 import { SqliteGroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -69,29 +71,26 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
 // fields are cleaned earlier, with a warning (field-kinds.ts); this is the net under everything else (filters,
 // CLI input, future tables). It sits in the query compiler, where every bound value and every inlined string
 // passes once: a plugin rewriting each query's tree cost ~12 µs per query (issue 10). compiled-query.ts, which
-// bypasses the compiler, strips its values itself.
-const withoutNul = (value: unknown): unknown =>
-  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+// bypasses the compiler, applies the same `withoutNul` to its values.
+// biome-ignore lint/suspicious/noExplicitAny: a mixin's constructor takes whatever its base takes
+type CompilerClass = abstract new (...args: any[]) => DefaultQueryCompiler;
 
-class NulFreeSqliteCompiler extends SqliteQueryCompiler {
-  protected override addParameter(parameter: unknown): void {
-    super.addParameter(withoutNul(parameter));
-  }
+/** The compiler of either database with U+0000 stripped from every bound value and inlined string. */
+function nulFree<Base extends CompilerClass>(base: Base) {
+  abstract class NulFreeCompiler extends base {
+    protected override addParameter(parameter: unknown): void {
+      super.addParameter(withoutNul(parameter));
+    }
 
-  protected override appendStringLiteral(value: string): void {
-    super.appendStringLiteral(withoutNul(value) as string);
+    protected override appendStringLiteral(value: string): void {
+      super.appendStringLiteral(withoutNul(value) as string);
+    }
   }
+  return NulFreeCompiler;
 }
 
-class NulFreePostgresCompiler extends PostgresQueryCompiler {
-  protected override addParameter(parameter: unknown): void {
-    super.addParameter(withoutNul(parameter));
-  }
-
-  protected override appendStringLiteral(value: string): void {
-    super.appendStringLiteral(withoutNul(value) as string);
-  }
-}
+const NulFreeSqliteCompiler = nulFree(SqliteQueryCompiler) as unknown as typeof SqliteQueryCompiler;
+const NulFreePostgresCompiler = nulFree(PostgresQueryCompiler) as unknown as typeof PostgresQueryCompiler;
 
 class NulFreePostgresDialect extends PostgresDialect {
   override createQueryCompiler(): QueryCompiler {
@@ -143,17 +142,13 @@ function openSqlite(url: string): Store {
     file === ':memory:'
       ? null
       : new WalCheckpointer(file, { setAutocheckpoint: (pages) => database.pragma(`wal_autocheckpoint = ${pages}`) });
-  let checkpointing = false;
   return {
     db,
     dialect: 'sqlite',
     url,
     write: (work) => {
       // Started by the first durable write: processes that only read (most CLI commands) never pay for a thread.
-      if (!checkpointing) {
-        checkpointing = true;
-        checkpointer?.start();
-      }
+      checkpointer?.start();
       return group.write(work);
     },
     async close() {

@@ -19,10 +19,6 @@ export async function insertPortal(db: Db, portal: Omit<PortalTable, 'id' | 'lin
   return row !== undefined;
 }
 
-/**
- * Increments the global line counter and returns the new value. On PostgreSQL the row stays locked until the
- * transaction ends: concurrent line adds on any server queue up here, so call it first in the transaction.
- */
 const incrementLineCounterQuery = compiledQuery((db: Db) =>
   db
     .updateTable('portal')
@@ -31,6 +27,10 @@ const incrementLineCounterQuery = compiledQuery((db: Db) =>
     .returning('line_counter'),
 );
 
+/**
+ * Increments the global line counter and returns the new value. On PostgreSQL the row stays locked until the
+ * transaction ends: concurrent line adds on any server queue up here, so call it first in the transaction.
+ */
 export async function incrementLineCounter(db: Db): Promise<number> {
   const [row] = await incrementLineCounterQuery(db);
   return row?.line_counter ?? 1;

@@ -45,6 +45,7 @@ export interface CheckpointTarget {
 
 export class WalCheckpointer {
   private worker: Worker | null = null;
+  private started = false;
   private ready = false;
   private closing = false;
 
@@ -54,8 +55,13 @@ export class WalCheckpointer {
     private readonly intervalMs = CHECKPOINT_INTERVAL_MS,
   ) {}
 
-  /** Starts the thread; until it is ready, and if it fails, the connection checkpoints as SQLite does by default. */
+  /**
+   * Starts the thread, once (later calls do nothing); until it is ready, and if it fails, the connection
+   * checkpoints as SQLite does by default.
+   */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     let worker: Worker;
     try {
       worker = new Worker(WORKER_SOURCE, {

@@ -6,7 +6,7 @@
 // missing line, the directory untouched. Used by http-fuzz.test.ts (short) and test/soak/run.ts (long).
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, maxHeaderSize } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,17 +193,14 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   return null;
 }
 
-/** Node's HTTP parser refuses a request head over this many bytes (431) before reading on. */
-const MAX_HEAD_BYTES = 16_384;
-
 /**
- * A request the server refuses as soon as it has seen its head, answering and closing while the rest may still
+ * A request the server refuses as soon as it has seen its head (Node's parser stops at `maxHeaderSize` bytes), answering and closing while the rest may still
  * be on its way: a head over Node's limit (431), or a Content-Length over the body limit (413).
  */
 function refusedOnSight(req: FuzzRequest): boolean {
   let head = Buffer.byteLength(`${req.httpMethod} ${req.path} HTTP/1.1\r\n`);
   for (const [name, value] of Object.entries(req.headers)) head += Buffer.byteLength(`${name}: ${value}\r\n`);
-  return head > MAX_HEAD_BYTES - 256 || (req.body?.length ?? 0) > MAX_BODY_BYTES;
+  return head > maxHeaderSize - 256 || (req.body?.length ?? 0) > MAX_BODY_BYTES;
 }
 
 function describe(req: FuzzRequest): string {
