@@ -6,6 +6,7 @@
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { systemClock } from '../src/clock.js';
 import { OperatingTime } from '../src/rest/operating-time.js';
 import { RequestRateLimiter } from '../src/rest/rate-limiter.js';
 import { SharedOperatingTime, SharedRequestRateLimiter } from '../src/rest/shared-limits.js';
@@ -66,9 +67,9 @@ try {
   const limits = RATE_PLANS.enterprise;
   // Distinct addresses: every request is admitted and writes its bucket (the expensive path).
   const address = (i: number) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
-  const memoryRate = new RequestRateLimiter(limits, Date.now, 'bench');
-  const sharedRate = new SharedRequestRateLimiter(store.db, limits, Date.now, 'bench');
-  const options = { limitSeconds: 420, now: Date.now };
+  const memoryRate = new RequestRateLimiter(limits, systemClock, 'bench');
+  const sharedRate = new SharedRequestRateLimiter(store.db, limits, systemClock, 'bench');
+  const options = { limitSeconds: 420, clock: systemClock };
   const memoryOperating = new OperatingTime(options);
   const sharedOperating = new SharedOperatingTime(store.db, options);
   const results = [

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
+import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { listHistory } from './domain/history/history.js';
@@ -42,7 +43,8 @@ export interface RunningServer {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly guards?: CallGuards;
-  readonly now?: () => number;
+  /** The server's clock (default: the system clock); tests give a ManualClock. */
+  readonly clock?: Clock;
 }
 
 function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
@@ -57,42 +59,36 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   // blocking write per request (issue 10: ~15% of a config.get); close() flushes what is left.
   const logger = options.logger ?? pino({ level: settings.logLevel }, pino.destination({ dest: 1, sync: false }));
   const store = await openStore(settings.databaseUrl);
+  const clock = options.clock ?? systemClock;
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
-    const lines = new LineService(store, {
-      companyName: settings.portalName,
-      ...(options.now ? { now: options.now } : {}),
-    });
-    const connectors = new ConnectorService(store, options.now ? { now: options.now } : {});
+    const lines = new LineService(store, { companyName: settings.portalName, clock });
+    const connectors = new ConnectorService(store, { clock });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const services: Services = { store, settings, lines, connectors };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
-      ...(options.now ? { now: options.now } : {}),
+      clock,
     });
     const core = new RestCore({
       registry: buildRegistry(),
-      authenticator: new Authenticator(store, oauth, options.now),
-      guards: options.guards ?? buildGuards(settings, options.now ?? Date.now, { store }),
+      authenticator: new Authenticator(store, oauth, clock),
+      guards: options.guards ?? buildGuards(settings, clock, { store }),
       services,
       logger,
-      ...(options.now ? { now: options.now } : {}),
+      clock,
     });
-    const batch = new Batch(core, {
-      timeZone: settings.timeZone,
-      strict: settings.strict,
-      ...(options.now ? { now: options.now } : {}),
-    });
+    const batch = new Batch(core, { timeZone: settings.timeZone, strict: settings.strict });
     const endpoint = new HttpCallEndpoint(core, batch);
     const tokenRoutes = oauthRoutes({
       issuer: { token: async (params, endpoints) => presentToken(await oauth.exchange(params), endpoints) },
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
-    const adminAuthenticator = new Authenticator(store, oauth, options.now);
+    const adminAuthenticator = new Authenticator(store, oauth, clock);
     const adminPage = adminRoutes(
       {
         portalName: settings.portalName,

@@ -1,6 +1,7 @@
 // Credentials → Caller. Webhooks: /rest/{userId}/{code}/… (or aplogin/ap parameters); OAuth tokens: the
 // Authorization: Bearer header, then `auth`, then `access_token` (reference-behaviour.md §6.4).
 
+import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import { secretMatches } from '../domain/secrets.js';
 import type { Store } from '../store/open-store.js';
@@ -23,13 +24,13 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     private readonly tokens: TokenVerifier | null,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async authenticate(credentials: Credentials): Promise<Caller> {
     if (credentials.token !== undefined) {
       if (!this.tokens || credentials.token === '') throw new RestError('NO_AUTH_FOUND');
-      return this.tokens.verify(credentials.token, this.now());
+      return this.tokens.verify(credentials.token, this.clock.now());
     }
     if (credentials.webhook) return this.webhook(credentials.webhook.userId, credentials.webhook.code);
     throw new RestError('NO_AUTH_FOUND');
@@ -44,7 +45,7 @@ export class Authenticator {
     // Compare against every hook of the user so the time taken does not depend on which one matches.
     let match: (typeof hooks)[number] | undefined;
     for (const hook of hooks) if (secretMatches(code, hook.code_hash) && !match) match = hook;
-    const nowIso = new Date(this.now()).toISOString();
+    const nowIso = new Date(this.clock.now()).toISOString();
     if (!match?.active || (match.expires_at !== null && match.expires_at <= nowIso)) {
       throw new RestError('NO_AUTH_FOUND');
     }

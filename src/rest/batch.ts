@@ -13,7 +13,6 @@ import { argumentError, RestError } from '../wire/errors.js';
 import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
 import { toPhpList } from '../wire/php-json.js';
 import { type BatchState, emptyBatchState, phpBool, splitCommand, substituteReferences } from './batch-references.js';
-import type { Clock } from './call-guards.js';
 import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
 import type { BatchRunner } from './endpoint.js';
 
@@ -22,7 +21,6 @@ export interface BatchOptions {
   readonly timeZone: string;
   /** Server-wide strict mode (settings.strict). */
   readonly strict: boolean;
-  readonly now?: Clock;
 }
 
 /** The time block of a command inside batch: without `operating` / `operating_reset_at` (openlines-api.md §1.6). */
@@ -71,13 +69,13 @@ function prefixed(key: string, warnings: readonly FieldWarning[]): FieldWarning[
 }
 
 export class Batch implements BatchRunner {
-  private readonly now: Clock;
-
   constructor(
     private readonly core: RestCore,
     private readonly options: BatchOptions,
-  ) {
-    this.now = options.now ?? Date.now;
+  ) {}
+
+  private now(): number {
+    return this.core.clock.now();
   }
 
   async run(request: CallRequest): Promise<CallAnswer> {
@@ -94,7 +92,7 @@ export class Batch implements BatchRunner {
 
     const warnings: FieldWarning[] = [...input.warnings];
     const state = emptyBatchState();
-    const handlerStart = performance.now();
+    const handlerStartMs = this.now();
     let position = 0;
     for (const [key, call] of input.commands) {
       let failed: boolean;
@@ -110,18 +108,15 @@ export class Batch implements BatchRunner {
       }
       if (failed && input.halt) break;
     }
-    const processingMs = performance.now() - handlerStart;
-
-    const finishMs = this.now();
     const time = timeBlock(
       {
         startMs: request.startMs,
-        processingMs,
+        handlerStartMs,
+        finishMs: this.now(),
         // batch is not counted (LoadLimiter ignores it): nothing accumulated, reset ten minutes after its start.
         operatingSeconds: 0,
         operatingResetAt: Math.floor(batchClockStart / 1000) + 600,
       },
-      finishMs,
       this.options.timeZone,
     );
     const result = {
@@ -176,19 +171,8 @@ export class Batch implements BatchRunner {
       state.time.set(key, commandTime(answer.body.time));
       return true;
     }
+    // Only a command that succeeded gets a time entry (DECISIONS.md "Batch", as the reference splits its answers).
     state.error.set(key, answer.error.toBody());
-    // A command that failed still ran: it gets a time entry too (DECISIONS.md: one for every command that ran).
-    const finishMs = this.now();
-    state.time.set(
-      key,
-      commandTime(
-        timeBlock(
-          { startMs, processingMs: 0, operatingSeconds: 0, operatingResetAt: 0 },
-          Math.max(finishMs, startMs),
-          this.options.timeZone,
-        ),
-      ),
-    );
     return false;
   }
 }

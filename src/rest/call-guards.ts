@@ -2,6 +2,7 @@
 // per-method operating-time accounting (openlines-api.md §1.7). OPEN_GUARDS never refuse (for tests that want
 // none); buildGuards() makes the server's guards from its settings.
 
+import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import type { Settings } from '../settings.js';
 import type { Store } from '../store/open-store.js';
@@ -9,9 +10,6 @@ import { RestError } from '../wire/errors.js';
 import { OperatingTime } from './operating-time.js';
 import { RequestRateLimiter, rateLimitsOf } from './rate-limiter.js';
 import { SharedOperatingTime, SharedRequestRateLimiter } from './shared-limits.js';
-
-/** Milliseconds since the epoch; injected so that tests move time instead of sleeping. */
-export type Clock = () => number;
 
 export interface OperatingState {
   /** Seconds this caller has spent in this method over the window. */
@@ -86,13 +84,13 @@ export interface GuardOptions {
 
 export function buildGuards(
   settings: Pick<Settings, 'ratePlan' | 'operatingLimitSeconds' | 'portalName'>,
-  clock: Clock = Date.now,
+  clock: Clock = systemClock,
   options: GuardOptions = {},
 ): LimitGuards {
   const limits = rateLimitsOf(settings.ratePlan);
   const operating = {
     limitSeconds: settings.operatingLimitSeconds,
-    now: clock,
+    clock,
     ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
   };
   if (options.store?.dialect === 'postgres') {

@@ -1,6 +1,7 @@
 // The one path every call takes, direct or inside batch:
 // method lookup (404 before auth) → authenticate → scope → operating-time check → handler → envelope.
 
+import type { Clock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import type { FieldWarning } from '../domain/lines/apply-input.js';
 import { phpIntval } from '../domain/lines/field-kinds.js';
@@ -9,7 +10,7 @@ import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import type { SuccessBody } from '../wire/envelope.js';
-import { timeBlock } from '../wire/envelope.js';
+import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
 import type { Authenticator, Credentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
@@ -49,7 +50,7 @@ export interface RestCoreDeps {
   readonly guards: CallGuards;
   readonly services: Services;
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock: Clock;
 }
 
 function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentials {
@@ -64,10 +65,11 @@ function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentia
 }
 
 export class RestCore {
-  private readonly now: () => number;
+  constructor(private readonly deps: RestCoreDeps) {}
 
-  constructor(private readonly deps: RestCoreDeps) {
-    this.now = deps.now ?? Date.now;
+  /** The server's clock: every figure of a `time` block is read from it. */
+  get clock(): Clock {
+    return this.deps.clock;
   }
 
   get guards(): CallGuards {
@@ -99,7 +101,7 @@ export class RestCore {
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
       const strict = request.strictRequested || caller.strict || this.deps.services.settings.strict;
 
-      const handlerStart = performance.now();
+      const handlerStartMs = this.deps.clock.now();
       const output = await method.handler({
         params,
         caller,
@@ -110,17 +112,17 @@ export class RestCore {
         inBatch: request.inBatch === true,
         ...(request.origin !== undefined ? { origin: request.origin } : {}),
       });
-      const processingMs = performance.now() - handlerStart;
-      const finishMs = this.now();
-      const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, finishMs);
+      const timing = orderedTiming({
+        startMs: request.startMs,
+        handlerStartMs,
+        finishMs: this.deps.clock.now(),
+        operatingSeconds: 0,
+        operatingResetAt: 0,
+      });
+      const processingMs = timing.finishMs - timing.handlerStartMs;
+      const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, timing.finishMs);
       const time = timeBlock(
-        {
-          startMs: request.startMs,
-          processingMs,
-          operatingSeconds: operating.seconds,
-          operatingResetAt: operating.resetAt,
-        },
-        finishMs,
+        { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },
         this.deps.services.settings.timeZone,
       );
       const body: SuccessBody = {

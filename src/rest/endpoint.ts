@@ -14,6 +14,10 @@ export class HttpCallEndpoint implements RestEndpoint {
     private readonly batch: BatchRunner | null = null,
   ) {}
 
+  now(): number {
+    return this.core.clock.now();
+  }
+
   async handle(request: CallRequest & { clientAddress: string }): Promise<CallAnswer> {
     try {
       await this.core.guards.admitRequest(request.clientAddress);

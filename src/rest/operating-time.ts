@@ -9,9 +9,10 @@
 //   OPERATION_TIME_LIMIT. The call that pushes the sum over the limit still completes.
 // `batch` itself is never recorded; its commands are, each under its own method.
 
+import type { Clock } from '../clock.js';
 import { RestError } from '../wire/errors.js';
 import { OPERATING_BUCKET_COUNT, OPERATING_BUCKET_MS } from '../wire/limits.js';
-import type { Clock, OperatingState } from './call-guards.js';
+import type { OperatingState } from './call-guards.js';
 
 /** LoadLimiter::$minimalFixTime: shorter calls are not recorded. */
 const MINIMAL_RECORDED_MS = 100;
@@ -30,7 +31,7 @@ interface Bucket {
 export interface OperatingTimeOptions {
   /** Seconds per ten minutes before OPERATION_TIME_LIMIT; 0 turns the limit off (the time is still counted). */
   readonly limitSeconds: number;
-  readonly now: Clock;
+  readonly clock: Clock;
   /** Replaces the measured duration (tests inject a cost instead of sleeping). */
   readonly costMs?: (method: string, measuredMs: number) => number;
 }
@@ -44,7 +45,7 @@ export class OperatingTime {
   /** Throws 429 OPERATION_TIME_LIMIT when the limit is on and this credential's time on the method exceeds it. */
   check(credentialId: string, method: string): void {
     if (this.options.limitSeconds <= 0) return;
-    const { seconds } = this.state(credentialId, method, this.options.now());
+    const { seconds } = this.state(credentialId, method, this.options.clock.now());
     if (seconds > this.options.limitSeconds) throw new RestError('OPERATION_TIME_LIMIT');
   }
 

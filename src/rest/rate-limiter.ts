@@ -4,9 +4,9 @@
 // Levels are kept in thousandths of a request so that integer clocks give exact answers: after a full burst,
 // t seconds later exactly floor(drainPerSecond · t) more requests pass.
 
+import type { Clock } from '../clock.js';
 import type { RatePlan } from '../settings.js';
 import { RATE_PLANS } from '../wire/limits.js';
-import type { Clock } from './call-guards.js';
 
 export interface RateLimits {
   readonly drainPerSecond: number;
@@ -35,13 +35,13 @@ export class RequestRateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly now: Clock,
+    private readonly clock: Clock,
     private readonly portal = 'default',
   ) {}
 
   /** Counts the request and returns true, or returns false (counting nothing) when the bucket is full. */
   tryAdmit(clientAddress: string): boolean {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     const key = `${this.portal}|${clientAddress}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -64,7 +64,7 @@ export class RequestRateLimiter {
   level(clientAddress: string): number {
     const bucket = this.buckets.get(`${this.portal}|${clientAddress}`);
     if (!bucket) return 0;
-    this.drain(bucket, this.now());
+    this.drain(bucket, this.clock.now());
     return bucket.level / UNIT;
   }
 

@@ -4,6 +4,7 @@
 // and OperatingTime (rate-limiter.ts, operating-time.ts), which a single server (SQLite) keeps using.
 // Cost: one upsert per HTTP request and one indexed read per call (plus an upsert for calls over 0.1 s).
 
+import type { Clock } from '../clock.js';
 import {
   addOperatingSeconds,
   admitToBucket,
@@ -17,7 +18,7 @@ import {
 import type { Db } from '../store/portal-repository.js';
 import { RestError } from '../wire/errors.js';
 import { OPERATING_BUCKET_COUNT, OPERATING_BUCKET_MS } from '../wire/limits.js';
-import type { Clock, OperatingState } from './call-guards.js';
+import type { OperatingState } from './call-guards.js';
 import type { OperatingTimeOptions } from './operating-time.js';
 import type { RateLimits } from './rate-limiter.js';
 
@@ -32,13 +33,13 @@ export class SharedRequestRateLimiter {
   constructor(
     private readonly db: Db,
     private readonly limits: RateLimits,
-    private readonly now: Clock,
+    private readonly clock: Clock,
     private readonly portal = 'default',
   ) {}
 
   /** Counts the request and returns true, or returns false (counting nothing) when the bucket is full. */
   async tryAdmit(clientAddress: string): Promise<boolean> {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     if (nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
       this.lastSweepMs = nowMs;
       // A bucket untouched for as long as a full one takes to drain holds 0: forgetting it changes nothing.
@@ -55,7 +56,7 @@ export class SharedRequestRateLimiter {
 
   /** Requests currently counted for an address (for diagnostics and tests). */
   async level(clientAddress: string): Promise<number> {
-    return (await bucketLevel(this.db, this.keyOf(clientAddress), this.now(), this.limits.drainPerSecond)) / UNIT;
+    return (await bucketLevel(this.db, this.keyOf(clientAddress), this.clock.now(), this.limits.drainPerSecond)) / UNIT;
   }
 
   /** How many addresses have a bucket in the database (drained ones are swept out once a minute). */
@@ -83,7 +84,7 @@ export class SharedOperatingTime {
   /** Throws 429 OPERATION_TIME_LIMIT when the limit is on and this credential's time on the method exceeds it. */
   async check(credentialId: string, method: string): Promise<void> {
     if (this.options.limitSeconds <= 0) return;
-    const { seconds } = await this.state(credentialId, method, this.options.now());
+    const { seconds } = await this.state(credentialId, method, this.options.clock.now());
     if (seconds > this.options.limitSeconds) throw new RestError('OPERATION_TIME_LIMIT');
   }
 

@@ -102,21 +102,34 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** Three readings of the server's clock around one call, and the operating time to report. */
 export interface Timing {
+  /** The request arrived. */
   startMs: number;
-  processingMs: number;
+  /** The method's handler started. */
+  handlerStartMs: number;
+  /** The answer was ready. */
+  finishMs: number;
   operatingSeconds: number;
   operatingResetAt: number;
 }
 
-export function timeBlock(t: Timing, finishMs: number, timeZone: string): TimeBlock {
+/** The readings of one clock, in order: a clock that stepped back between two readings counts as no time passing. */
+export function orderedTiming(t: Timing): Timing {
+  const finishMs = Math.max(t.finishMs, t.startMs);
+  return { ...t, finishMs, handlerStartMs: Math.min(Math.max(t.handlerStartMs, t.startMs), finishMs) };
+}
+
+/** Every figure from the same readings: duration and processing are never negative, the dates match the numbers. */
+export function timeBlock(timing: Timing, timeZone: string): TimeBlock {
+  const t = orderedTiming(timing);
   return {
     start: t.startMs / 1000,
-    finish: finishMs / 1000,
-    duration: (finishMs - t.startMs) / 1000,
-    processing: t.processingMs / 1000,
+    finish: t.finishMs / 1000,
+    duration: (t.finishMs - t.startMs) / 1000,
+    processing: (t.finishMs - t.handlerStartMs) / 1000,
     date_start: formatPhpDate(t.startMs, timeZone),
-    date_finish: formatPhpDate(finishMs, timeZone),
+    date_finish: formatPhpDate(t.finishMs, timeZone),
     operating_reset_at: t.operatingResetAt,
     operating: t.operatingSeconds,
   };

@@ -9,6 +9,7 @@ import { type AjaxResult, ApiVersion, B24Hook } from '@bitrix24/b24jssdk';
 import { findLine } from '../../src/store/lines-repository.js';
 import { SEED } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 interface SeenRequest {
   url: string;
@@ -48,7 +49,7 @@ describe('@bitrix24/b24jssdk actions.v2.batch.make over plain HTTP', () => {
   const doc = async (id: number) => JSON.parse((await findLine(t.server.store.db, id))!.doc);
 
   before(async () => {
-    t = await startTestServer({ settings: { ratePlan: 'standard' }, now: () => nowMs });
+    t = await startTestServer({ settings: { ratePlan: 'standard' }, clock: clockReading(() => nowMs) });
   });
   after(() => t.close());
 

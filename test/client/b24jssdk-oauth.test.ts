@@ -9,6 +9,7 @@ import { presentToken } from '../../src/domain/oauth/oauth-service.js';
 import { findLine } from '../../src/store/lines-repository.js';
 import { SEED, TIME_KEYS } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 interface Exchange {
   status: number;
@@ -22,7 +23,7 @@ describe('@bitrix24/b24jssdk B24OAuth over plain HTTP', () => {
   let nowMs = Date.now();
 
   before(async () => {
-    t = await startTestServer({ now: () => nowMs });
+    t = await startTestServer({ clock: clockReading(() => nowMs) });
   });
   after(() => t.close());
 

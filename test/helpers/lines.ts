@@ -4,14 +4,17 @@ import assert from 'node:assert/strict';
 import type { NewUser } from '../../src/store/directory-repository.js';
 import { TIME_KEYS } from './seed.js';
 import type { CallResult, TestServer } from './server.js';
+import { manualClockAt } from './test-clock.js';
 
-/** A settable clock for startTestServer({ now }): dates the server prints come from it. */
+/** A settable clock for startTestServer({ clock }): dates the server prints come from it. */
 export function testClock(iso: string) {
-  let ms = Date.parse(iso);
+  const clock = manualClockAt(iso);
   return {
-    now: () => ms,
+    clock,
+    now: () => clock.now(),
+    /** Jumps to an ISO-8601 moment (forwards or backwards). */
     set(next: string) {
-      ms = Date.parse(next);
+      void clock.set(Date.parse(next));
     },
   };
 }

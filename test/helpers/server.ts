@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { Clock } from '../../src/clock.js';
 import type { CallGuards } from '../../src/rest/call-guards.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
@@ -17,7 +18,7 @@ export interface TestServerOptions {
   readonly store?: StoreKind;
   readonly settings?: Partial<Settings>;
   readonly guards?: CallGuards;
-  readonly now?: () => number;
+  readonly clock?: Clock;
   /** Serve HTTPS too (off by default: certificate generation costs time). */
   readonly https?: boolean;
 }
@@ -73,7 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(settings, {
     logger: pino({ level: process.env.OPENLINES_TEST_LOG ?? 'silent' }),
     ...(options.guards ? { guards: options.guards } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   if (!server.firstWebhook) throw new Error('a fresh store must create the first webhook');
   const { code } = server.firstWebhook;

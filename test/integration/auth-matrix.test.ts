@@ -10,6 +10,7 @@ import { KNOWN_SCOPES } from '../../src/domain/directory/directory-service.js';
 import { buildRegistry } from '../../src/methods/index.js';
 import type { MethodDefinition } from '../../src/methods/registry.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 type Expected = 'allowed' | { status: number; error: string; error_description: string };
 
@@ -66,7 +67,7 @@ for (const store of STORES) {
     const scopedTokens = new Map<string, string>();
 
     before(async () => {
-      t = await startTestServer({ store, now: () => nowMs });
+      t = await startTestServer({ store, clock: clockReading(() => nowMs) });
       const d = t.server.directory;
       const oauth = t.server.oauth;
       const operator = await d.addUser({ name: 'Operator' });

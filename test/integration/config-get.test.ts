@@ -189,7 +189,7 @@ for (const store of STORES) {
     const clock = testClock('2026-11-23T09:25:59.250Z');
     let t: TestServer;
     before(async () => {
-      t = await startTestServer({ store, now: clock.now, settings: { timeZone: 'Europe/Berlin' } });
+      t = await startTestServer({ store, clock: clock.clock, settings: { timeZone: 'Europe/Berlin' } });
       await fillUsersUpTo(t, 14);
       assert.equal(
         await addUser(t, {

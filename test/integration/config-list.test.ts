@@ -43,7 +43,7 @@ for (const store of STORES) {
     const ids = (list: Model[]) => list.map((m) => String(m.id));
 
     before(async () => {
-      t = await startTestServer({ store, now: clock.now });
+      t = await startTestServer({ store, clock: clock.clock });
       userB = await addUser(t, { name: 'Bea', lastName: 'Queue' });
       for (let chunk = 0; chunk < COUNT / 10; chunk++) {
         clock.set(new Date(BASE_MS + chunk * 60_000).toISOString());

@@ -108,7 +108,7 @@ for (const store of STORES) {
     const clock = testClock('2026-11-23T08:00:00Z');
     let t: TestServer;
     before(async () => {
-      t = await startTestServer({ store, now: clock.now });
+      t = await startTestServer({ store, clock: clock.clock });
       await addUser(t, { name: 'Two' });
       await addUser(t, { name: 'Three' });
       await addUser(t, { name: 'Four' });
@@ -153,7 +153,7 @@ for (const store of STORES) {
     let emptyDepartment: number;
     let team: number;
     before(async () => {
-      t = await startTestServer({ store, now: clock.now });
+      t = await startTestServer({ store, clock: clock.clock });
       emptyDepartment = await t.server.directory.addDepartment('Nobody here', null);
       team = await t.server.directory.addDepartment('Team', null);
       users = {

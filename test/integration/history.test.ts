@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
 
@@ -16,7 +17,7 @@ describe('line history', () => {
       let admin: { Authorization: string };
 
       before(async () => {
-        t = await startTestServer({ store, now: () => clock });
+        t = await startTestServer({ store, clock: clockReading(() => clock) });
         admin = { Authorization: `Webhook 1:${t.webhookCode}` };
       });
       after(() => t.close());

@@ -16,6 +16,7 @@ import { getPortal } from '../../src/store/portal-repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestDatabase } from '../helpers/stores.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 const TOKEN_KEYS = [
   'access_token',
@@ -48,7 +49,7 @@ for (const store of STORES) {
     let app: { clientId: string; clientSecret: string };
 
     before(async () => {
-      t = await startTestServer({ store, now: clock });
+      t = await startTestServer({ store, clock: clockReading(clock) });
       app = await t.server.oauth.createApp({ name: 'Test app', scopes: ['imopenlines', 'imconnector'] });
     });
     after(() => t.close());

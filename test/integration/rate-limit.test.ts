@@ -9,6 +9,7 @@ import { buildGuards } from '../../src/rest/call-guards.js';
 import { countLines } from '../../src/store/lines-repository.js';
 import { SEED, TIME_KEYS } from '../helpers/seed.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 const T0 = Date.UTC(2026, 10, 23, 10, 5, 20);
 const QUERY_LIMIT = { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' };
@@ -65,7 +66,7 @@ for (const store of STORES) {
     let clock: ReturnType<typeof testClock>;
     before(async () => {
       clock = testClock();
-      t = await startTestServer({ store, settings: { ratePlan: 'standard' }, now: clock.now });
+      t = await startTestServer({ store, settings: { ratePlan: 'standard' }, clock: clockReading(clock.now) });
     });
     after(() => t.close());
 
@@ -125,7 +126,7 @@ for (const store of STORES) {
   describe(`request rate: enterprise and off plans [${store}]`, () => {
     it('enterprise: a burst of 250 passes, call 251 fails; after 1.9 s exactly 9 more pass', async () => {
       const clock = testClock();
-      const t = await startTestServer({ store, settings: { ratePlan: 'enterprise' }, now: clock.now });
+      const t = await startTestServer({ store, settings: { ratePlan: 'enterprise' }, clock: clockReading(clock.now) });
       try {
         const burst = await statuses(251, () => ping(t));
         assert.deepEqual([count(burst, 200), burst.at(-1)], [250, 503]);
@@ -139,7 +140,7 @@ for (const store of STORES) {
 
     it('off: nothing is refused', async () => {
       const clock = testClock();
-      const t = await startTestServer({ store, settings: { ratePlan: 'off' }, now: clock.now });
+      const t = await startTestServer({ store, settings: { ratePlan: 'off' }, clock: clockReading(clock.now) });
       try {
         assert.equal(count(await statuses(300, () => ping(t)), 200), 300);
       } finally {
@@ -155,8 +156,8 @@ for (const store of STORES) {
       clock = testClock();
       // Every method call costs 100 s of operating time; the limit is the self-hosted default, 420 s.
       const settings = { ratePlan: 'off' as const, operatingLimitSeconds: 420, portalName: 'openlines' };
-      const guards = buildGuards(settings, clock.now, { operatingCostMs: () => 100_000 });
-      t = await startTestServer({ store, settings, guards, now: clock.now });
+      const guards = buildGuards(settings, clockReading(clock.now), { operatingCostMs: () => 100_000 });
+      t = await startTestServer({ store, settings, guards, clock: clockReading(clock.now) });
     });
     after(() => t.close());
 

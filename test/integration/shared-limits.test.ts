@@ -14,6 +14,7 @@ import { SharedOperatingTime, SharedRequestRateLimiter } from '../../src/rest/sh
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { RATE_PLANS } from '../../src/wire/limits.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 const T0 = Date.UTC(2026, 10, 23, 10, 5, 20);
 
@@ -52,8 +53,8 @@ for (const kind of STORES) {
       let nowMs = T0;
       const clock = () => nowMs;
       const limits = RATE_PLANS.standard;
-      const memory = new RequestRateLimiter(limits, clock, 'diff');
-      const shared = new SharedRequestRateLimiter(store.db, limits, clock, 'diff');
+      const memory = new RequestRateLimiter(limits, clockReading(clock), 'diff');
+      const shared = new SharedRequestRateLimiter(store.db, limits, clockReading(clock), 'diff');
       const addresses = ['10.0.0.1', '10.0.0.2', '::1'];
       const seen = { admitted: 0, refused: 0 };
       for (let i = 0; i < 600; i++) {
@@ -70,7 +71,7 @@ for (const kind of STORES) {
     });
 
     it('two limiters on one database (two servers) share one burst: 2 × 50 concurrent requests admit 50', async () => {
-      const clock = () => T0;
+      const clock = clockReading(() => T0);
       const limits = RATE_PLANS.standard;
       const a = new SharedRequestRateLimiter(store.db, limits, clock, 'two-servers');
       const b = new SharedRequestRateLimiter(second.db, limits, clock, 'two-servers');
@@ -84,7 +85,12 @@ for (const kind of STORES) {
     it('drained buckets are swept out; a sweep changes no answer', async () => {
       let nowMs = T0;
       const limits = RATE_PLANS.standard;
-      const limiter = new SharedRequestRateLimiter(store.db, limits, () => nowMs, 'sweep');
+      const limiter = new SharedRequestRateLimiter(
+        store.db,
+        limits,
+        clockReading(() => nowMs),
+        'sweep',
+      );
       for (let i = 0; i < 5; i++) assert.equal(await limiter.tryAdmit(`198.51.100.${i}`), true);
       const before = await limiter.trackedAddresses();
       nowMs += 61_000; // 25 s drain a full bucket of 50 at 2/s; the first request of a new minute sweeps.
@@ -99,7 +105,7 @@ for (const kind of STORES) {
       const costs = new Map<string, number>();
       const options = {
         limitSeconds: 420,
-        now: () => nowMs,
+        clock: clockReading(() => nowMs),
         costMs: (method: string) => costs.get(method) ?? 0,
       };
       const memory = new OperatingTime(options);
@@ -141,7 +147,11 @@ for (const kind of STORES) {
 
     it('buildGuards keeps the state in the database on PostgreSQL and in memory on SQLite', () => {
       const settings = { ratePlan: 'standard' as const, operatingLimitSeconds: 0, portalName: 'openlines' };
-      const guards = buildGuards(settings, () => T0, { store });
+      const guards = buildGuards(
+        settings,
+        clockReading(() => T0),
+        { store },
+      );
       assert.ok(guards instanceof LimitGuards);
       const shared = kind === 'postgres';
       assert.equal(guards.rate instanceof SharedRequestRateLimiter, shared);

@@ -13,6 +13,7 @@ import { buildRegistry } from '../../src/methods/index.js';
 import type { MethodDefinition } from '../../src/methods/registry.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { StoreKind } from '../helpers/stores.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 export interface AuthCellsOptions {
   readonly store: StoreKind;
@@ -143,7 +144,7 @@ export async function runAuthCells(options: AuthCellsOptions): Promise<AuthCells
   };
   const start = Date.parse('2026-11-23T10:00:00Z');
   let nowMs = start;
-  const t: TestServer = await startTestServer({ store: options.store, now: () => nowMs });
+  const t: TestServer = await startTestServer({ store: options.store, clock: clockReading(() => nowMs) });
   try {
     const d = t.server.directory;
     const oauth = t.server.oauth;

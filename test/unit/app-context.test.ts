@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../src/clock.js';
 import { DirectoryService } from '../../src/domain/directory/directory-service.js';
 import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
 import { MethodRegistry } from '../../src/methods/registry.js';
@@ -63,6 +64,7 @@ describe('RestCore: application context (appContextOnly)', () => {
       // The test methods use no service but the settings (strict mode) the core reads.
       services: { store, settings } as unknown as Services,
       logger: { error() {}, warn() {} },
+      clock: systemClock,
     });
   });
   after(async () => {

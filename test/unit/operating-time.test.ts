@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OperatingTime } from '../../src/rest/operating-time.js';
 import { RestError } from '../../src/wire/errors.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 // 10:05:20 UTC, the docs' example (openlines-api.md §1.7): a bucket started then drops out at 10:15:20.
 const T0 = Date.UTC(2026, 10, 23, 10, 5, 20);
@@ -10,7 +11,7 @@ const HOOK = 'webhook:1';
 
 function setUp(limitSeconds = 0) {
   let nowMs = T0;
-  const operating = new OperatingTime({ limitSeconds, now: () => nowMs });
+  const operating = new OperatingTime({ limitSeconds, clock: clockReading(() => nowMs) });
   return {
     operating,
     now: () => nowMs,
@@ -94,7 +95,7 @@ describe('operating time: accounting', () => {
     let nowMs = T0;
     const operating = new OperatingTime({
       limitSeconds: 0,
-      now: () => nowMs,
+      clock: clockReading(() => nowMs),
       costMs: (method) => method.length * 1000,
     });
     assert.equal(operating.record(HOOK, 'abc', 0.001, nowMs).seconds, 3);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RequestRateLimiter, rateLimitsOf } from '../../src/rest/rate-limiter.js';
+import { clockReading } from '../helpers/test-clock.js';
 
 function testClock(startMs = Date.UTC(2026, 10, 23, 10, 5, 20)) {
   let nowMs = startMs;
@@ -33,7 +34,7 @@ for (const plan of ['standard', 'enterprise'] as const) {
   describe(`rate limiter: ${plan} plan`, () => {
     it(`a burst of ${limits.burst} passes and call ${limits.burst + 1} fails`, () => {
       const clock = testClock();
-      const limiter = new RequestRateLimiter(limits, clock.now);
+      const limiter = new RequestRateLimiter(limits, clockReading(clock.now));
       assert.equal(admitted(limiter, '10.0.0.1', limits.burst), limits.burst);
       assert.equal(limiter.tryAdmit('10.0.0.1'), false);
       assert.equal(limiter.level('10.0.0.1'), limits.burst);
@@ -43,7 +44,7 @@ for (const plan of ['standard', 'enterprise'] as const) {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: (limits.burst / limits.drainPerSecond) * 1000 }), (elapsedMs) => {
           const clock = testClock();
-          const limiter = new RequestRateLimiter(limits, clock.now);
+          const limiter = new RequestRateLimiter(limits, clockReading(clock.now));
           admitted(limiter, 'a', limits.burst + 5);
           clock.advance(elapsedMs);
           const expected = Math.floor((limits.drainPerSecond * elapsedMs) / 1000);
@@ -55,7 +56,7 @@ for (const plan of ['standard', 'enterprise'] as const) {
 
     it('refused calls add nothing: the bucket drains as if they never came', () => {
       const clock = testClock();
-      const limiter = new RequestRateLimiter(limits, clock.now);
+      const limiter = new RequestRateLimiter(limits, clockReading(clock.now));
       admitted(limiter, 'a', limits.burst);
       for (let i = 0; i < 1000; i++) assert.equal(limiter.tryAdmit('a'), false);
       clock.advance(1000);
@@ -64,7 +65,7 @@ for (const plan of ['standard', 'enterprise'] as const) {
 
     it('an idle bucket never holds more than the burst', () => {
       const clock = testClock();
-      const limiter = new RequestRateLimiter(limits, clock.now);
+      const limiter = new RequestRateLimiter(limits, clockReading(clock.now));
       admitted(limiter, 'a', 3);
       clock.advance(86_400_000);
       assert.equal(admitted(limiter, 'a', limits.burst * 2), limits.burst);
@@ -75,7 +76,7 @@ for (const plan of ['standard', 'enterprise'] as const) {
 describe('rate limiter: keys and clocks', () => {
   it('counts each client address separately', () => {
     const clock = testClock();
-    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clock.now);
+    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clockReading(clock.now));
     assert.equal(admitted(limiter, '10.0.0.1', 60), 50);
     assert.equal(admitted(limiter, '10.0.0.2', 60), 50);
     assert.equal(limiter.level('10.0.0.3'), 0);
@@ -83,7 +84,7 @@ describe('rate limiter: keys and clocks', () => {
 
   it('a clock that steps back neither drains nor refills', () => {
     const clock = testClock();
-    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clock.now);
+    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clockReading(clock.now));
     admitted(limiter, 'a', 50);
     clock.advance(-60_000);
     assert.equal(limiter.tryAdmit('a'), false);
@@ -93,7 +94,7 @@ describe('rate limiter: keys and clocks', () => {
 
   it('forgets drained addresses once many are tracked, and keeps counting the busy ones', () => {
     const clock = testClock();
-    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clock.now);
+    const limiter = new RequestRateLimiter({ drainPerSecond: 2, burst: 50 }, clockReading(clock.now));
     admitted(limiter, 'busy', 50);
     for (let i = 0; i < 10_000; i++) limiter.tryAdmit(`idle-${i}`);
     assert.equal(limiter.trackedAddresses, 10_001);

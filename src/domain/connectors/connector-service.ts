@@ -8,6 +8,7 @@
 // connector active and clears its error (CONFIGURED = active, STATUS = CONFIGURED and no error); switching it off
 // deletes the binding, DATA included, as Status::delete does.
 
+import { type Clock, systemClock } from '../../clock.js';
 import {
   activateBinding,
   type ConnectorRow,
@@ -48,7 +49,7 @@ import {
 } from './connector-input.js';
 
 export interface ConnectorServiceOptions {
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 /** imconnector.register / unregister: `{"result": true}` or the reference's nested failure. */
@@ -69,13 +70,13 @@ type Params = Record<string, unknown>;
 type KnownConnector = { readonly builtin: true; readonly code: string } | ({ readonly builtin: false } & ConnectorRow);
 
 export class ConnectorService {
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly store: Store,
     options: ConnectorServiceOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Registers the connector for the calling application, or updates it when the application registered it. */
@@ -98,7 +99,7 @@ export class ConnectorService {
               `connector ID '${code}' is registered by another application`,
             );
           }
-          const stamp = new Date(this.now()).toISOString();
+          const stamp = new Date(this.clock.now()).toISOString();
           const doc = JSON.stringify(settings);
           if (existing) await updateConnector(trx, existing.id, { name, doc, modified_at: stamp });
           else await insertConnector(trx, { app_id: app!.id, code, name, doc, created_at: stamp, modified_at: stamp });
@@ -175,7 +176,7 @@ export class ConnectorService {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
       if (active) {
-        await activateBinding(trx, connector.id, lineId, new Date(this.now()).toISOString());
+        await activateBinding(trx, connector.id, lineId, new Date(this.clock.now()).toISOString());
         return true;
       }
       if (await deleteBinding(trx, connector.id, lineId)) return true;
@@ -231,7 +232,13 @@ export class ConnectorService {
     return this.write(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
-      await replaceBindingData(trx, connector.id, lineId, JSON.stringify(data), new Date(this.now()).toISOString());
+      await replaceBindingData(
+        trx,
+        connector.id,
+        lineId,
+        JSON.stringify(data),
+        new Date(this.clock.now()).toISOString(),
+      );
       return true as const;
     });
   }

@@ -1,5 +1,6 @@
 // Rules across fields and rows ↔ line configuration; one transaction per call.
 
+import { type Clock, systemClock } from '../../clock.js';
 import { documentCapabilities } from '../../store/dialect.js';
 import { findUsers } from '../../store/directory-repository.js';
 import {
@@ -31,7 +32,7 @@ import { parseObjectEntry, queueEntries, resolveQueue } from './queue.js';
 
 export interface LineServiceOptions {
   readonly companyName: string;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 export interface WriteOutcome<T> {
@@ -151,7 +152,7 @@ export function readParams(
 }
 
 export class LineService {
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
   private readonly lineDeletedHooks: LineDeletedHook[] = [];
 
@@ -159,7 +160,7 @@ export class LineService {
     private readonly store: Store,
     private readonly options: LineServiceOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The transaction every write joins inside `inOneTransaction` (openlines apply); null otherwise. */
@@ -206,7 +207,7 @@ export class LineService {
       throwIfStrict(strict, warnings);
       const values = { ...applied.values };
       if (values.LINE_NAME === undefined) values.LINE_NAME = await this.autoLineName(trx, counter);
-      const stamp = new Date(this.now()).toISOString();
+      const stamp = new Date(this.clock.now()).toISOString();
       const id = await insertLine(trx, {
         doc: JSON.stringify(values),
         line_name: String(values.LINE_NAME),
@@ -285,7 +286,7 @@ export class LineService {
       const storedQueue = (await configQueuesOf(trx, [id])).get(id) ?? [];
       const before = snapshotOf(storedValues, storedQueue);
       const values = { ...storedValues, ...applied.values };
-      const stamp = new Date(this.now()).toISOString();
+      const stamp = new Date(this.clock.now()).toISOString();
       await updateLine(trx, id, {
         doc: JSON.stringify(values),
         line_name: String(values.LINE_NAME),
@@ -330,7 +331,7 @@ export class LineService {
       if (!before) return this.notFound(strict).result;
       for (const hook of this.lineDeletedHooks) await hook(trx, id);
       const deleted = await deleteLine(trx, id);
-      const at = new Date(this.now()).toISOString();
+      const at = new Date(this.clock.now()).toISOString();
       await recordRevision(trx, { lineId: id, action: 'delete', author: authorOf(caller), at, before, after: null });
       return deleted;
     });

@@ -3,6 +3,7 @@
 // (180 days) that rotate on use, and the check of an access token on every REST call.
 
 import { randomBytes, randomInt } from 'node:crypto';
+import { type Clock, systemClock } from '../../clock.js';
 import { findUser } from '../../store/directory-repository.js';
 import {
   deleteApp,
@@ -41,7 +42,7 @@ export class OAuthAdminError extends Error {}
 export interface OAuthOptions {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 export interface NewApp {
@@ -126,13 +127,13 @@ function summary(app: OAuthAppRow): AppSummary {
 }
 
 export class OAuthService {
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly store: Store,
     private readonly options: OAuthOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   // --- applications (command line) ---
@@ -153,7 +154,7 @@ export class OAuthService {
       scopes: scopes.join(','),
       redirect_uri: app.redirectUri ?? '',
       strict: app.strict ? 1 : 0,
-      created_at: new Date(this.now()).toISOString(),
+      created_at: new Date(this.clock.now()).toISOString(),
     });
     return { clientId, clientSecret };
   }
@@ -181,7 +182,7 @@ export class OAuthService {
   async issueCode(clientId: string, userId: number, scopeText?: string): Promise<{ code: string; expiresIn: number }> {
     const { app, scopes } = await this.adminGrant(clientId, userId, scopeText);
     const code = generateCode(32);
-    const now = this.now();
+    const now = this.clock.now();
     await insertCode(this.store.db, {
       code_hash: hashSecret(code),
       app_id: app.id,
@@ -218,7 +219,7 @@ export class OAuthService {
       throw new RestError('invalid_request', `Parameter '${secretParam}' is missing`);
     }
     if (presented.length > MAX_PRESENTED_LENGTH) throw new RestError('invalid_grant');
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     return this.store.db.transaction().execute(async (trx) => {
       let userId: number;
       let granted: string[];
@@ -282,7 +283,7 @@ export class OAuthService {
   // --- internals ---
 
   private async issue(db: Store['db'], appId: number, userId: number, scopes: readonly string[]): Promise<IssuedToken> {
-    const nowMs = this.now();
+    const nowMs = this.clock.now();
     const accessToken = generateCode(TOKEN_LENGTH);
     const refreshToken = generateCode(TOKEN_LENGTH);
     const expiresMs = nowMs + this.options.accessTokenTtlSeconds * 1000;
