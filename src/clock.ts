@@ -8,7 +8,7 @@ export interface TimerHandle {
 }
 
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Whole milliseconds since the epoch (as Date.now): stores keep times in integer columns. */
   now(): number;
   /** Runs `run` once, `ms` from now. A returned promise is waited for by ManualClock.advance. */
   setTimeout(run: () => unknown, ms: number): TimerHandle;
@@ -46,7 +46,7 @@ export class ManualClock implements Clock {
   private moving = false;
 
   constructor(startMs: number) {
-    this.nowMs = startMs;
+    this.nowMs = wholeMs(startMs, 'ManualClock');
   }
 
   now(): number {
@@ -66,11 +66,12 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms`, firing every timer that falls due on the way (and those they set). */
   advance(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ${ms} is not a non-negative number of ms`);
-    return this.moveTo(this.nowMs + ms);
+    return this.moveTo(this.nowMs + wholeMs(ms, 'ManualClock.advance'));
   }
 
   /** Jumps to `epochMs`. Forwards it fires due timers like advance; backwards it fires nothing. */
   set(epochMs: number): Promise<void> {
+    wholeMs(epochMs, 'ManualClock.set');
     if (epochMs < this.nowMs) {
       this.nowMs = epochMs;
       return this.running;
@@ -120,6 +121,12 @@ export class ManualClock implements Clock {
     }
     return earliest;
   }
+}
+
+/** A clock reading must be whole milliseconds, as Date.now() is. */
+export function wholeMs(ms: number, who: string): number {
+  if (!Number.isSafeInteger(ms)) throw new RangeError(`${who}: ${ms} is not a whole number of milliseconds`);
+  return ms;
 }
 
 /** Lets callbacks queued by a timer's work (promise jobs, then one turn of the event loop) run. */

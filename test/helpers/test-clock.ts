@@ -1,6 +1,6 @@
 // Clocks for tests: time moves when the test says so, never by sleeping.
 
-import { type Clock, ManualClock } from '../../src/clock.js';
+import { type Clock, ManualClock, wholeMs } from '../../src/clock.js';
 
 export { ManualClock } from '../../src/clock.js';
 
@@ -17,7 +17,7 @@ export function manualClockAt(iso: string): ManualClock {
  */
 export function clockReading(read: () => number): Clock {
   return {
-    now: read,
+    now: () => wholeMs(read(), 'clockReading'),
     setTimeout() {
       throw new Error('clockReading: this test clock has no timers; use ManualClock');
     },

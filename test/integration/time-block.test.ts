@@ -27,7 +27,7 @@ function jumpingClock(seed: number) {
     clock: clockReading(() => {
       readings += 1;
       const r = random();
-      const step = r < 0.1 ? 0 : Math.floor((random() * 2 - 1) * 3_600_000) + (r < 0.5 ? 0.25 : 0);
+      const step = r < 0.1 ? 0 : Math.floor((random() * 2 - 1) * 3_600_000);
       if (step < 0) backwards += 1;
       nowMs += step;
       return nowMs;

@@ -63,6 +63,13 @@ describe('ManualClock', () => {
   it('refuses a negative advance', () => {
     assert.throws(() => new ManualClock(T0).advance(-1), RangeError);
   });
+
+  it('keeps whole milliseconds, as Date.now does (stores keep times in integer columns)', () => {
+    assert.throws(() => new ManualClock(T0 + 0.5), RangeError);
+    assert.throws(() => new ManualClock(T0).advance(0.25), RangeError);
+    assert.throws(() => new ManualClock(T0).set(T0 + 1.5), RangeError);
+    assert.equal(Number.isInteger(systemClock.now()), true);
+  });
 });
 
 describe('systemClock', () => {
