@@ -132,7 +132,9 @@ for (const store of STORES) {
       const answer = await t.call('batch', { halt: 0, cmd: ['imopenlines.config.get', 'imopenlines.config.path.get'] });
       const result = batchResult(answer);
       assert.deepEqual(result.result, { 1: direct.body.result });
-      assert.deepEqual(result.result_error, [{ error: 'CONFIG_ID_EMPTY', error_description: "Config ID can't be empty" }]);
+      assert.deepEqual(result.result_error, [
+        { error: 'CONFIG_ID_EMPTY', error_description: "Config ID can't be empty" },
+      ]);
       assert.deepEqual(result.result_total, []);
       assert.deepEqual(result.result_next, []);
       assert.deepEqual(Object.keys(result.result_time), ['1']);
