@@ -1,7 +1,8 @@
 // `batch` (openlines-api.md §1.6, reference-behaviour.md §6.9, DECISIONS.md "Batch"): up to 50 `method?query`
 // commands in one HTTP request, each run through the same RestCore.call as a direct call, with the outer caller
 // (authenticated once; scope and operating time re-checked per command; each handler its own transaction).
-// The outer answer is always 200 once the caller is known; per-command failures go to result_error.
+// The outer answer is always 200 once the caller is known; per-command failures go to result_error. Keys clients
+// add for themselves (client-keys.ts) are dropped from the batch and, by RestCore.call, from every command.
 // The request-rate bucket is charged once for the whole batch (endpoint.ts); `batch` itself is not counted in
 // operating time, its commands are.
 
@@ -14,6 +15,7 @@ import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
 import { toPhpList } from '../wire/php-json.js';
 import { type BatchState, emptyBatchState, phpBool, splitCommand, substituteReferences } from './batch-references.js';
 import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
+import { withoutClientKeys } from './client-keys.js';
 import type { BatchRunner } from './endpoint.js';
 
 export interface BatchOptions {
@@ -86,7 +88,7 @@ export class Batch implements BatchRunner {
     } catch (error) {
       return this.core.failure(error, 'batch');
     }
-    const input = readBatchInput(request.params);
+    const input = readBatchInput(withoutClientKeys(request.params));
     const strict = request.strictRequested || caller.strict || this.options.strict;
     if (input.problem && strict) return { ok: false, error: argumentError('cmd', input.problem), warnings: [] };
 

@@ -14,8 +14,12 @@ import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
 import type { Authenticator, Credentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
+import { withoutClientKeys } from './client-keys.js';
 
-/** Keys the REST core consumes before a handler sees the parameters (reference-behaviour.md §6.2). */
+/**
+ * Keys the REST core consumes before a handler sees the parameters (reference-behaviour.md §6.2); the keys clients
+ * add for themselves go too (client-keys.ts).
+ */
 const ENVELOPE_KEYS = ['auth', 'access_token', 'aplogin', 'ap', 'sessid', 'auth_connector', 'state', 'start'];
 
 export interface CallRequest {
@@ -96,7 +100,7 @@ export class RestCore {
       if (method.appContextOnly && caller.authKind !== 'oauth') throw new RestError('WRONG_AUTH_TYPE');
       await this.deps.guards.checkOperating(caller, method.name);
 
-      const params: ParamTree = { ...request.params };
+      const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
       const strict = request.strictRequested || caller.strict || this.deps.services.settings.strict;

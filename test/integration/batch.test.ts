@@ -47,7 +47,6 @@ for (const store of STORES) {
     let t: TestServer;
     let doc: (id: number) => Promise<Record<string, unknown>>;
     let seedDoc: Record<string, unknown>;
-    let hasConfigGet: boolean;
     const lines = () => countLines(t.server.store.db);
 
     before(async () => {
@@ -55,7 +54,6 @@ for (const store of STORES) {
       doc = async (id) => JSON.parse((await findLine(t.server.store.db, id))!.doc);
       // The line a direct JSON call makes from the seed: every client's batch form must store the same one.
       seedDoc = await doc((await t.call('imopenlines.config.add', SEED)).body.result);
-      hasConfigGet = (await t.call('imopenlines.config.get', {})).status !== 404;
     });
     after(() => t.close());
 
@@ -81,8 +79,7 @@ for (const store of STORES) {
       assert.equal(copy.MAX_CHAT, id);
     });
 
-    it('runs the seed add followed by imopenlines.config.get?CONFIG_ID=$result[add]', async (ctx) => {
-      if (!hasConfigGet) return ctx.skip('imopenlines.config.get is not implemented yet');
+    it('runs the seed add followed by imopenlines.config.get?CONFIG_ID=$result[add]', async () => {
       const answer = await t.call('batch', {
         halt: 1,
         cmd: {
@@ -106,7 +103,8 @@ for (const store of STORES) {
       const result = batchResult(await t.call('batch', { halt: 1, cmd }));
       assert.equal(result.result.length, 1, 'keys 0 only: a JSON list');
       assert.deepEqual(result.result_error, { 1: NOT_FOUND }, 'key 1 only: a JSON object');
-      assert.equal(result.result_time.length, 2, 'a time entry for each command that ran, failures included');
+      assert.deepEqual(Object.keys(result.result_time), ['0'], 'a time entry only for the command that succeeded');
+      assert.ok(Array.isArray(result.result_time), 'key 0 only: a JSON list');
       assert.equal(await lines(), before + 1);
       assert.equal((await doc(result.result[0])).LINE_NAME, 'Halt A');
     });
@@ -123,8 +121,27 @@ for (const store of STORES) {
       assert.deepEqual(Object.keys(result.result), ['0', '2'], 'keys 0 and 2: a JSON object');
       assert.match(answer.text, /"result":\{"0":\d+,"2":\d+\}/);
       assert.deepEqual(result.result_error, { 1: NOT_FOUND });
-      assert.equal(result.result_time.length, 3);
+      assert.deepEqual(Object.keys(result.result_time), ['0', '2'], 'no time entry for the failed command');
+      assert.match(answer.text, /"result_time":\{"0":\{[^}]*\},"2":\{[^}]*\}\}/);
       assert.equal(await lines(), before + 2);
+    });
+
+    it('halt=0 with a failed first command: result_time is {"1": …}, the failure is in result_error only', async () => {
+      const direct = await t.call('imopenlines.config.path.get', {});
+      assert.equal(direct.status, 200, direct.text);
+      const answer = await t.call('batch', { halt: 0, cmd: ['imopenlines.config.get', 'imopenlines.config.path.get'] });
+      const result = batchResult(answer);
+      assert.deepEqual(result.result, { 1: direct.body.result });
+      assert.deepEqual(result.result_error, [
+        { error: 'CONFIG_ID_EMPTY', error_description: "Config ID can't be empty" },
+      ]);
+      assert.deepEqual(result.result_total, []);
+      assert.deepEqual(result.result_next, []);
+      assert.deepEqual(Object.keys(result.result_time), ['1']);
+      assert.match(
+        answer.text,
+        /"result_error":\[\{"error":"CONFIG_ID_EMPTY",[^\]]*\],"result_total":\[\],"result_next":\[\],"result_time":\{"1":\{"start":/,
+      );
     });
 
     it('halt is cast as PHP casts it: "false" halts; 0, "0", "", false and a missing halt do not', async () => {
@@ -357,8 +374,7 @@ for (const store of STORES) {
         assert.equal((await doc(result.result.copy)).LINE_NAME, String(result.result.add));
       });
 
-      it('CRest: the clients.md body with imopenlines.config.get?CONFIG_ID=$result[add]', async (ctx) => {
-        if (!hasConfigGet) return ctx.skip('imopenlines.config.get is not implemented yet');
+      it('CRest: the clients.md body with imopenlines.config.get?CONFIG_ID=$result[add]', async () => {
         const body = phpHttpBuildQuery({
           cmd: {
             add: `imopenlines.config.add?${phpHttpBuildQuery(SEED)}`,

@@ -200,7 +200,8 @@ for (const store of STORES) {
         );
         ok(named, payload);
         assert.equal((await t.call('imconnector.list', {}, bearer())).body.result[`named${i}`], payload);
-        // An ID with quotes and spaces: stored as the text it is (with a warning), or refused; never SQL.
+        // An ID with quotes and spaces is stored as the text it is (with a warning); one with a dot is refused as
+        // the reference refuses it. Never SQL.
         const oddId = await t.call(
           'imconnector.register',
           {
@@ -212,10 +213,20 @@ for (const store of STORES) {
           bearer(),
         );
         ok(oddId, payload);
-        if (oddId.body.result === true) {
-          const listed = (await t.call('imconnector.list', {}, bearer())).body.result;
+        const listed = (await t.call('imconnector.list', {}, bearer())).body.result;
+        if (payload.includes('.')) {
+          assert.deepEqual(oddId.body.result, {
+            result: false,
+            error: 'APPLICATION_REGISTRATION_ERROR_POINT',
+            error_description: 'Application registration error. Connector ID cannot contain dots (.).',
+          });
+          assert.equal(listed[payload.toLowerCase()], undefined, `${payload} not registered`);
+        } else {
+          assert.deepEqual(oddId.body.result, { result: true }, payload);
           assert.equal(listed[payload.toLowerCase()], 'Odd', `${payload} listed literally`);
-          ok(await t.call('imconnector.unregister', { ID: payload }, bearer()), `unregister ${payload}`);
+          const unregistered = await t.call('imconnector.unregister', { ID: payload }, bearer());
+          ok(unregistered, `unregister ${payload}`);
+          assert.deepEqual(unregistered.body.result, { result: true }, `unregister ${payload}`);
         }
       }
     });

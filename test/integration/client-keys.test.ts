@@ -1,0 +1,174 @@
+// Parameters the official clients add to every call for themselves (issue 14 point 3; DECISIONS.md "Envelope"):
+// b24jssdk's and b24phpsdk's bx24_* tracing keys and fast_bitrix24's __order label. Every registered method, with
+// strict and compat credentials (OAuth application and webhook), with those keys in the query string, in the body
+// and inside batch commands: a success, and not one warning.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildRegistry } from '../../src/methods/index.js';
+import { phpHttpBuildQuery } from '../helpers/query-encoders.js';
+import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
+
+/** The keys as the clients send them (b24jssdk: all three; b24phpsdk: the id; fast_bitrix24: __order). */
+const CLIENT_KEYS: Record<string, string> = {
+  bx24_request_id: '01936b4e-7f2a-7c3d-9a1b-2c3d4e5f6a7b',
+  bx24_sdk_ver: '2.2.0',
+  bx24_sdk_type: 'b24-js-sdk',
+  __order: 'order0000000000',
+};
+/** Any bx24_* key in any case: the connector family upper-cases parameter names before reading them. */
+const OTHER_CASES: Record<string, string> = { BX24_REQUEST_ID: 'upper', Bx24_Trace_Id: 'mixed', __ORDER: 'order1' };
+const ALL_KEYS = { ...CLIENT_KEYS, ...OTHER_CASES };
+const QUERY = new URLSearchParams(ALL_KEYS).toString();
+
+const METHODS = buildRegistry().list();
+const ICON = { DATA_IMAGE: 'data:image/svg+xml;charset=US-ASCII,%3Csvg%2F%3E' };
+
+type Params = Record<string, unknown>;
+
+interface Credential {
+  readonly label: string;
+  readonly appContext: boolean;
+  /** One call: `query` is appended to the URL, `params` go in the JSON body (with the token for an application). */
+  send(method: string, params: Params, query?: string): Promise<CallResult>;
+}
+
+/** Plain calls that make what a method needs, through the credential under test (so connectors are its own). */
+interface Setup {
+  line(): Promise<number>;
+  connector(): Promise<string>;
+}
+
+/** Valid parameters for each registered method; a method without an entry fails the first test. */
+const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
+  'imopenlines.config.add': async () => ({ PARAMS: { LINE_NAME: 'Client keys' } }),
+  'imopenlines.config.get': async (s) => ({ CONFIG_ID: await s.line() }),
+  'imopenlines.config.update': async (s) => ({ CONFIG_ID: await s.line(), PARAMS: { LINE_NAME: 'Renamed' } }),
+  'imopenlines.config.delete': async (s) => ({ CONFIG_ID: await s.line() }),
+  'imopenlines.config.list.get': async () => ({}),
+  'imopenlines.config.path.get': async () => ({}),
+  'imopenlines.revision.get': async () => ({}),
+  'imconnector.register': async () => ({
+    ID: `keys_${++unique}`,
+    NAME: 'Keys',
+    ICON,
+    PLACEMENT_HANDLER: 'https://app.example.com/settings',
+  }),
+  'imconnector.unregister': async (s) => ({ ID: await s.connector() }),
+  'imconnector.list': async () => ({}),
+  'imconnector.activate': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line(), ACTIVE: 1 }),
+  'imconnector.status': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line() }),
+  'imconnector.connector.data.set': async (s) => ({
+    CONNECTOR: await s.connector(),
+    LINE: await s.line(),
+    DATA: { ID: 'chan', URL: 'https://chat.example.com/', NAME: 'Channel' },
+  }),
+  'imconnector.connector.data.get': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line() }),
+};
+let unique = 0;
+
+function assertCleanSuccess(answer: CallResult, label: string): void {
+  assert.equal(answer.status, 200, `${label}: ${answer.text}`);
+  assert.equal(answer.headers.get('x-openlines-warnings'), null, `${label}: no warning`);
+  const result = answer.body.result;
+  // register/unregister answer a failure as HTTP 200 with a nested result: false.
+  assert.ok(!(result !== null && typeof result === 'object' && result.result === false), `${label}: ${answer.text}`);
+}
+
+for (const store of STORES) {
+  describe(`parameters the clients add for themselves [${store}]`, () => {
+    let t: TestServer;
+    const credentials: Credential[] = [];
+
+    before(async () => {
+      t = await startTestServer({ store });
+      for (const strict of [true, false]) {
+        const mode = strict ? 'strict' : 'compat';
+        const app = await t.server.oauth.createApp({
+          name: `Keys ${mode}`,
+          scopes: ['imopenlines', 'imconnector'],
+          strict,
+        });
+        const token = (await t.server.oauth.issueToken(app.clientId, 1)).accessToken;
+        credentials.push({
+          label: `${mode} application`,
+          appContext: true,
+          send: (method, params, query) =>
+            t.request(`/rest/${method}${query ? `?${query}` : ''}`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ ...params, auth: token }),
+            }),
+        });
+        const hook = await t.webhookFor(1, ['imopenlines', 'imconnector'], { strict });
+        credentials.push({
+          label: `${mode} webhook`,
+          appContext: false,
+          send: (method, params, query) => t.call(query ? `${method}?${query}` : method, params, { hook }),
+        });
+      }
+    });
+    after(() => t.close());
+
+    const setupFor = (credential: Credential): Setup => ({
+      async line() {
+        const answer = await credential.send('imopenlines.config.add', { PARAMS: { LINE_NAME: 'Keys line' } });
+        assert.equal(answer.status, 200, answer.text);
+        return answer.body.result;
+      },
+      async connector() {
+        const params = await FIXTURES['imconnector.register']!(this);
+        assertCleanSuccess(await credential.send('imconnector.register', params), 'setup register');
+        return params.ID as string;
+      },
+    });
+    /** The methods a credential may call: webhooks are refused by imconnector.* before parameters are read. */
+    const methodsFor = (credential: Credential) => METHODS.filter((m) => credential.appContext || !m.appContextOnly);
+
+    it('client keys: every registered method has a fixture here', () => {
+      assert.deepEqual(METHODS.map((m) => m.name).sort(), Object.keys(FIXTURES).sort());
+    });
+
+    it('client keys in the query string: every method, strict and compat, succeeds without a warning', async () => {
+      for (const credential of credentials) {
+        for (const method of methodsFor(credential)) {
+          const params = await FIXTURES[method.name]!(setupFor(credential));
+          assertCleanSuccess(await credential.send(method.name, params, QUERY), `${credential.label} ${method.name}`);
+        }
+      }
+    });
+
+    it('client keys in the body: every method, strict and compat, succeeds without a warning', async () => {
+      for (const credential of credentials) {
+        for (const method of methodsFor(credential)) {
+          const params = await FIXTURES[method.name]!(setupFor(credential));
+          const answer = await credential.send(method.name, { ...ALL_KEYS, ...params });
+          assertCleanSuccess(answer, `${credential.label} ${method.name}`);
+        }
+      }
+    });
+
+    it('client keys inside batch commands and on batch itself: every command succeeds without a warning', async () => {
+      for (const credential of credentials) {
+        const cmd: Record<string, string> = {};
+        for (const method of methodsFor(credential)) {
+          const params = await FIXTURES[method.name]!(setupFor(credential));
+          // fast_bitrix24's row: its __order label first, then the parameters (clients.md §6.1).
+          cmd[method.name] = `${method.name}?${phpHttpBuildQuery({ ...ALL_KEYS, ...params })}`;
+        }
+        const answer = await credential.send('batch', { ...ALL_KEYS, halt: 0, cmd }, QUERY);
+        assertCleanSuccess(answer, `${credential.label} batch`);
+        const { result, result_error, result_time } = answer.body.result;
+        assert.deepEqual(result_error, [], `${credential.label} batch: ${JSON.stringify(result_error)}`);
+        assert.deepEqual(Object.keys(result), Object.keys(cmd));
+        assert.deepEqual(Object.keys(result_time), Object.keys(cmd));
+        for (const [name, value] of Object.entries(result)) {
+          assert.ok(
+            !(value !== null && typeof value === 'object' && (value as Params).result === false),
+            `${credential.label} batch ${name}: ${JSON.stringify(value)}`,
+          );
+        }
+      }
+    });
+  });
+}
