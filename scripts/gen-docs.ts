@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AUTO_LINE_NAME, defaultFor } from '../src/domain/lines/apply-input.js';
-import { FIELD_GROUPS, LINE_FIELDS } from '../src/domain/lines/catalogue.js';
+import { FIELD_GROUPS, LEGACY_IGNORED_KEYS, LINE_FIELDS, QUEUE_INPUTS } from '../src/domain/lines/catalogue.js';
 import { defaultValue, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
 import { ERRORS, RESULT_ERRORS } from '../src/wire/errors.js';
@@ -43,11 +43,13 @@ export function fieldsMarkdown(): string {
     '`X-Openlines-Warnings` header; in strict mode the same request gets `400 ERROR_ARGUMENT` naming the field.',
     '`get` and `list.get` print scalars as strings, arrays as arrays (`[""]` for an empty day or holiday list), and',
     'dates as ISO-8601 with the portal offset; the "Printed by get as" column shows the form for a new line.',
+    '`QUEUE` and `QUEUE_USERS_FIELDS` are not stored fields: add and update expand them into the operator list.',
     '',
   ];
   for (const group of FIELD_GROUPS) {
     const fields = LINE_FIELDS.filter((f) => f.group === group.id);
-    if (!fields.length) continue;
+    const inputs = QUEUE_INPUTS.filter((input) => input.group === group.id);
+    if (!fields.length && !inputs.length) continue;
     lines.push(
       `## ${group.label}`,
       '',
@@ -64,8 +66,24 @@ export function fieldsMarkdown(): string {
         `| \`${f.name}\` | ${cell(kindOf(f).describe(f as never))} | ${cell(defaultText(f))} | ${cell(printedText(f))} | ${cell(notes.join(' '))} | ${cell(f.source)} |`,
       );
     }
+    for (const input of inputs) {
+      const meaning = [input.help, input.expansion, input.errors].join(' ');
+      lines.push(
+        `| \`${input.name}\` | ${cell(input.accepts)} | ${cell(input.whenAbsent)} | ${cell(input.printed)} | ${cell(meaning)} | ${cell(input.source)} |`,
+      );
+    }
     lines.push('');
   }
+  lines.push(
+    '## Accepted and ignored',
+    '',
+    'Legacy names the reference ignores (openlines-api.md §2.1): add and update take them without a warning and store nothing.',
+    '',
+    '| Key | What happens |',
+    '|---|---|',
+    ...LEGACY_IGNORED_KEYS.map((key) => `| \`${key}\` | ignored |`),
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
 
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { collapseTokenPathSlashes } from './http/oauth-routes.js';
 import { maskUrl, type RestEndpoint, registerRestRoutes, sendError } from './http/rest-routes.js';
 import { isStoreUnavailable } from './store/unavailable.js';
 import { RestError } from './wire/errors.js';
@@ -62,6 +63,8 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
         ),
       ),
     trustProxy: deps.trustProxy ?? false,
+    // Routing needs the token path whole; REST paths take empty segments themselves (parseRestPath).
+    rewriteUrl: (request) => collapseTokenPathSlashes(request.url ?? '/'),
   };
   const app = (listener.https
     ? Fastify({ ...options, https: { ...nodeServer, ...listener.https } } as FastifyServerOptions)

@@ -1,6 +1,6 @@
 // /oauth/token/: the authorization server's token endpoint, served by this server itself (openlines-api.md §1.3).
 // GET with a query (b24phpsdk, the docs) and POST with a form body (b24jssdk), with or without the trailing slash
-// (clients.md §1 items 16–17). Answers the Bitrix24 token JSON, or {error, error_description} with 400/401.
+// (clients.md §1 items 16–17), after any number of leading slashes. Answers the Bitrix24 token JSON, or {error, error_description} with 400/401.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreUnavailable } from '../store/unavailable.js';
@@ -29,6 +29,14 @@ export interface OAuthRouteOptions {
   /** PUBLIC_URL when set; otherwise the base is taken from the request's Host header. */
   readonly publicUrl: string;
   readonly requireHttps: boolean;
+}
+
+// b24phpsdk requests `${oauthServerUrl}/oauth/token/`, and its own preset URLs end in "/" (issue 14).
+const EXTRA_LEADING_SLASHES = /^\/{2,}(?=oauth\/token\/?(?:\?|$))/;
+
+/** The request URL with the token path's extra leading slashes removed; any other URL as it came. */
+export function collapseTokenPathSlashes(url: string): string {
+  return url.startsWith('//') ? url.replace(EXTRA_LEADING_SLASHES, '/') : url;
 }
 
 const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;

@@ -1,5 +1,6 @@
 // Custom connectors and their bindings to lines: rows in, rows out, over a db or a transaction.
 
+import { capabilitiesOf } from './open-store.js';
 import type { Db } from './portal-repository.js';
 import type { ConnectorLineTable, ConnectorTable } from './schema.js';
 
@@ -72,14 +73,17 @@ export async function activateBinding(db: Db, connectorId: number, lineId: numbe
     .execute();
 }
 
-/** Replaces the DATA of the connector on the line; a new binding starts inactive. */
-export async function replaceBindingData(
+/**
+ * The DATA of the connector on the line, with the binding row locked until the transaction ends (a
+ * read-modify-write: concurrent data.set calls take turns). A missing binding is created first, inactive and
+ * without DATA, so that there is a row to lock; a concurrent creator waits on the unique key.
+ */
+export async function lockBindingData(
   db: Db,
   connectorId: number,
   lineId: number,
-  data: string,
   stamp: string,
-): Promise<void> {
+): Promise<string | null> {
   await db
     .insertInto('connector_lines')
     .values({
@@ -87,11 +91,36 @@ export async function replaceBindingData(
       line_id: lineId,
       active: 0,
       error: 0,
-      data,
+      data: null,
       created_at: stamp,
       modified_at: stamp,
     })
-    .onConflict((oc) => oc.columns(['connector_id', 'line_id']).doUpdateSet({ data, modified_at: stamp }))
+    .onConflict((oc) => oc.columns(['connector_id', 'line_id']).doNothing())
+    .execute();
+  const row = await capabilitiesOf(db)
+    .forUpdate(
+      db
+        .selectFrom('connector_lines')
+        .select('data')
+        .where('connector_id', '=', connectorId)
+        .where('line_id', '=', lineId),
+    )
+    .executeTakeFirstOrThrow();
+  return row.data;
+}
+
+export async function updateBindingData(
+  db: Db,
+  connectorId: number,
+  lineId: number,
+  data: string,
+  stamp: string,
+): Promise<void> {
+  await db
+    .updateTable('connector_lines')
+    .set({ data, modified_at: stamp })
+    .where('connector_id', '=', connectorId)
+    .where('line_id', '=', lineId)
     .execute();
 }
 

@@ -350,7 +350,7 @@ for (const store of STORES) {
         URL_IM: 'https://example.com/chats/123',
         NAME: 'Support Channel',
       });
-      // DATA is replaced as a whole; a given URL_IM is kept.
+      // The keys sent replace theirs, the others stay; a given URL_IM is kept.
       assertResult(
         await call(tokenA, 'imconnector.connector.data.set', {
           CONNECTOR: id,
@@ -361,13 +361,70 @@ for (const store of STORES) {
       );
       assertResult(await call(tokenA, 'imconnector.connector.data.get', { CONNECTOR: id, LINE: line }), {
         ID: 'channel-9',
+        URL: 'https://example.com/chats/123',
         URL_IM: 'https://im.example.com/9',
+        NAME: 'Support Channel',
       });
       assertResult(await status(tokenA, id, line), statusBody(line, id, true));
       assertResult(await call(tokenA, 'imconnector.activate', { CONNECTOR: id, LINE: line, ACTIVE: 'N' }), true);
       assertResult(await status(tokenA, id, line), statusBody(line, id, false));
       // Switching off disconnects the connector from the line, DATA included (the reference's Status::delete).
       assertResult(await call(tokenA, 'imconnector.connector.data.get', { CONNECTOR: id, LINE: line }), {});
+    });
+
+    it('connector.data.set: a second set merges its non-empty keys over the first (issue 14)', async () => {
+      const id = await register(tokenA, nextId('merge'));
+      const line = await addLine();
+      const set = (DATA: Record<string, unknown>) =>
+        call(tokenA, 'imconnector.connector.data.set', { CONNECTOR: id, LINE: line, DATA });
+      const get = () => call(tokenA, 'imconnector.connector.data.get', { CONNECTOR: id, LINE: line });
+      assertResult(await set({ ID: 'channel-1', NAME: 'First name' }), true);
+      assertResult(await get(), { ID: 'channel-1', NAME: 'First name' });
+      // The reference's array_merge: URL arrives, NAME is replaced, ID stays; an empty value changes nothing.
+      assertResult(await set({ url: 'https://example.com/chats/1', Name: 'Second name', ID: '' }), true);
+      assertResult(await get(), {
+        ID: 'channel-1',
+        URL: 'https://example.com/chats/1',
+        URL_IM: 'https://example.com/chats/1',
+        NAME: 'Second name',
+      });
+      // URL_IM never sent reads as URL, so it follows a new URL; once sent, it stays.
+      assertResult(await set({ URL: 'https://example.com/chats/2' }), true);
+      assert.equal((await get()).body.result.URL_IM, 'https://example.com/chats/2');
+      assertResult(await set({ URL_IM: 'https://im.example.com/2' }), true);
+      assertResult(await set({ URL: 'https://example.com/chats/3' }), true);
+      assertResult(await get(), {
+        ID: 'channel-1',
+        URL: 'https://example.com/chats/3',
+        URL_IM: 'https://im.example.com/2',
+        NAME: 'Second name',
+      });
+      // data.set before activate leaves the connector off; activate keeps the DATA.
+      assertResult(await status(tokenA, id, line), statusBody(line, id, false));
+      assertResult(await call(tokenA, 'imconnector.activate', { CONNECTOR: id, LINE: line, ACTIVE: 'Y' }), true);
+      assert.equal((await get()).body.result.NAME, 'Second name');
+    });
+
+    it('connector.data.set: concurrent sets of different keys on a new binding lose none of them', async () => {
+      const id = await register(tokenA, nextId('race'));
+      for (let round = 0; round < 5; round++) {
+        const line = await addLine();
+        const answers = await Promise.all(
+          [
+            { ID: `c-${round}` },
+            { URL: 'https://example.com/u' },
+            { URL_IM: 'https://im.example.com/u' },
+            { NAME: 'N' },
+          ].map((DATA) => call(tokenA, 'imconnector.connector.data.set', { CONNECTOR: id, LINE: line, DATA })),
+        );
+        for (const answer of answers) assertResult(answer, true);
+        assertResult(await call(tokenA, 'imconnector.connector.data.get', { CONNECTOR: id, LINE: line }), {
+          ID: `c-${round}`,
+          URL: 'https://example.com/u',
+          URL_IM: 'https://im.example.com/u',
+          NAME: 'N',
+        });
+      }
     });
 
     it('imconnector.activate: empty, 0, N and false switch off; other values on; off twice is false (strict: 400)', async () => {

@@ -209,6 +209,34 @@ for (const store of STORES) {
       assert.deepEqual(Object.keys(answer.body), TOKEN_KEYS);
     });
 
+    it('refresh_token: the URL b24phpsdk builds from an OAuth server URL ending in "/" (//oauth/token/) refreshes (issue 14)', async () => {
+      // b24phpsdk ApiClient::getNewAuthToken: sprintf('%s/oauth/token/?%s', authServerUrl, http_build_query([...]))
+      // with authServerUrl like its presets ('https://oauth.bitrix.info/'), and a bx24_request_id of its own.
+      const oauthServerUrl = `${t.url}/`;
+      let refreshToken = (await t.server.oauth.issueToken(app.clientId, 1)).refreshToken;
+      const phpSdkQuery = form({ ...refreshGrant(refreshToken), bx24_request_id: 'c0ffee' });
+      const phpSdk = await t.request(`${oauthServerUrl}/oauth/token/?${phpSdkQuery}`, {
+        headers: { 'X-Request-ID': 'c0ffee' },
+      });
+      assert.equal(phpSdk.status, 200, phpSdk.text);
+      assert.deepEqual(Object.keys(phpSdk.body), TOKEN_KEYS);
+      assert.equal((await callWithToken(phpSdk.body.access_token)).status, 200);
+      refreshToken = phpSdk.body.refresh_token;
+      // Any number of leading slashes, GET and POST, with and without the trailing slash.
+      for (const path of ['///oauth/token/', '//oauth/token', '////oauth/token']) {
+        const get = await tokenGet(refreshGrant(refreshToken), path);
+        assert.equal(get.status, 200, `GET ${path}: ${get.text}`);
+        const post = await tokenPost(refreshGrant(get.body.refresh_token), path);
+        assert.equal(post.status, 200, `POST ${path}: ${post.text}`);
+        assert.deepEqual(Object.keys(post.body), TOKEN_KEYS);
+        refreshToken = post.body.refresh_token;
+      }
+      // Only the token path: other paths keep their 404.
+      const elsewhere = await t.request('//oauth/token/extra');
+      assert.equal(elsewhere.status, 404, elsewhere.text);
+      assert.equal((await t.request('//oauth/authorize/')).status, 404);
+    });
+
     it('refresh_token: refused after 180 days, by another application, or as an access token', async () => {
       const issued = await t.server.oauth.issueToken(app.clientId, 1);
       const other = await t.server.oauth.createApp({ name: 'Other 2', scopes: ['imopenlines'] });

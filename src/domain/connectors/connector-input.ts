@@ -95,7 +95,7 @@ export type ConnectorData = Partial<Record<(typeof DATA_KEYS)[number], string>>;
 
 /**
  * DATA: keys in either case, stored upper-case; the four keys the reference keeps, empty values dropped (its
- * !empty test); URL_IM falls back to URL (openlines-api.md §4.1). The whole object replaces what was stored.
+ * !empty test). What is sent is merged over what was stored (mergeConnectorData).
  */
 export function readConnectorData(params: Params, warnings: FieldWarning[]): ConnectorData {
   const raw = requireArgument(params, 'DATA');
@@ -112,8 +112,20 @@ export function readConnectorData(params: Params, warnings: FieldWarning[]): Con
     else if (typeof value === 'number') data[key] = String(value);
     else warnings.push({ field: `DATA.${key}`, sent: value, used: null, reason: 'expected a string; ignored' });
   }
-  if (data.URL_IM === undefined && data.URL !== undefined) data.URL_IM = data.URL;
   return data;
+}
+
+/** The keys sent win over the stored ones, the others stay: the reference's array_merge (rest/status.php connectorDataSet). */
+export function mergeConnectorData(stored: ConnectorData, sent: ConnectorData): ConnectorData {
+  return { ...stored, ...sent };
+}
+
+/** DATA as read back: keys in DATA_KEYS order; URL_IM, when never sent, is URL (openlines-api.md §4.1). */
+export function presentConnectorData(stored: ConnectorData): ConnectorData {
+  const withFallback: ConnectorData = { ...stored, URL_IM: stored.URL_IM ?? stored.URL };
+  const presented: ConnectorData = {};
+  for (const key of DATA_KEYS) if (withFallback[key] !== undefined) presented[key] = withFallback[key];
+  return presented;
 }
 
 // --- imconnector.register ---

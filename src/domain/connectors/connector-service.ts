@@ -20,7 +20,8 @@ import {
   insertConnector,
   isForeignKeyViolation,
   listConnectors,
-  replaceBindingData,
+  lockBindingData,
+  updateBindingData,
   updateConnector,
 } from '../../store/connectors-repository.js';
 import { findLine } from '../../store/lines-repository.js';
@@ -36,8 +37,10 @@ import {
   type ConnectorData,
   isNestedFailure,
   isPhpEmpty,
+  mergeConnectorData,
   type NestedFailure,
   nestedFailure,
+  presentConnectorData,
   readActive,
   readConnectorCode,
   readConnectorData,
@@ -221,7 +224,11 @@ export class ConnectorService {
     });
   }
 
-  /** Replaces the channel DATA of the application's connector on a line (openlines-api.md §4.1). */
+  /**
+   * Merges the sent channel DATA over what is stored for the application's connector on a line (openlines-api.md
+   * §4.1; the reference's array_merge). The binding row is locked for the read and the write, so two concurrent
+   * calls cannot lose each other's keys.
+   */
   async setData(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<true> {
     const params = readParams(rawParams, ['CONNECTOR', 'LINE', 'DATA'], warnings);
     const code = readConnectorCode(params);
@@ -232,13 +239,10 @@ export class ConnectorService {
     return this.write(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
-      await replaceBindingData(
-        trx,
-        connector.id,
-        lineId,
-        JSON.stringify(data),
-        new Date(this.clock.now()).toISOString(),
-      );
+      const stamp = new Date(this.clock.now()).toISOString();
+      const stored = await lockBindingData(trx, connector.id, lineId, stamp);
+      const merged = mergeConnectorData(stored ? (JSON.parse(stored) as ConnectorData) : {}, data);
+      await updateBindingData(trx, connector.id, lineId, JSON.stringify(merged), stamp);
       return true as const;
     });
   }
@@ -254,7 +258,7 @@ export class ConnectorService {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
       const binding = await findBinding(trx, connector.id, lineId);
-      return binding?.data ? (JSON.parse(binding.data) as ConnectorData) : {};
+      return binding?.data ? presentConnectorData(JSON.parse(binding.data) as ConnectorData) : {};
     });
   }
 

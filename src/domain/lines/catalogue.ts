@@ -3,7 +3,7 @@
 // docs/fields.md and the admin form are all derived from this list.
 // Sources: openlines-api.md §2.1 (fields), reference-behaviour.md §2.1–§2.2 (normalisation, defaults), DECISIONS.md.
 
-import type { FieldDescriptor, FieldGroup, SameRequestRule } from './field-types.js';
+import type { FieldDescriptor, FieldGroup, QueueInputDescriptor, SameRequestRule } from './field-types.js';
 
 const SRC_PREPARE = 'reference-behaviour.md §2.1 (Config::prepareFields)';
 const SRC_DEFAULTS = 'reference-behaviour.md §2.2';
@@ -596,8 +596,40 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
   }),
 ];
 
-/** Input keys that are not fields but are read by add/update (queue and per-operator overrides). */
-export const QUEUE_INPUT_KEYS = ['QUEUE', 'QUEUE_USERS_FIELDS'] as const;
+/** Input keys that are not fields but are read by add/update (queue.ts): the queue and per-operator overrides. */
+export const QUEUE_INPUTS: readonly QueueInputDescriptor[] = [
+  {
+    name: 'QUEUE',
+    group: 'queue',
+    label: 'Queue',
+    help: 'The operators of the line, in distribution order.',
+    accepts:
+      'array of `{"ENTITY_TYPE": "user"|"department", "ENTITY_ID": id > 0}` (or a PHP map index → entry); on add also plain user ids (`[1, 5]`)',
+    whenAbsent: 'the caller',
+    printed: '`["1"]` (the caller)',
+    expansion:
+      'A user becomes an operator; a department brings its active members and those of its sub-departments. Queue order is kept, a user listed twice is kept once. get prints the active operators (online ones only with `SHOW_OFFLINE=N`) as `QUEUE` (ids as strings), `QUEUE_FULL` and `QUEUE_USERS_FIELDS` (maps by user id) and `QUEUE_ONLINE`; list.get prints `QUEUE` with `OPTIONS.QUEUE=Y` and the entries as configured as `CONFIG_QUEUE` with `OPTIONS.CONFIG_QUEUE=Y`. On update, `QUEUE` not sent keeps the queue; sent, it replaces it.',
+    errors:
+      'An unknown, inactive or extranet user or an unknown department is dropped with a warning. Add: an entry in neither form is dropped with a warning too; a queue with no valid entry left makes the caller the only operator (warning); a department without members stays configured. Update: an entry not in object form, an empty or non-array queue, or one that expands to nobody answers `false` and changes nothing. Strict: each of these is `400 ERROR_ARGUMENT` naming `QUEUE`.',
+    source: 'reference-behaviour.md §2.3–2.5 (QueueManager::compatibleUpdate/update, Config::update); DECISIONS.md',
+  },
+  {
+    name: 'QUEUE_USERS_FIELDS',
+    group: 'queue',
+    label: 'Operator display data',
+    help: 'Per-line name, position and avatar of an operator, instead of the directory entry.',
+    accepts:
+      'object keyed by user id: `{"1": {"USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"}}`; texts cut to 255 characters',
+    whenAbsent: 'none (the directory entry)',
+    printed: '`{"1": {"USER_NAME": …}}`',
+    expansion:
+      "Applies to the operators of the queue set in the same request. get prints, per operator, the override where set and the directory's full name, work position and avatar otherwise. On update, `QUEUE` sent without it keeps the overrides of the operators who stay.",
+    errors:
+      'A value that is not an object, or an entry that is not a user id with an object, is ignored with a warning; on update without `QUEUE` it is ignored with a warning. Strict: `400 ERROR_ARGUMENT` naming `QUEUE_USERS_FIELDS`.',
+    source: 'reference-behaviour.md §2.4, §3 (QueueManager::update); docs/decisions.md',
+  },
+];
+export const QUEUE_INPUT_KEYS: readonly string[] = QUEUE_INPUTS.map((input) => input.name);
 /** Legacy names the reference silently ignores (openlines-api.md §2.1, DOC-OLD only). */
 export const LEGACY_IGNORED_KEYS = ['TIMEMAN', 'CHECK_ONLINE', 'CHECKING_OFFLINE', 'SKIP_MODIFY_MARK'] as const;
 

@@ -146,6 +146,28 @@ export type FieldDescriptor =
   | IdField
   | DateField;
 
+/**
+ * An input key of config.add/update that is not a stored field: the queue, expanded into operators by queue.ts and
+ * printed by get from the queue tables. Described as data like the fields, for the field reference.
+ */
+export interface QueueInputDescriptor {
+  readonly name: string;
+  readonly group: FieldGroup;
+  readonly label: string;
+  readonly help: string;
+  /** The wire forms accepted, in words (the reference's "Type and values" column). */
+  readonly accepts: string;
+  /** What a new line gets when the key is not sent. */
+  readonly whenAbsent: string;
+  /** How config.get prints it on a new line. */
+  readonly printed: string;
+  /** What the server makes of what was sent. */
+  readonly expansion: string;
+  /** What bad input gets: add and update, compat and strict. */
+  readonly errors: string;
+  readonly source: string;
+}
+
 /** The stored (normalised) value of each kind. */
 export interface KindValue {
   yn: 'Y' | 'N';
