@@ -3,7 +3,7 @@
 
 import type { FieldWarning } from '../domain/lines/apply-input.js';
 import { readConfigId, type WriteOutcome } from '../domain/lines/line-service.js';
-import { parseListQuery } from '../domain/lines/list-query.js';
+import { parseListQuery, topLevelListParams } from '../domain/lines/list-query.js';
 import { type PresentOptions, presentLine, presentListItem } from '../domain/lines/present-line.js';
 import { RestError } from '../wire/errors.js';
 import type { MethodContext, MethodRegistry } from './registry.js';
@@ -92,7 +92,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     name: 'imopenlines.config.list.get',
     scopes: SCOPES,
     async handler(ctx) {
-      const query = parseListQuery(ctx.params.PARAMS, ctx.params.OPTIONS, ctx.start);
+      const query = parseListQuery(ctx.params.PARAMS, ctx.params.OPTIONS, ctx.start, topLevelListParams(ctx.params));
       const { entries, total } = await ctx.services.lines.list(ctx.caller, query);
       const options = presentOptions(ctx);
       const result = entries.map((entry) =>
@@ -106,6 +106,8 @@ export function defineConfigMethods(registry: MethodRegistry): void {
           options,
         ),
       );
+      // Uncounted answers (every row within the cap, or `start=-1`) carry neither total nor next.
+      if (total === null) return { result };
       const reached = query.offset + entries.length;
       return { result, total, ...(entries.length > 0 && reached < total ? { next: reached } : {}) };
     },

@@ -340,18 +340,18 @@ function applyFilters(eb: ExpressionBuilder<Database, 'lines'>, caps: DialectCap
   return eb.and(parts);
 }
 
-/** One page of lines and the number of lines matching the filters (ID ascending breaks ties). */
-export async function listLines(
-  db: Db,
-  caps: DialectCapabilities,
-  spec: LineListSpec,
-): Promise<{ rows: LineRow[]; total: number }> {
+/** How many lines match the filters (and the owner restriction). */
+export async function countMatchingLines(db: Db, caps: DialectCapabilities, spec: LineListSpec): Promise<number> {
   let count = db.selectFrom('lines').select((eb) => eb.fn.countAll<number>().as('n'));
   // Without a condition SQLite counts the smallest index's entries (lines_modify_user) without reading rows.
   if (spec.filters.length > 0 || spec.ownedBy !== null) count = count.where((eb) => applyFilters(eb, caps, spec));
   const counted = await count.executeTakeFirstOrThrow();
-  const total = Number(counted.n);
-  if (spec.limit === 0 || spec.offset >= total) return { rows: [], total };
+  return Number(counted.n);
+}
+
+/** One page of matching lines, in the requested order; ID ascending breaks ties. Counts nothing. */
+export async function pageOfLines(db: Db, caps: DialectCapabilities, spec: LineListSpec): Promise<LineRow[]> {
+  if (spec.limit === 0) return [];
   let query = db
     .selectFrom('lines')
     .selectAll()
@@ -362,5 +362,16 @@ export async function listLines(
     query = query.orderBy(value, (ob) => (direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
   }
   const rows = await query.orderBy('lines.id', 'asc').limit(spec.limit).offset(spec.offset).execute();
-  return { rows: rows.map((r) => ({ ...r, id: Number(r.id), modify_user_id: Number(r.modify_user_id) })), total };
+  return rows.map((r) => ({ ...r, id: Number(r.id), modify_user_id: Number(r.modify_user_id) }));
+}
+
+/** One page of lines and the number of lines matching the filters. */
+export async function listLines(
+  db: Db,
+  caps: DialectCapabilities,
+  spec: LineListSpec,
+): Promise<{ rows: LineRow[]; total: number }> {
+  const total = await countMatchingLines(db, caps, spec);
+  if (spec.offset >= total) return { rows: [], total };
+  return { rows: await pageOfLines(db, caps, spec), total };
 }

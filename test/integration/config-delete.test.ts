@@ -42,7 +42,10 @@ for (const store of STORES) {
       assertResult(await t.call('imopenlines.config.delete', { CONFIG_ID: id }), true);
       assert.deepEqual(await rowsOf(id), { line: [], queue: [], configQueue: [] });
       assertResult(await t.call('imopenlines.config.get', { CONFIG_ID: id }), false);
-      const listed = await t.call('imopenlines.config.list.get', { PARAMS: { select: ['ID'], filter: { ID: id } } });
+      const listed = await t.call('imopenlines.config.list.get', {
+        PARAMS: { select: ['ID'], filter: { ID: id } },
+        start: 0,
+      });
       assert.deepEqual([listed.body.result, listed.body.total], [[], 0]);
 
       const kept = await rowsOf(keep);

@@ -1,5 +1,6 @@
 // imopenlines.config.list.get over 300 lines on a real server, per store: select, order, filter (every prefix),
-// limit/offset/start with total and next, OPTIONS, INVALID_FORMAT, and injection attempts that must stay data.
+// paging (every row without start; start pages with and without total; PARAMS.limit/offset), top-level
+// filter/order, OPTIONS, INVALID_FORMAT, and injection attempts that must stay data.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -103,13 +104,14 @@ for (const store of STORES) {
       assert.equal(new Set(model.map((m) => m.id)).size, COUNT);
     });
 
-    it('imopenlines.config.list.get: without PARAMS answers the first 50 lines, every field in catalogue order, total and next', async () => {
+    it('imopenlines.config.list.get: without PARAMS answers every line, every field in catalogue order, no total or next', async () => {
       const answer = await list(undefined);
       assertResult(answer, answer.body.result);
-      assert.deepEqual(Object.keys(answer.body), ['result', 'next', 'total', 'time']);
-      assert.equal(answer.body.result.length, 50);
-      assert.equal(answer.body.total, COUNT);
-      assert.equal(answer.body.next, 50);
+      assert.deepEqual(Object.keys(answer.body), ['result', 'time']);
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model),
+      );
       assert.deepEqual(
         Object.keys(answer.body.result[0]),
         LINE_FIELDS.map((f) => f.name),
@@ -143,6 +145,78 @@ for (const store of STORES) {
       }
       assert.equal(pages, 5);
       assert.deepEqual(seen, ids(model));
+    });
+
+    it('imopenlines.config.list.get: start ≥ 0 is a page of 50 with total and next; start=-1 a page of 50 without them', async () => {
+      let answer = await list({ select: ['ID'] }, undefined, { start: 0 });
+      assert.deepEqual(Object.keys(answer.body), ['result', 'next', 'total', 'time']);
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model.slice(0, 50)),
+      );
+      assert.equal(answer.body.next, 50);
+      assert.equal(answer.body.total, COUNT);
+
+      answer = await list({ select: ['ID'] }, undefined, { start: 250 });
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model.slice(250)),
+      );
+      assert.equal(answer.body.next, undefined);
+      assert.equal(answer.body.total, COUNT);
+
+      for (const start of [-1, '-1']) {
+        answer = await list({ select: ['ID'] }, undefined, { start });
+        assert.deepEqual(Object.keys(answer.body), ['result', 'time']);
+        assert.deepEqual(
+          answer.body.result.map((r: { ID: string }) => r.ID),
+          ids(model.slice(0, 50)),
+        );
+      }
+    });
+
+    it('imopenlines.config.list.get: top-level filter and order apply when PARAMS has none; PARAMS ones win', async () => {
+      const above = model[119]!.id;
+      let answer = await list({ select: ['ID'] }, undefined, {
+        order: { ID: 'ASC' },
+        filter: { '>ID': above },
+        start: -1,
+      });
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model.slice(120, 170)),
+      );
+
+      answer = await t.request(
+        `${t.hook}imopenlines.config.list.get?PARAMS[select][0]=ID&ORDER[SESSION_PRIORITY]=DESC&FILTER[ACTIVE]=N`,
+      );
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model.filter((m) => m.active === 'N').sort((a, b) => b.priority - a.priority)),
+      );
+
+      // PARAMS carries its own filter and order: the top-level ones are not read.
+      answer = await list({ select: ['ID'], filter: { ACTIVE: 'N' }, order: { ID: 'DESC' } }, undefined, {
+        filter: { ACTIVE: 'Y' },
+        order: { ID: 'ASC' },
+      });
+      assert.deepEqual(
+        answer.body.result.map((r: { ID: string }) => r.ID),
+        ids(model.filter((m) => m.active === 'N').reverse()),
+      );
+
+      assertError(
+        await list({ select: ['ID'] }, undefined, { filter: { NOPE: 1 } }),
+        400,
+        'INVALID_FORMAT',
+        "An unknown field 'NOPE' is passed in the field 'filter'",
+      );
+      assertError(
+        await list({ select: ['ID'] }, undefined, { order: { ID: 'up' } }),
+        400,
+        'INVALID_FORMAT',
+        "A wrong sorting direction is passed in the field 'order'",
+      );
     });
 
     it('imopenlines.config.list.get: limit, offset and start combine as documented', async () => {

@@ -94,6 +94,8 @@ for (const store of STORES) {
         {
           PARAMS: { select: ['ID'], filter: { ID: ids }, order: { ID: 'ASC' } },
           OPTIONS: { CHECK_PERMISSION: action },
+          // A counted page, for its total.
+          start: 0,
         },
         { hook: s.hook },
       );
@@ -403,6 +405,7 @@ for (const store of STORES) {
             {
               PARAMS: { select: ['ID'], filter: { ID: [plainLine, holderLine] } },
               OPTIONS: { CHECK_PERMISSION: 'VIEW' },
+              start: 0,
             },
             { hook },
           )

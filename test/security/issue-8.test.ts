@@ -59,7 +59,7 @@ for (const store of STORES) {
 
     it('list.get filters on integer columns with values beyond 32 or 53 bits compare numerically', async () => {
       const total = async (filter: object) => {
-        const answer = await t.call('imopenlines.config.list.get', { PARAMS: { filter, select: ['ID'] } });
+        const answer = await t.call('imopenlines.config.list.get', { PARAMS: { filter, select: ['ID'] }, start: 0 });
         assert.equal(answer.status, 200, `${JSON.stringify(filter)}: ${answer.text}`);
         return answer.body.total;
       };

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LINE_FIELDS } from '../../src/domain/lines/catalogue.js';
-import { LIST_LIMIT_DEFAULT, type ListQuery, parseListQuery } from '../../src/domain/lines/list-query.js';
+import {
+  LIST_ALL_CAP,
+  LIST_LIMIT_DEFAULT,
+  type ListQuery,
+  parseListQuery,
+  topLevelListParams,
+} from '../../src/domain/lines/list-query.js';
 import { RestError } from '../../src/wire/errors.js';
 
 function invalid(params: unknown, options?: unknown, description?: string) {
@@ -20,14 +26,15 @@ function invalid(params: unknown, options?: unknown, description?: string) {
 const keys = (q: ListQuery) => q.projection.map((p) => `${p.key}=${p.field.name}`);
 
 describe('parseListQuery: defaults', () => {
-  it('selects every field in catalogue order, limit 50, offset 0, no options', () => {
+  it('selects every field in catalogue order, every row up to the cap, offset 0, no options', () => {
     for (const params of [undefined, null, '', [], {}, 'junk', 7]) {
       const q = parseListQuery(params, undefined, undefined);
       assert.deepEqual(
         q.projection.map((p) => p.key),
         LINE_FIELDS.map((f) => f.name),
       );
-      assert.equal(q.limit, LIST_LIMIT_DEFAULT);
+      assert.equal(q.paging, 'all');
+      assert.equal(q.limit, LIST_ALL_CAP);
       assert.equal(q.offset, 0);
       assert.deepEqual(q.filters, []);
       assert.deepEqual(q.order, []);
@@ -41,6 +48,49 @@ describe('parseListQuery: defaults', () => {
     assert.equal(parseListQuery({}, {}, 100).offset, 100);
     assert.equal(parseListQuery({}, {}, -1).offset, 0);
     assert.equal(parseListQuery({ offset: 7 }, {}, 100).offset, 7);
+  });
+
+  it('pages by start and PARAMS.limit/offset as DECISIONS.md says', () => {
+    const paging = (params: unknown, start: number | undefined) => {
+      const q = parseListQuery(params, {}, start);
+      return [q.paging, q.limit, q.offset];
+    };
+    assert.ok(LIST_ALL_CAP >= 5000);
+    assert.deepEqual(paging({}, undefined), ['all', LIST_ALL_CAP, 0]);
+    assert.deepEqual(paging({}, 0), ['counted', LIST_LIMIT_DEFAULT, 0]);
+    assert.deepEqual(paging({}, 150), ['counted', LIST_LIMIT_DEFAULT, 150]);
+    assert.deepEqual(paging({}, -1), ['uncounted', LIST_LIMIT_DEFAULT, 0]);
+    assert.deepEqual(paging({}, -7), ['counted', LIST_LIMIT_DEFAULT, 0]);
+    assert.deepEqual(paging({ limit: 20 }, undefined), ['counted', 20, 0]);
+    assert.deepEqual(paging({ offset: 20 }, undefined), ['counted', LIST_LIMIT_DEFAULT, 20]);
+    assert.deepEqual(paging({ limit: 20 }, -1), ['counted', 20, 0]);
+    assert.deepEqual(paging({ limit: null, offset: null }, undefined), ['all', LIST_ALL_CAP, 0]);
+  });
+
+  it('reads top-level filter and order (either letter case) only when PARAMS has none', () => {
+    const top = topLevelListParams({ FILTER: { '>ID': '5' }, order: { ID: 'DESC' }, ORDER: { ID: 'ASC' } });
+    let q = parseListQuery({ select: ['ID'] }, {}, -1, top);
+    assert.deepEqual(
+      q.filters.map((f) => [f.field.name, f.op, f.values]),
+      [['ID', 'gt', [5]]],
+    );
+    assert.deepEqual(
+      q.order.map((o) => [o.field.name, o.direction]),
+      [['ID', 'desc']],
+    );
+    q = parseListQuery({ filter: { ACTIVE: 'Y' }, order: [] }, {}, -1, top);
+    assert.deepEqual(
+      q.filters.map((f) => f.field.name),
+      ['ACTIVE'],
+    );
+    assert.deepEqual(
+      q.order.map((o) => o.direction),
+      ['desc'],
+    );
+    assert.throws(
+      () => parseListQuery({}, {}, -1, { filter: 'junk' }),
+      (e: unknown) => e instanceof RestError && e.message === "A wrong format for the field 'filter' is passed",
+    );
   });
 
   it('accepts limit and offset as numbers or digit strings, 0 and 200 included', () => {

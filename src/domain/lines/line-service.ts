@@ -6,6 +6,7 @@ import { findUsers } from '../../store/directory-repository.js';
 import {
   configQueuesOf,
   countLines,
+  countMatchingLines,
   deleteLine,
   findLine,
   findLineForUpdate,
@@ -14,6 +15,7 @@ import {
   listLines,
   type OperatorRow,
   operatorsOf,
+  pageOfLines,
   replaceQueues,
   updateLine,
 } from '../../store/lines-repository.js';
@@ -337,17 +339,29 @@ export class LineService {
     });
   }
 
-  /** config.list.get: one page of lines (with their queues when asked for) and the number of matching lines. */
-  async list(caller: Caller, query: ListQuery): Promise<{ entries: LineEntry[]; total: number }> {
+  /**
+   * config.list.get: one page of lines (with their queues when asked for) and the number of matching lines when
+   * the paging counts, or when a read of every line hits its cap; else null.
+   */
+  async list(caller: Caller, query: ListQuery): Promise<{ entries: LineEntry[]; total: number | null }> {
     return this.transaction(async (trx) => {
       const ownedBy = query.checkPermission ? await allowedUsersFor(trx, caller, query.checkPermission) : null;
-      const { rows, total } = await listLines(trx, documentCapabilities(this.store.dialect), {
-        filters: query.filters,
-        order: query.order,
-        limit: query.limit,
-        offset: query.offset,
-        ownedBy,
-      });
+      const caps = documentCapabilities(this.store.dialect);
+      const spec = { filters: query.filters, order: query.order, limit: query.limit, offset: query.offset, ownedBy };
+      let rows: LineRow[];
+      let total: number | null = null;
+      if (query.paging === 'counted') {
+        ({ rows, total } = await listLines(trx, caps, spec));
+      } else if (query.paging === 'uncounted') {
+        rows = await pageOfLines(trx, caps, spec);
+      } else {
+        // One row past the cap tells whether the cap cut the answer; only then is counting worth it.
+        rows = await pageOfLines(trx, caps, { ...spec, limit: query.limit + 1 });
+        if (rows.length > query.limit) {
+          rows = rows.slice(0, query.limit);
+          total = await countMatchingLines(trx, caps, spec);
+        }
+      }
       const ids = rows.map((r) => r.id);
       const operators = query.withQueue ? await operatorsOf(trx, ids) : new Map<number, OperatorRow[]>();
       const members = query.withQueue ? await membersOf(trx, [...operators.values()].flat()) : [];

@@ -11,8 +11,22 @@ import type { FieldDescriptor } from './field-types.js';
 import type { LineAction } from './permissions.js';
 import { ALL_FIELDS, type Projection, QUEUE_KEYS } from './present-line.js';
 
+/** The classic page: `start` ≥ 0, `start` = -1, and PARAMS.limit when not sent. */
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 200;
+/**
+ * A call without `start` and without PARAMS.limit/offset answers every matching line, as the reference does, up to
+ * this many (DECISIONS.md: not below 5 000); past it the answer carries `next` and `total` so paging readers go on.
+ */
+export const LIST_ALL_CAP = 5000;
+
+/**
+ * Which rows one call answers and which paging keys it prints (DECISIONS.md "config.list.get", paging):
+ * - `all`: no `start`, no PARAMS.limit/offset — every row, no `total`/`next` (both only past LIST_ALL_CAP);
+ * - `counted`: `start` ≥ 0 (a page of 50), or PARAMS.limit/offset (the openlines extension) — `total` and `next`;
+ * - `uncounted`: `start` = -1 — the first 50 rows, no `total`, no `next` (the fast-reading convention).
+ */
+export type ListPaging = 'all' | 'counted' | 'uncounted';
 
 const PARAMS_KEYS = ['select', 'filter', 'order', 'limit', 'offset'] as const;
 const OPTIONS_KEYS = ['QUEUE', 'CONFIG_QUEUE', 'CHECK_PERMISSION'] as const;
@@ -42,6 +56,7 @@ export interface ListQuery {
   readonly order: readonly { readonly field: ListFieldRef; readonly direction: 'asc' | 'desc' }[];
   readonly limit: number;
   readonly offset: number;
+  readonly paging: ListPaging;
   readonly withQueue: boolean;
   readonly withConfigQueue: boolean;
   /** OPTIONS.CHECK_PERMISSION: only lines the caller may view/modify. */
@@ -96,14 +111,24 @@ function fieldRef(field: FieldDescriptor): ListFieldRef {
     : { name: field.name, type: valueTypeOf(field) };
 }
 
+/**
+ * Where a list parameter came from, as error descriptions name it: PARAMS (the method's own, documented texts) or
+ * the top level (the classic `filter`/`order` the SDK list readers send).
+ */
+type Place = 'PARAMS field' | 'field';
+
 /** A catalogue field by name (any letter case), or the documented error for `where`. */
-function lookupField(name: unknown, where: 'select' | 'order' | 'filter'): FieldDescriptor {
+function lookupField(
+  name: unknown,
+  where: 'select' | 'order' | 'filter',
+  place: Place = 'PARAMS field',
+): FieldDescriptor {
   if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
-    throw invalid(`A wrong field name is passed in the PARAMS field '${where}'`);
+    throw invalid(`A wrong field name is passed in the ${place} '${where}'`);
   }
   const upper = name.toUpperCase();
   const field = RESERVED_KEYS.has(upper) ? undefined : FIELD_BY_NAME.get(upper);
-  if (!field) throw invalid(`An unknown field '${quoted(name)}' is passed in the PARAMS field '${where}'`);
+  if (!field) throw invalid(`An unknown field '${quoted(name)}' is passed in the ${place} '${where}'`);
   return field;
 }
 
@@ -133,73 +158,73 @@ function parseSelect(raw: unknown): Projection[] {
   return out.length ? out : [...ALL_FIELDS];
 }
 
-function parseOrder(raw: unknown): ListQuery['order'] {
+function parseOrder(raw: unknown, place: Place): ListQuery['order'] {
   if (isEmptyInput(raw)) return [];
-  if (!isObject(raw)) throw invalid("A wrong format for the PARAMS field 'order' is passed");
+  if (!isObject(raw)) throw invalid(`A wrong format for the ${place} 'order' is passed`);
   const out: { field: ListFieldRef; direction: 'asc' | 'desc' }[] = [];
   for (const [name, direction] of Object.entries(raw)) {
-    const field = lookupField(name, 'order');
+    const field = lookupField(name, 'order', place);
     const dir = typeof direction === 'string' ? direction.trim().toLowerCase() : '';
-    if (dir !== 'asc' && dir !== 'desc')
-      throw invalid("A wrong sorting direction is passed in the PARAMS field 'order'");
+    if (dir !== 'asc' && dir !== 'desc') throw invalid(`A wrong sorting direction is passed in the ${place} 'order'`);
     if (!out.some((o) => o.field.name === field.name)) out.push({ field: fieldRef(field), direction: dir });
   }
   return out;
 }
 
-const wrongFilter = () => invalid("A wrong format for the PARAMS field 'filter' is passed");
+const wrongFilter = (place: Place) => invalid(`A wrong format for the ${place} 'filter' is passed`);
 
 /** One filter value in the field's stored type; null stands for "no value" (`=`: is null, `!`: is not null). */
-function filterValue(field: FieldDescriptor, type: ListValueType, raw: unknown): string | number | null {
+function filterValue(field: FieldDescriptor, type: ListValueType, raw: unknown, place: Place): string | number | null {
   if (raw === null) return null;
-  if (!isScalar(raw)) throw wrongFilter();
+  if (!isScalar(raw)) throw wrongFilter(place);
   switch (type) {
     case 'number':
       if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
       if (typeof raw === 'string' && INTEGER_TEXT.test(raw)) return Number(raw.trim());
-      throw wrongFilter();
+      throw wrongFilter(place);
     case 'date': {
       const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-      if (!Number.isFinite(ms)) throw wrongFilter();
+      if (!Number.isFinite(ms)) throw wrongFilter(place);
       return new Date(ms).toISOString();
     }
     case 'list':
       if (field.kind === 'userList') {
         if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
         if (typeof raw === 'string' && INTEGER_TEXT.test(raw)) return Number(raw.trim());
-        throw wrongFilter();
+        throw wrongFilter(place);
       }
-      if (typeof raw === 'boolean') throw wrongFilter();
+      if (typeof raw === 'boolean') throw wrongFilter(place);
       return field.kind === 'dayList' ? String(raw).trim().toUpperCase() : String(raw).trim();
     default:
       if (typeof raw === 'boolean') {
-        if (field.kind !== 'yn') throw wrongFilter();
+        if (field.kind !== 'yn') throw wrongFilter(place);
         return raw ? 'Y' : 'N';
       }
       return String(raw);
   }
 }
 
-function parseFilter(raw: unknown): ListFilter[] {
+function parseFilter(raw: unknown, place: Place): ListFilter[] {
   if (isEmptyInput(raw)) return [];
-  if (!isObject(raw)) throw wrongFilter();
+  if (!isObject(raw)) throw wrongFilter(place);
   const out: ListFilter[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const prefix = FILTER_PREFIXES.find(([p]) => key.startsWith(p));
     const op: ListFilterOp = prefix?.[1] ?? 'eq';
-    const field = lookupField(prefix ? key.slice(prefix[0].length) : key, 'filter');
-    if (field.kind === 'operatorData') throw wrongFilter();
+    const field = lookupField(prefix ? key.slice(prefix[0].length) : key, 'filter', place);
+    if (field.kind === 'operatorData') throw wrongFilter(place);
     const ref = fieldRef(field);
     if (op === 'eq' || op === 'ne') {
-      if (isObject(value)) throw wrongFilter();
+      if (isObject(value)) throw wrongFilter(place);
       const items = Array.isArray(value) ? value : [value];
-      if (ref.type === 'list' && items.some((v) => v === null)) throw wrongFilter();
-      out.push({ field: ref, op, values: items.map((v) => filterValue(field, ref.type, v)) });
+      if (ref.type === 'list' && items.some((v) => v === null)) throw wrongFilter(place);
+      out.push({ field: ref, op, values: items.map((v) => filterValue(field, ref.type, v, place)) });
       continue;
     }
-    if (ref.type === 'list' || value === null || !isScalar(value)) throw wrongFilter();
-    if (op === 'contains' && ref.type !== 'text') throw wrongFilter();
-    out.push({ field: ref, op, values: [op === 'contains' ? String(value) : filterValue(field, ref.type, value)] });
+    if (ref.type === 'list' || value === null || !isScalar(value)) throw wrongFilter(place);
+    if (op === 'contains' && ref.type !== 'text') throw wrongFilter(place);
+    const bound = op === 'contains' ? String(value) : filterValue(field, ref.type, value, place);
+    out.push({ field: ref, op, values: [bound] });
   }
   return out;
 }
@@ -237,16 +262,46 @@ function asPhpArray(raw: unknown): Record<string, unknown> {
   return isObject(raw) ? raw : {};
 }
 
+/** The classic top-level `filter` and `order` (SDK list readers send them beside PARAMS). */
+export interface TopLevelListParams {
+  readonly filter?: unknown;
+  readonly order?: unknown;
+}
+
+/** `filter`/`order` from a call's top level, lower case first, then upper case (the classic methods' rule). */
+export function topLevelListParams(params: Readonly<Record<string, unknown>>): TopLevelListParams {
+  const pick = (name: 'filter' | 'order') => params[name] ?? params[name.toUpperCase()];
+  return { filter: pick('filter'), order: pick('order') };
+}
+
+function pagingOf(params: Record<string, unknown>, start: number | undefined): ListPaging {
+  const sent = (v: unknown) => v !== undefined && v !== null;
+  if (sent(params.limit) || sent(params.offset)) return 'counted';
+  if (start === undefined) return 'all';
+  return start === -1 ? 'uncounted' : 'counted';
+}
+
 /**
  * Validates PARAMS and OPTIONS in the documented order: PARAMS keys, select, order, filter, limit, offset,
- * then OPTIONS. `start` (the classic list offset) applies when PARAMS.offset is not sent.
+ * then OPTIONS. PARAMS.order/filter win; when PARAMS has none, the top-level ones apply. Paging: see ListPaging;
+ * `start` is the offset of a counted page when PARAMS.offset is not sent.
  */
-export function parseListQuery(rawParams: unknown, rawOptions: unknown, start: number | undefined): ListQuery {
+export function parseListQuery(
+  rawParams: unknown,
+  rawOptions: unknown,
+  start: number | undefined,
+  topLevel: TopLevelListParams = {},
+): ListQuery {
   const params = asPhpArray(rawParams);
   unsupported(Object.keys(params), PARAMS_KEYS, 'PARAMS');
   const projection = parseSelect(params.select);
-  const order = parseOrder(params.order);
-  const filters = parseFilter(params.filter);
+  const order = isEmptyInput(params.order)
+    ? parseOrder(topLevel.order, 'field')
+    : parseOrder(params.order, 'PARAMS field');
+  const filters = isEmptyInput(params.filter)
+    ? parseFilter(topLevel.filter, 'field')
+    : parseFilter(params.filter, 'PARAMS field');
+  const paging = pagingOf(params, start);
   const limit =
     params.limit === undefined || params.limit === null ? LIST_LIMIT_DEFAULT : nonNegative(params.limit, 'limit');
   if (limit > LIST_LIMIT_MAX) {
@@ -263,7 +318,8 @@ export function parseListQuery(rawParams: unknown, rawOptions: unknown, start: n
     projection,
     filters,
     order,
-    limit,
+    paging,
+    limit: paging === 'all' ? LIST_ALL_CAP : limit,
     offset,
     withQueue: parseOptionFlag(options, 'QUEUE'),
     withConfigQueue: parseOptionFlag(options, 'CONFIG_QUEUE'),
