@@ -1,5 +1,5 @@
 // The store adapter on both databases (issue 7): migrations under a lock, values read back alike, and the
-// write capabilities that keep concurrent requests from losing updates.
+// capabilities that keep concurrent requests from losing updates (forUpdate) or sharing a claim (skipLocked).
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
