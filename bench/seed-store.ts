@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import type { Caller } from '../src/domain/caller.js';
 import { DirectoryService } from '../src/domain/directory/directory-service.js';
 import { LineService } from '../src/domain/lines/line-service.js';
-import { openStore, type Store } from '../src/store/open-store.js';
+import { openStore } from '../src/store/open-store.js';
+import type { OpenedStore } from '../src/store/store.js';
 import { SEED_PARAMS } from '../test/helpers/seed.js';
 
 export interface PreparedStore {
@@ -25,7 +26,13 @@ const BENCH_CALLER: Caller = {
 };
 
 /** Columns of one row of `table`, but `skip` (the generated id). */
-async function columnsOf(store: Store, table: string, where: string, id: number, skip: string[]): Promise<string[]> {
+async function columnsOf(
+  store: OpenedStore,
+  table: string,
+  where: string,
+  id: number,
+  skip: string[],
+): Promise<string[]> {
   const row = (await sql<Record<string, unknown>>`select * from ${sql.table(table)} where ${sql.ref(where)} = ${id}`
     .execute(store.db)
     .then((r) => r.rows[0])) ?? { [where]: id };
@@ -33,7 +40,7 @@ async function columnsOf(store: Store, table: string, where: string, id: number,
 }
 
 /** Copies the template line's rows in `table` (keyed by `lineColumn`) to every other line. */
-async function copyQueue(store: Store, table: string, lineColumn: string, template: number, skip: string[]) {
+async function copyQueue(store: OpenedStore, table: string, lineColumn: string, template: number, skip: string[]) {
   const columns = await columnsOf(store, table, lineColumn, template, skip);
   const others = columns.filter((c) => c !== lineColumn);
   if (others.length === 0) return;
@@ -67,7 +74,7 @@ export async function prepareStore(url: string, lines: number, portalName: strin
       await sql`update portal set line_counter = (select count(*) from lines)`.execute(store.db);
     }
     // The steady state a running server reaches by itself: statistics for the planner, the WAL folded in.
-    if (store.dialect === 'postgres') await sql`vacuum analyze`.execute(store.db);
+    if (store.capabilities.dialect === 'postgres') await sql`vacuum analyze`.execute(store.db);
     else await sql`pragma wal_checkpoint(truncate)`.execute(store.db);
     const count = await sql<{ n: number }>`select count(*) as n from lines`.execute(store.db);
     return { webhook, lines: Number(count.rows[0]?.n ?? 0) };

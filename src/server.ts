@@ -22,11 +22,12 @@ import { buildGuards, type CallGuards } from './rest/call-guards.js';
 import { RestCore } from './rest/call-method.js';
 import { HttpCallEndpoint } from './rest/endpoint.js';
 import type { Settings } from './settings.js';
-import { openStore, type Store } from './store/open-store.js';
+import { openStore } from './store/open-store.js';
+import type { OpenedStore } from './store/store.js';
 
 export interface RunningServer {
   readonly settings: Settings;
-  readonly store: Store;
+  readonly store: OpenedStore;
   readonly services: Services;
   readonly directory: DirectoryService;
   readonly oauth: OAuthService;
@@ -67,7 +68,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const connectors = new ConnectorService(store, { clock });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
-    const services: Services = { store, settings, lines, connectors };
+    const services: Services = { settings, lines, connectors };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
@@ -94,7 +95,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         portalName: settings.portalName,
         catalogue: () => projectCatalogue(settings.portalName),
         authenticate: (credentials) => adminAuthenticator.authenticate(credentials),
-        history: (query) => listHistory(store.db, query, settings.timeZone),
+        history: (query) => store.read((db) => listHistory(db, query, settings.timeZone)),
       },
       { requireHttps: settings.requireHttps },
     );

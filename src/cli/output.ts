@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { DirectoryError, DirectoryService } from '../domain/directory/directory-service.js';
 import { loadSettings, type Settings, SettingsError, type SettingsOverrides } from '../settings.js';
-import { openStore, type Store } from '../store/open-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 
 /** A usage or input error: printed without a stack, exit code 2. */
 export class CliError extends Error {}

@@ -3,10 +3,8 @@
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
-import type { Store } from '../store/open-store.js';
 
 export interface Services {
-  readonly store: Store;
   readonly settings: Settings;
   readonly lines: LineService;
   readonly connectors: ConnectorService;

@@ -4,7 +4,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import { secretMatches } from '../domain/secrets.js';
-import type { Store } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import { webhooksWithUser } from '../store/webhooks-repository.js';
 import { RestError } from '../wire/errors.js';
 
@@ -41,7 +41,7 @@ export class Authenticator {
     const userId = Number(userIdText);
     // User ids are 32-bit columns; a larger one names nobody (and PostgreSQL would refuse the query: issue 8).
     if (userId > USER_ID_MAX) throw new RestError('NO_AUTH_FOUND');
-    const hooks = await webhooksWithUser(this.store.db, userId);
+    const hooks = await this.store.read((db) => webhooksWithUser(db, userId));
     // Compare against every hook of the user so the time taken does not depend on which one matches.
     let match: (typeof hooks)[number] | undefined;
     for (const hook of hooks) if (secretMatches(code, hook.code_hash) && !match) match = hook;

@@ -5,7 +5,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import type { Settings } from '../settings.js';
-import type { Store } from '../store/open-store.js';
+import type { OpenedStore } from '../store/store.js';
 import { RestError } from '../wire/errors.js';
 import { OperatingTime } from './operating-time.js';
 import { RequestRateLimiter, rateLimitsOf } from './rate-limiter.js';
@@ -76,10 +76,10 @@ export interface GuardOptions {
   /** Replaces each call's measured duration in the operating-time accounting (tests). */
   readonly operatingCostMs?: (method: string, measuredMs: number) => number;
   /**
-   * The server's store. On PostgreSQL both limits keep their state in the database, so that every server on it
-   * counts the same buckets (issue 7); SQLite has one server per file and keeps the state in memory.
+   * The server's store. When servers share it (its capability sharedByServers: PostgreSQL), both limits keep
+   * their state in the database, so that every server counts the same buckets (issue 7); otherwise in memory.
    */
-  readonly store?: Store;
+  readonly store?: Pick<OpenedStore, 'db' | 'capabilities'>;
 }
 
 export function buildGuards(
@@ -93,7 +93,7 @@ export function buildGuards(
     clock,
     ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
   };
-  if (options.store?.dialect === 'postgres') {
+  if (options.store?.capabilities.sharedByServers) {
     const { db } = options.store;
     return new LimitGuards(
       limits ? new SharedRequestRateLimiter(db, limits, clock, settings.portalName) : null,

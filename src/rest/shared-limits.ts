@@ -5,6 +5,7 @@
 // Cost: one upsert per HTTP request and one indexed read per call (plus an upsert for calls over 0.1 s).
 
 import type { Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
 import {
   addOperatingSeconds,
   admitToBucket,
@@ -15,7 +16,6 @@ import {
   deleteDeadOperatingBuckets,
   liveOperatingBuckets,
 } from '../store/limits-repository.js';
-import type { Db } from '../store/portal-repository.js';
 import { RestError } from '../wire/errors.js';
 import { OPERATING_BUCKET_COUNT, OPERATING_BUCKET_MS } from '../wire/limits.js';
 import type { OperatingState } from './call-guards.js';

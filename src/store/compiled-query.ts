@@ -8,7 +8,7 @@
 // `build` runs once per database kind (and per length of each array argument, for `in (…)` lists) with
 // placeholders instead of the arguments; the compiled SQL is kept and the placeholders are replaced by the
 // arguments on each call. Only the arguments may vary: `build` must not branch on them. Strings lose U+0000 as
-// the store's plugin would have removed it (open-store.ts).
+// the store's query compilers remove it (nul-free-compiler.ts).
 
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 

@@ -1,7 +1,7 @@
 // Custom connectors and their bindings to lines: rows in, rows out, over a db or a transaction.
 
-import { capabilitiesOf } from './open-store.js';
-import type { Db } from './portal-repository.js';
+import { capabilitiesOf } from './capabilities.js';
+import type { Db } from './db.js';
 import type { ConnectorLineTable, ConnectorTable } from './schema.js';
 
 export type ConnectorRow = Omit<ConnectorTable, 'id'> & { id: number };
@@ -136,10 +136,4 @@ export async function deleteBinding(db: Db, connectorId: number, lineId: number)
 
 export async function deleteBindingsOfLine(db: Db, lineId: number): Promise<void> {
   await db.deleteFrom('connector_lines').where('line_id', '=', lineId).execute();
-}
-
-/** A write refused because a referenced row is gone (SQLite SQLITE_CONSTRAINT_FOREIGNKEY, PostgreSQL 23503). */
-export function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }

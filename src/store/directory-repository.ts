@@ -1,7 +1,7 @@
 // Users and departments: the portal directory that queues, permissions and operator data read from.
 
 import { compiledQuery } from './compiled-query.js';
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 import type { DepartmentTable, UserTable } from './schema.js';
 
 export type UserRow = Omit<UserTable, 'id'> & { id: number };

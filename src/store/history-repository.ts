@@ -1,7 +1,7 @@
 // Line revisions (the history of every change): plain functions over db or a transaction; rows in, rows out.
 
 import { compiledQuery } from './compiled-query.js';
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 import type { LineRevisionTable } from './schema.js';
 
 export type RevisionRow = Omit<LineRevisionTable, 'id'> & { id: number };

@@ -3,8 +3,8 @@
 // concurrent requests from every server, so no count is lost and no burst is admitted twice.
 
 import { sql } from 'kysely';
-import { capabilitiesOf } from './open-store.js';
-import type { Db } from './portal-repository.js';
+import { capabilitiesOf } from './capabilities.js';
+import type { Db } from './db.js';
 
 export interface BucketRule {
   readonly nowMs: number;

@@ -2,10 +2,9 @@
 // list (reference-behaviour.md §2.4). Plain functions over db or a transaction; rows in, rows out.
 
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { capabilitiesOf, containsPattern, type StoreCapabilities } from './capabilities.js';
 import { compiledQuery } from './compiled-query.js';
-import { containsPattern, type DialectCapabilities } from './dialect.js';
-import { capabilitiesOf } from './open-store.js';
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 import type { Database, LineConfigQueueTable, LineQueueTable, LineTable } from './schema.js';
 
 export type LineRow = Omit<LineTable, 'id'> & { id: number };
@@ -295,7 +294,7 @@ const COLUMN_OF: Readonly<
 
 const DOC = sql.ref('lines.doc');
 
-function fieldValue(caps: DialectCapabilities, field: ListFieldRef): Expression<unknown> {
+function fieldValue(caps: StoreCapabilities, field: ListFieldRef): Expression<unknown> {
   const column = COLUMN_OF[field.name];
   if (column)
     return field.type === 'number' ? caps.wideInteger(sql.ref(`lines.${column}`)) : sql.ref(`lines.${column}`);
@@ -303,7 +302,7 @@ function fieldValue(caps: DialectCapabilities, field: ListFieldRef): Expression<
   return field.fallback === undefined || field.fallback === null ? read : sql`coalesce(${read}, ${field.fallback})`;
 }
 
-function filterExpression(caps: DialectCapabilities, filter: ListFilter): Expression<SqlBool> {
+function filterExpression(caps: StoreCapabilities, filter: ListFilter): Expression<SqlBool> {
   const { field, op, values } = filter;
   if (field.type === 'list') {
     const contains = values.filter((v) => v !== null).map((v) => caps.jsonArrayContains(DOC, field.name, v!));
@@ -334,14 +333,15 @@ function filterExpression(caps: DialectCapabilities, filter: ListFilter): Expres
   }
 }
 
-function applyFilters(eb: ExpressionBuilder<Database, 'lines'>, caps: DialectCapabilities, spec: LineListSpec) {
+function applyFilters(eb: ExpressionBuilder<Database, 'lines'>, caps: StoreCapabilities, spec: LineListSpec) {
   const parts: Expression<SqlBool>[] = spec.filters.map((f) => filterExpression(caps, f));
   if (spec.ownedBy !== null) parts.push(ownedByAny(eb, spec.ownedBy));
   return eb.and(parts);
 }
 
 /** How many lines match the filters (and the owner restriction). */
-export async function countMatchingLines(db: Db, caps: DialectCapabilities, spec: LineListSpec): Promise<number> {
+export async function countMatchingLines(db: Db, spec: LineListSpec): Promise<number> {
+  const caps = capabilitiesOf(db);
   let count = db.selectFrom('lines').select((eb) => eb.fn.countAll<number>().as('n'));
   // Without a condition SQLite counts the smallest index's entries (lines_modify_user) without reading rows.
   if (spec.filters.length > 0 || spec.ownedBy !== null) count = count.where((eb) => applyFilters(eb, caps, spec));
@@ -350,8 +350,9 @@ export async function countMatchingLines(db: Db, caps: DialectCapabilities, spec
 }
 
 /** One page of matching lines, in the requested order; ID ascending breaks ties. Counts nothing. */
-export async function pageOfLines(db: Db, caps: DialectCapabilities, spec: LineListSpec): Promise<LineRow[]> {
+export async function pageOfLines(db: Db, spec: LineListSpec): Promise<LineRow[]> {
   if (spec.limit === 0) return [];
+  const caps = capabilitiesOf(db);
   let query = db
     .selectFrom('lines')
     .selectAll()
@@ -366,12 +367,8 @@ export async function pageOfLines(db: Db, caps: DialectCapabilities, spec: LineL
 }
 
 /** One page of lines and the number of lines matching the filters. */
-export async function listLines(
-  db: Db,
-  caps: DialectCapabilities,
-  spec: LineListSpec,
-): Promise<{ rows: LineRow[]; total: number }> {
-  const total = await countMatchingLines(db, caps, spec);
+export async function listLines(db: Db, spec: LineListSpec): Promise<{ rows: LineRow[]; total: number }> {
+  const total = await countMatchingLines(db, spec);
   if (spec.offset >= total) return { rows: [], total };
-  return { rows: await pageOfLines(db, caps, spec), total };
+  return { rows: await pageOfLines(db, spec), total };
 }

@@ -1,6 +1,6 @@
 // OAuth applications, tokens and authorization codes: rows in, rows out. Secrets arrive already hashed.
 
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 import type { OAuthAppTable, OAuthCodeTable, OAuthTokenTable } from './schema.js';
 
 export type OAuthAppRow = Omit<OAuthAppTable, 'id'> & { id: number };
@@ -14,11 +14,6 @@ export async function insertApp(db: Db, app: Omit<OAuthAppTable, 'id'>): Promise
 
 export async function findAppByClientId(db: Db, clientId: string): Promise<OAuthAppRow | undefined> {
   const row = await db.selectFrom('oauth_apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-  return row && { ...row, id: Number(row.id) };
-}
-
-export async function findAppById(db: Db, id: number): Promise<OAuthAppRow | undefined> {
-  const row = await db.selectFrom('oauth_apps').selectAll().where('id', '=', id).executeTakeFirst();
   return row && { ...row, id: Number(row.id) };
 }
 
@@ -38,11 +33,6 @@ export async function deleteApp(db: Db, id: number): Promise<boolean> {
 export async function insertToken(db: Db, token: Omit<OAuthTokenTable, 'id'>): Promise<number> {
   const row = await db.insertInto('oauth_tokens').values(token).returning('id').executeTakeFirstOrThrow();
   return Number(row.id);
-}
-
-export async function findTokenByAccessHash(db: Db, accessHash: string): Promise<OAuthTokenRow | undefined> {
-  const row = await db.selectFrom('oauth_tokens').selectAll().where('access_hash', '=', accessHash).executeTakeFirst();
-  return row && { ...row, id: Number(row.id), app_id: Number(row.app_id), user_id: Number(row.user_id) };
 }
 
 export async function findTokenByRefreshHash(db: Db, refreshHash: string): Promise<OAuthTokenRow | undefined> {

@@ -1,6 +1,6 @@
 // Per-user permission levels (table user_permissions). A missing row means "the default level".
 
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 
 export interface PermissionRow {
   entity: string;

@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
-import type { Database, PortalTable } from './schema.js';
-
-export type Db = Kysely<Database>;
+import type { Db } from './db.js';
+import type { PortalTable } from './schema.js';
 
 export async function getPortal(db: Db): Promise<PortalTable | undefined> {
   return db.selectFrom('portal').selectAll().where('id', '=', 1).executeTakeFirst();

@@ -1,7 +1,7 @@
 // Roles and their holders (tables roles, user_roles). Levels are the stored words; the domain checks them.
 
 import { sql } from 'kysely';
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 
 export interface RoleRow {
   id: number;

@@ -1,5 +1,5 @@
 import { compiledQuery } from './compiled-query.js';
-import type { Db } from './portal-repository.js';
+import type { Db } from './db.js';
 import type { WebhookTable } from './schema.js';
 
 export type WebhookRow = Omit<WebhookTable, 'id'> & { id: number };

@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { DirectoryService } from '../../src/domain/directory/directory-service.js';
 import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
-import { openStore, type Store } from '../../src/store/open-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
 import { ERRORS } from '../../src/wire/errors.js';
 import { MAX_BODY_BYTES } from '../../src/wire/limits.js';
 import { SEED_PARAMS } from '../helpers/seed.js';
@@ -241,7 +242,7 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
     env: { OAUTH_ACCESS_TOKEN_TTL: '86400', LOG_LEVEL: 'warn' },
   };
   let server: ServeProcess | null = null;
-  let store: Store | null = null;
+  let store: OpenedStore | null = null;
   const agent = new QuietAgent({ keepAlive: true, maxSockets: options.concurrency });
   try {
     server = await startServeProcess(serveOptions);
@@ -405,7 +406,7 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
 }
 
-async function countDirectory(store: Store): Promise<Record<string, number>> {
+async function countDirectory(store: OpenedStore): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of ['users', 'departments', 'webhooks', 'oauth_apps', 'portal', 'user_permissions'] as const) {
     const row = await store.db
@@ -419,7 +420,7 @@ async function countDirectory(store: Store): Promise<Record<string, number>> {
 
 /** What must hold of the store whatever the requests were. */
 async function checkConsistency(
-  store: Store,
+  store: OpenedStore,
   // biome-ignore lint/suspicious/noExplicitAny: answers are arbitrary JSON
   post: (path: string, body: unknown) => Promise<{ status: number; body: any }>,
   hookPath: string,

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { compiledQuery } from '../../src/store/compiled-query.js';
+import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Db } from '../../src/store/portal-repository.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
 
 const dirs: string[] = [];

@@ -1,4 +1,4 @@
-// Durable writes with group commit (src/store/group-commit.ts, issue 10): concurrent writes share a transaction
+// Durable writes with group commit (src/store/sqlite/group-commit.ts, issue 10): concurrent writes share a transaction
 // and a flush, each write is isolated by its savepoint, and no write settles before the flush after its commit.
 // The flush is injected so the test decides when it completes; nothing here measures time.
 
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { type Generated, Kysely, SqliteDialect, sql } from 'kysely';
-import { type FlushFile, SqliteGroupCommit } from '../../src/store/group-commit.js';
 import { openStore } from '../../src/store/open-store.js';
+import { type FlushFile, SqliteGroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
 
 interface Db {

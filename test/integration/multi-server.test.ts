@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import { openStore, type Store } from '../../src/store/open-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
 import { parseAnswer } from '../helpers/server.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
@@ -75,7 +76,7 @@ describe('several servers on one PostgreSQL', {
   skip: onPostgres ? false : 'OPENLINES_TEST_STORES excludes postgres',
 }, () => {
   let database: TestDatabase;
-  let store: Store;
+  let store: OpenedStore;
   let a: ServerProcess;
   let b: ServerProcess;
   /** The webhook path after the host: /rest/1/<code>/ — valid on every server, as it lives in the database. */

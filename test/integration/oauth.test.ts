@@ -448,7 +448,7 @@ for (const store of STORES) {
           headers: { Authorization: `Bearer ${refreshed.access_token}` },
         });
         await fetch(`${base}/rest/imopenlines.config.add?auth=${'x'.repeat(40)}`);
-        dump = await dumpTables(server.store.db, server.store.dialect);
+        dump = await dumpTables(server.store.db, server.store.capabilities.dialect);
       } finally {
         await server.close();
         await database.drop();

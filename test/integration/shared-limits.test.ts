@@ -11,7 +11,8 @@ import { buildGuards, LimitGuards } from '../../src/rest/call-guards.js';
 import { OperatingTime } from '../../src/rest/operating-time.js';
 import { RequestRateLimiter } from '../../src/rest/rate-limiter.js';
 import { SharedOperatingTime, SharedRequestRateLimiter } from '../../src/rest/shared-limits.js';
-import { openStore, type Store } from '../../src/store/open-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
 import { RATE_PLANS } from '../../src/wire/limits.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 import { clockReading } from '../helpers/test-clock.js';
@@ -33,8 +34,8 @@ for (const kind of STORES) {
   describe(`shared request limits [${kind}]`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'openlines-limits-'));
     let database: TestDatabase;
-    let store: Store;
-    let second: Store;
+    let store: OpenedStore;
+    let second: OpenedStore;
 
     before(async () => {
       database = await createTestDatabase(kind, dataDir);

@@ -1,5 +1,5 @@
 // The store adapter on both databases (issue 7): migrations under a lock, values read back alike, and the
-// write capabilities that keep concurrent requests from losing updates.
+// capabilities that keep concurrent requests from losing updates (forUpdate) or sharing a claim (skipLocked).
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,12 +8,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { capabilitiesOf } from '../../src/store/capabilities.js';
+import { isUniqueViolation } from '../../src/store/constraint-errors.js';
+import type { Db } from '../../src/store/db.js';
 import { findLineForUpdate, insertLine, updateLine } from '../../src/store/lines-repository.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import { capabilitiesOf, openStore, type Store } from '../../src/store/open-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
 const STAMP = '2026-11-23T10:00:00.000Z';
+
+/** A scratch table of rows to claim, as the timer and outbox tables will be claimed. */
+type Claims = { skip_locked_claims: { id: number; claimed_by: string | null } };
+
+/** Claims the first unclaimed row in `trx`, selected with `select`'s locking; its id, or undefined when none is left. */
+async function claimOne(trx: Db, by: string, lock: 'skipLocked' | 'forUpdate' = 'skipLocked') {
+  const db = trx.withTables<Claims>();
+  const query = db.selectFrom('skip_locked_claims').select('id').where('claimed_by', 'is', null).orderBy('id').limit(1);
+  const row = await capabilitiesOf(trx)[lock](query).executeTakeFirst();
+  if (row) await db.updateTable('skip_locked_claims').set({ claimed_by: by }).where('id', '=', row.id).execute();
+  return row?.id;
+}
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -21,7 +37,7 @@ for (const kind of STORES) {
   describe(`store adapter [${kind}]`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'openlines-store-'));
     let database: TestDatabase;
-    let store: Store;
+    let store: OpenedStore;
 
     before(async () => {
       database = await createTestDatabase(kind, dataDir);
@@ -117,7 +133,6 @@ for (const kind of STORES) {
       const hook = { user_id: 1, code_hash: `hash-${kind}`, scopes: 'imopenlines', strict: 0, expires_at: null };
       const values = { ...hook, title: '', active: 1, created_at: STAMP, last_used_at: null };
       await store.db.insertInto('webhooks').values(values).execute();
-      const caps = capabilitiesOf(store.db);
       const duplicate = await store.db
         .insertInto('webhooks')
         .values(values)
@@ -127,9 +142,9 @@ for (const kind of STORES) {
           (error: unknown) => error,
         );
       assert.ok(duplicate, 'the duplicate insert fails');
-      assert.equal(caps.isUniqueViolation(duplicate), true);
-      assert.equal(caps.isUniqueViolation(new Error('something else')), false);
-      assert.equal(caps.isUniqueViolation(undefined), false);
+      assert.equal(isUniqueViolation(duplicate), true);
+      assert.equal(isUniqueViolation(new Error('something else')), false);
+      assert.equal(isUniqueViolation(undefined), false);
     });
 
     it('syncIdSequence: after rows with explicit ids, the next generated id is larger', async () => {
@@ -137,7 +152,7 @@ for (const kind of STORES) {
         .insertInto('departments')
         .values({ id: 500, name: 'imported', parent_id: null } as never)
         .execute();
-      await capabilitiesOf(store.db).syncIdSequence('departments');
+      await capabilitiesOf(store.db).syncIdSequence(store.db, 'departments');
       const next = await store.db
         .insertInto('departments')
         .values({ name: 'generated', parent_id: null })
@@ -159,6 +174,74 @@ for (const kind of STORES) {
         .where('id', 'in', [id.id])
         .executeTakeFirstOrThrow();
       assert.equal(row.name, 'nulinside');
+    });
+
+    describe('skipLocked', () => {
+      before(async () => {
+        const db = store.db.withTables<Claims>();
+        await db.schema
+          .createTable('skip_locked_claims')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('claimed_by', 'text')
+          .execute();
+      });
+      const reset = async () => {
+        const db = store.db.withTables<Claims>();
+        await db.deleteFrom('skip_locked_claims').execute();
+        await db
+          .insertInto('skip_locked_claims')
+          .values([1, 2, 3, 4].map((id) => ({ id, claimed_by: null })))
+          .execute();
+      };
+
+      it('locks and skips on PostgreSQL, adds nothing on SQLite (begin immediate serialises writers)', () => {
+        const query = store.db.selectFrom('lines').select('id');
+        const compiled = capabilitiesOf(store.db).skipLocked(query).compile().sql;
+        if (kind === 'postgres') assert.match(compiled, / for update skip locked$/);
+        else assert.equal(compiled, query.compile().sql);
+      });
+
+      it('two concurrent claims get disjoint rows', async () => {
+        await reset();
+        const claimed = await Promise.all([
+          store.write((trx) => claimOne(trx, 'a')),
+          store.write((trx) => claimOne(trx, 'b')),
+        ]);
+        assert.equal(claimed.filter((id) => id !== undefined).length, 2);
+        assert.notEqual(claimed[0], claimed[1]);
+      });
+
+      if (kind === 'postgres') {
+        it('a claim does not wait for rows another open transaction holds, as forUpdate alone would', async () => {
+          await reset();
+          let release!: () => void;
+          const released = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          let holding!: (id: number | undefined) => void;
+          const held = new Promise<number | undefined>((resolve) => {
+            holding = resolve;
+          });
+          const first = store.write(async (trx) => {
+            holding(await claimOne(trx, 'first'));
+            await released;
+          });
+          try {
+            const firstId = await held;
+            assert.equal(firstId, 1);
+            const secondId = await store.write((trx) => claimOne(trx, 'second'));
+            assert.equal(secondId, 2, 'skips the held row and claims the next, while the first is still open');
+            const waiting = store.write((trx) => claimOne(trx, 'third', 'forUpdate'));
+            const timeout = new Promise((resolve) => setTimeout(resolve, 300, 'still waiting'));
+            assert.equal(await Promise.race([waiting, timeout]), 'still waiting', 'forUpdate alone waits for the lock');
+            release();
+            await waiting;
+          } finally {
+            release();
+            await first;
+          }
+        });
+      }
     });
   });
 }

@@ -1,4 +1,4 @@
-// WAL checkpoints in a worker thread (src/store/wal-checkpointer.ts, issue 10): while the thread runs, the
+// WAL checkpoints in a worker thread (src/store/sqlite/wal-checkpointer.ts, issue 10): while the thread runs, the
 // server's connection checkpoints only past SERVER_CHECKPOINT_PAGES and the thread copies the WAL into the
 // database file; when the thread cannot run, the connection goes back to SQLite's default. Real files, a real
 // thread; the test waits for what it checks instead of timing anything.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { openStore } from '../../src/store/open-store.js';
-import { SERVER_CHECKPOINT_PAGES, WalCheckpointer } from '../../src/store/wal-checkpointer.js';
+import { SERVER_CHECKPOINT_PAGES, WalCheckpointer } from '../../src/store/sqlite/wal-checkpointer.js';
 
 const dirs: string[] = [];
 after(() => {

@@ -39,7 +39,7 @@ export const INJECTIONS = [
 async function tableNames(t: TestServer): Promise<string[]> {
   const db = t.server.store.db;
   const query =
-    t.server.store.dialect === 'sqlite'
+    t.server.store.capabilities.dialect === 'sqlite'
       ? sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`
       : sql<{
           name: string;

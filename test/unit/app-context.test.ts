@@ -16,14 +16,15 @@ import { Authenticator } from '../../src/rest/authenticate.js';
 import { OPEN_GUARDS } from '../../src/rest/call-guards.js';
 import { type CallAnswer, RestCore } from '../../src/rest/call-method.js';
 import { loadSettings } from '../../src/settings.js';
-import { openStore, type Store } from '../../src/store/open-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
 
 const APP_ONLY = 'test.connector.only';
 const ANYONE = 'test.anyone';
 
 describe('RestCore: application context (appContextOnly)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openlines-appctx-'));
-  let store: Store;
+  let store: OpenedStore;
   let core: RestCore;
   let hookCode: string;
   let token: string;

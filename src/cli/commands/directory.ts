@@ -57,7 +57,7 @@ export function registerDirectoryCommands(program: Command): void {
     .action(async (_o, command: Command) => {
       await withDirectory(command, async (_d, store) => {
         const { listUsers } = await import('../../store/directory-repository.js');
-        for (const u of await listUsers(store.db)) {
+        for (const u of await store.read(listUsers)) {
           const flags = [u.is_admin ? 'admin' : '', u.active ? '' : 'inactive', u.is_online ? 'online' : ''].filter(
             Boolean,
           );
@@ -82,15 +82,15 @@ export function registerDirectoryCommands(program: Command): void {
       if (o.clear && (o.view || o.modify))
         throw new CliError('user permission takes --clear or --view/--modify, not both');
       const { levels, isAdmin } = await withDirectory(command, async (_d, store) => {
-        const user = await findUser(store.db, o.user);
+        const user = await store.read((db) => findUser(db, o.user));
         if (!user) throw new CliError(`user ${o.user} does not exist`);
         const changes: Partial<LinePermissions> = {
           ...(o.view ? { VIEW: o.view } : {}),
           ...(o.modify ? { MODIFY: o.modify } : {}),
         };
-        const levels = o.clear
-          ? await clearLinePermissions(store.db, o.user)
-          : await setLinePermissions(store.db, o.user, changes);
+        const levels = await store.write((trx) =>
+          o.clear ? clearLinePermissions(trx, o.user) : setLinePermissions(trx, o.user, changes),
+        );
         return { levels, isAdmin: user.is_admin === 1 };
       });
       if (isAdmin) process.stderr.write('note: this user is an administrator and always has any\n');

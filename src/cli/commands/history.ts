@@ -16,10 +16,8 @@ export function registerHistoryCommand(program: Command): void {
       async (line: number | undefined, o: { limit: number; full?: boolean; json?: boolean }, command: Command) => {
         if (o.limit > HISTORY_LIMIT_MAX) throw new CliError(`--limit must be at most ${HISTORY_LIMIT_MAX}`);
         await withDirectory(command, async (_d, store, settings) => {
-          const { revisions, total } = await listHistory(
-            store.db,
-            { lineId: line ?? null, limit: o.limit },
-            settings.timeZone,
+          const { revisions, total } = await store.read((db) =>
+            listHistory(db, { lineId: line ?? null, limit: o.limit }, settings.timeZone),
           );
           if (o.json) {
             process.stdout.write(`${JSON.stringify({ revisions, total }, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { LineService } from '../../domain/lines/line-service.js';
 import { type FileFormat, LinesFileError, parseLinesFile } from '../../domain/lines-as-code/lines-file.js';
 import { applyPlan, computePlan, exportLines, formatPlan } from '../../domain/lines-as-code/plan.js';
 import { findUser } from '../../store/directory-repository.js';
-import type { Store } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { CliError, positiveInt, withDirectory } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -20,7 +20,7 @@ async function readStdin(): Promise<string> {
 
 /** The CLI acts for a user of the portal, with administrator rights; the history names the OS user too. */
 async function cliCaller(store: Store, userId: number): Promise<Caller> {
-  const user = await findUser(store.db, userId);
+  const user = await store.read((db) => findUser(db, userId));
   if (!user?.active) throw new CliError(`--user: user ${userId} does not exist or is inactive`);
   let osUser = 'unknown';
   try {
@@ -90,7 +90,7 @@ export function registerLinesAsCodeCommands(program: Command): void {
           if (plan.items.length === 0) return;
           const applying = progressBar('applying');
           const lines = new LineService(store, ctx);
-          const done = await applyPlan(lines, caller, plan, {
+          const done = await applyPlan(store, lines, caller, plan, {
             fileName,
             onProgress: (n, total) => applying.update(n, total),
           });

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { OAuthAdminError, OAuthService, presentToken } from '../../domain/oauth/oauth-service.js';
 import type { Settings } from '../../settings.js';
-import type { Store } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { baseUrl, CliError, positiveInt, withDirectory } from '../output.js';
 
 function printJson(value: unknown): void {

@@ -56,7 +56,7 @@ export function registerRoleCommands(program: Command): void {
       );
       if (missing.length > 0) throw new CliError(`role create needs ${missing.join(', ')}`);
       const created = await withDirectory(command, (_d, store) =>
-        createRole(store.db, o.name!, { VIEW: o.view!, MODIFY: o.modify! }),
+        store.write((trx) => createRole(trx, o.name!, { VIEW: o.view!, MODIFY: o.modify! })),
       );
       process.stdout.write(`${created.id}\n`);
     });
@@ -65,7 +65,7 @@ export function registerRoleCommands(program: Command): void {
     .command('list')
     .description('list the roles: id, name, VIEW and MODIFY levels, number of users holding it')
     .action(async (_o, command: Command) => {
-      const roles = await withDirectory(command, (_d, store) => listRolesWithHolders(store.db));
+      const roles = await withDirectory(command, (_d, store) => store.read(listRolesWithHolders));
       process.stdout.write('ID\tNAME\tVIEW\tMODIFY\tUSERS\n');
       for (const r of roles) process.stdout.write(`${levelsLine(r)}\t${r.holders}\n`);
     });
@@ -83,7 +83,9 @@ export function registerRoleCommands(program: Command): void {
         ...(o.view ? { VIEW: o.view } : {}),
         ...(o.modify ? { MODIFY: o.modify } : {}),
       };
-      const granted = await withDirectory(command, (_d, store) => grantRole(store.db, o.role!, changes));
+      const granted = await withDirectory(command, (_d, store) =>
+        store.write((trx) => grantRole(trx, o.role!, changes)),
+      );
       process.stdout.write(`${levelsLine(granted)}\n`);
     });
 
@@ -104,10 +106,10 @@ export function registerRoleCommands(program: Command): void {
       if (!o.none && o.role.length === 0) throw new CliError('user set-role needs --role (or --none to clear)');
       const userId = o.user;
       const { held, levels, isAdmin } = await withDirectory(command, async (_d, store) => {
-        const user = await findUser(store.db, userId);
+        const user = await store.read((db) => findUser(db, userId));
         if (!user) throw new CliError(`user ${userId} does not exist`);
-        const held = await setUserRoles(store.db, userId, o.none ? [] : o.role);
-        return { held, levels: await linePermissionsOf(store.db, userId), isAdmin: user.is_admin === 1 };
+        const held = await store.write((trx) => setUserRoles(trx, userId, o.none ? [] : o.role));
+        return { held, levels: await store.read((db) => linePermissionsOf(db, userId)), isAdmin: user.is_admin === 1 };
       });
       if (isAdmin) process.stderr.write('note: this user is an administrator and always has any\n');
       process.stdout.write(

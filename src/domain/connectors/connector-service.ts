@@ -18,16 +18,16 @@ import {
   findBinding,
   findConnectorByCode,
   insertConnector,
-  isForeignKeyViolation,
   listConnectors,
   lockBindingData,
   updateBindingData,
   updateConnector,
 } from '../../store/connectors-repository.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../store/constraint-errors.js';
+import type { Db } from '../../store/db.js';
 import { findLine } from '../../store/lines-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
-import { capabilitiesOf, type Store } from '../../store/open-store.js';
-import type { Db } from '../../store/portal-repository.js';
+import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import type { FieldWarning } from '../lines/apply-input.js';
@@ -86,7 +86,7 @@ export class ConnectorService {
   async register(caller: Caller, params: Params, strict: boolean, warnings: FieldWarning[]): Promise<NestedAnswer> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.db.transaction().execute(async (trx) => {
+        return await this.store.write(async (trx) => {
           const app = await applicationOf(trx, caller);
           const registration = readRegistration(params, app !== undefined, warnings);
           if (isNestedFailure(registration)) return registration;
@@ -110,7 +110,7 @@ export class ConnectorService {
         });
       } catch (error) {
         // Two requests registering one new ID at once: the loser sees the winner's row on its second try.
-        if (attempt === 0 && capabilitiesOf(this.store.db).isUniqueViolation(error)) {
+        if (attempt === 0 && isUniqueViolation(error)) {
           warnings.length = 0;
           continue;
         }
@@ -128,7 +128,7 @@ export class ConnectorService {
   ): Promise<NestedAnswer> {
     const params = readParams(rawParams, ['ID'], warnings);
     throwIfStrict(strict, warnings);
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.store.write(async (trx) => {
       const app = await applicationOf(trx, caller);
       if (!app) return nestedFailure('NO_APPLICATION_ID');
       const id = params.ID;
@@ -154,14 +154,15 @@ export class ConnectorService {
    * roles); others get the reference's 400 ACCESS_DENIED (Rest\Common::list).
    */
   async list(caller: Caller): Promise<Record<string, string>> {
-    const db = this.store.db;
-    if (!caller.isAdmin && (await lineLevelOf(db, caller, 'MODIFY')) !== 'any') {
-      throw new RestError('ACCESS_DENIED', "You don't have access to this action", {}, 400);
-    }
-    const result: Record<string, string> = {};
-    for (const connector of BUILTIN_CONNECTORS) result[connector.code] = connector.name;
-    for (const connector of await listConnectors(db)) result[connector.code] = connector.name;
-    return result;
+    return this.store.read(async (db) => {
+      if (!caller.isAdmin && (await lineLevelOf(db, caller, 'MODIFY')) !== 'any') {
+        throw new RestError('ACCESS_DENIED', "You don't have access to this action", {}, 400);
+      }
+      const result: Record<string, string> = {};
+      for (const connector of BUILTIN_CONNECTORS) result[connector.code] = connector.name;
+      for (const connector of await listConnectors(db)) result[connector.code] = connector.name;
+      return result;
+    });
   }
 
   /** Switches the application's connector on or off for a line. Off when it was not on: false (strict: 400). */
@@ -175,7 +176,7 @@ export class ConnectorService {
     const lineId = readLineId(params.LINE, warnings);
     const active = readActive(params.ACTIVE);
     throwIfStrict(strict, warnings);
-    return this.write(code, lineId, async (trx) => {
+    return this.writeBinding(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
       if (active) {
@@ -214,10 +215,10 @@ export class ConnectorService {
     const lineSent = !(params.LINE === undefined || params.LINE === null || params.LINE === '');
     const lineId = lineSent ? readLineId(params.LINE, warnings) : 0;
     throwIfStrict(strict, warnings);
-    return this.store.db.transaction().execute(async (trx) => {
-      const connector = await knownConnector(trx, code);
-      if (lineId !== 0) await requireLine(trx, lineId);
-      const binding = connector.builtin || lineId === 0 ? undefined : await findBinding(trx, connector.id, lineId);
+    return this.store.read(async (db) => {
+      const connector = await knownConnector(db, code);
+      if (lineId !== 0) await requireLine(db, lineId);
+      const binding = connector.builtin || lineId === 0 ? undefined : await findBinding(db, connector.id, lineId);
       const configured = binding?.active === 1;
       const error = binding?.error === 1;
       return { LINE: lineId, CONNECTOR: code, ERROR: error, CONFIGURED: configured, STATUS: configured && !error };
@@ -236,7 +237,7 @@ export class ConnectorService {
     const data = readConnectorData(params, warnings);
     const lineId = readLineId(params.LINE, warnings);
     throwIfStrict(strict, warnings);
-    return this.write(code, lineId, async (trx) => {
+    return this.writeBinding(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
       const stamp = new Date(this.clock.now()).toISOString();
@@ -254,10 +255,10 @@ export class ConnectorService {
     requireArgument(params, 'LINE');
     const lineId = readLineId(params.LINE, warnings);
     throwIfStrict(strict, warnings);
-    return this.store.db.transaction().execute(async (trx) => {
-      const connector = await this.ownedConnector(trx, caller, code);
-      await requireLine(trx, lineId);
-      const binding = await findBinding(trx, connector.id, lineId);
+    return this.store.read(async (db) => {
+      const connector = await this.ownedConnector(db, caller, code);
+      await requireLine(db, lineId);
+      const binding = await findBinding(db, connector.id, lineId);
       return binding?.data ? presentConnectorData(JSON.parse(binding.data) as ConnectorData) : {};
     });
   }
@@ -282,16 +283,18 @@ export class ConnectorService {
   }
 
   /**
-   * Runs a binding write. A line or connector deleted between the checks and the write makes the database refuse
-   * it (foreign keys); the answer is then the error the checks would have given.
+   * Runs a binding write, translating a foreign-key refusal: a line or connector deleted between the checks and
+   * the write makes the database refuse it; the answer is then the error the checks would have given.
    */
-  private async write<T>(code: string, lineId: number, work: (trx: Db) => Promise<T>): Promise<T> {
+  private async writeBinding<T>(code: string, lineId: number, work: (trx: Db) => Promise<T>): Promise<T> {
     try {
-      return await this.store.db.transaction().execute(work);
+      return await this.store.write(work);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
-      await knownConnector(this.store.db, code);
-      await requireLine(this.store.db, lineId);
+      await this.store.read(async (db) => {
+        await knownConnector(db, code);
+        await requireLine(db, lineId);
+      });
       throw error;
     }
   }

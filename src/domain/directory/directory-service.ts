@@ -9,8 +9,8 @@ import {
   insertUser,
   type NewUser,
 } from '../../store/directory-repository.js';
-import type { Store } from '../../store/open-store.js';
 import { getPortal, insertPortal } from '../../store/portal-repository.js';
+import type { Store } from '../../store/store.js';
 import { insertWebhook, listWebhooks, revokeWebhook, type WebhookRow } from '../../store/webhooks-repository.js';
 import { generateCode, hashSecret } from '../secrets.js';
 
@@ -49,7 +49,7 @@ export class DirectoryService {
 
   async addUser(user: NewUser): Promise<number> {
     if (!user.name.trim()) throw new DirectoryError('a user needs a name');
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.store.write(async (trx) => {
       for (const id of user.departmentIds ?? []) {
         if (!(await findDepartment(trx, id))) throw new DirectoryError(`department ${id} does not exist`);
       }
@@ -59,7 +59,7 @@ export class DirectoryService {
 
   async addDepartment(name: string, parentId: number | null): Promise<number> {
     if (!name.trim()) throw new DirectoryError('a department needs a name');
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.store.write(async (trx) => {
       if (parentId !== null && !(await findDepartment(trx, parentId))) {
         throw new DirectoryError(`department ${parentId} does not exist`);
       }
@@ -69,25 +69,28 @@ export class DirectoryService {
 
   /** Returns the new webhook's id and its secret code, which is shown once and stored only as a hash. */
   async createWebhook(hook: NewWebhook): Promise<{ id: number; code: string }> {
-    if (!(await findUser(this.store.db, hook.userId))) throw new DirectoryError(`user ${hook.userId} does not exist`);
     const code = generateCode();
-    const id = await insertWebhook(this.store.db, {
-      user_id: hook.userId,
-      code_hash: hashSecret(code),
-      scopes: hook.scopes.join(','),
-      strict: hook.strict ? 1 : 0,
-      expires_at: hook.expiresAt ? hook.expiresAt.toISOString() : null,
-      title: hook.title ?? '',
+    const id = await this.store.write(async (trx) => {
+      if (!(await findUser(trx, hook.userId))) throw new DirectoryError(`user ${hook.userId} does not exist`);
+      return insertWebhook(trx, {
+        user_id: hook.userId,
+        code_hash: hashSecret(code),
+        scopes: hook.scopes.join(','),
+        strict: hook.strict ? 1 : 0,
+        expires_at: hook.expiresAt ? hook.expiresAt.toISOString() : null,
+        title: hook.title ?? '',
+      });
     });
     return { id, code };
   }
 
   listWebhooks(): Promise<WebhookRow[]> {
-    return listWebhooks(this.store.db);
+    return this.store.read(listWebhooks);
   }
 
   async revokeWebhook(id: number): Promise<void> {
-    if (!(await revokeWebhook(this.store.db, id))) throw new DirectoryError(`webhook ${id} does not exist`);
+    if (!(await this.store.write((trx) => revokeWebhook(trx, id))))
+      throw new DirectoryError(`webhook ${id} does not exist`);
   }
 
   /**
@@ -95,7 +98,7 @@ export class DirectoryService {
    * with scopes imopenlines,imconnector. Returns the webhook's code, or null when the portal already existed.
    */
   async bootstrap(portalName: string): Promise<{ userId: number; code: string } | null> {
-    const created = await this.store.db.transaction().execute(async (trx) => {
+    const created = await this.store.write(async (trx) => {
       if (await getPortal(trx)) return false;
       // Two servers starting on one empty PostgreSQL: the second insert waits for the first and does nothing.
       const inserted = await insertPortal(trx, {

@@ -2,8 +2,8 @@
 // field-level diff. Revisions are written by the line service inside the transaction of the change, so a
 // change and its revision are committed or rolled back together.
 
+import type { Db } from '../../store/db.js';
 import { insertRevision, listRevisions, type RevisionRow } from '../../store/history-repository.js';
-import type { Db } from '../../store/portal-repository.js';
 import { formatPhpDate } from '../../wire/envelope.js';
 import type { Caller } from '../caller.js';
 import { defaultFor } from '../lines/apply-input.js';

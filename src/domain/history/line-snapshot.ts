@@ -1,8 +1,8 @@
 // A line's configuration as the history and lines-as-code compare it: the stored (normalised) value of every
 // writable catalogue field, and the configured queue as `{user: id}` / `{department: id}` entries in order.
 
+import type { Db } from '../../store/db.js';
 import { configQueuesOf, findLine } from '../../store/lines-repository.js';
-import type { Db } from '../../store/portal-repository.js';
 import { WRITABLE_FIELDS } from '../lines/catalogue.js';
 
 export type QueueEntry = { readonly user: number } | { readonly department: number };

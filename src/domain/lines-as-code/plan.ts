@@ -4,9 +4,8 @@
 //
 // A stored line is compared as the file would write it (export → check), so export → apply is always a no-op.
 
-import { documentCapabilities } from '../../store/dialect.js';
 import { configQueuesOf, listLines } from '../../store/lines-repository.js';
-import type { Store } from '../../store/open-store.js';
+import { joinedStore, type Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import {
@@ -82,20 +81,21 @@ interface StoredLine {
 const BATCH = 500;
 
 async function storedLines(store: Store): Promise<StoredLine[]> {
-  const caps = documentCapabilities(store.dialect);
-  const lines: StoredLine[] = [];
-  for (let offset = 0; ; offset += BATCH) {
-    const { rows } = await listLines(store.db, caps, { filters: [], order: [], limit: BATCH, offset, ownedBy: null });
-    const queues = await configQueuesOf(
-      store.db,
-      rows.map((r) => r.id),
-    );
-    for (const row of rows) {
-      const snapshot = snapshotOf(JSON.parse(row.doc) as Record<string, unknown>, queues.get(row.id) ?? []);
-      lines.push({ id: row.id, name: row.line_name, snapshot });
+  return store.read(async (db) => {
+    const lines: StoredLine[] = [];
+    for (let offset = 0; ; offset += BATCH) {
+      const { rows } = await listLines(db, { filters: [], order: [], limit: BATCH, offset, ownedBy: null });
+      const queues = await configQueuesOf(
+        db,
+        rows.map((r) => r.id),
+      );
+      for (const row of rows) {
+        const snapshot = snapshotOf(JSON.parse(row.doc) as Record<string, unknown>, queues.get(row.id) ?? []);
+        lines.push({ id: row.id, name: row.line_name, snapshot });
+      }
+      if (rows.length < BATCH) return lines;
     }
-    if (rows.length < BATCH) return lines;
-  }
+  });
 }
 
 /** `openlines export`: every line, by ID, as the lines file writes it. */
@@ -150,7 +150,9 @@ function matchEntries(entries: readonly FileEntry[], lines: readonly StoredLine[
 /** The queue's users and departments must exist and give the line an operator, as config.update demands. */
 async function checkQueue(store: Store, entry: FileEntry, userId: number, problems: FileProblem[]): Promise<void> {
   if (!entry.queue) return;
-  const resolved = await resolveQueue(store.db, queueParam(entry.queue), undefined, userId, { allowPlainIds: false });
+  const resolved = await store.read((db) =>
+    resolveQueue(db, queueParam(entry.queue!), undefined, userId, { allowPlainIds: false }),
+  );
   let reported = false;
   for (const warning of resolved.warnings) {
     const sent = warning.sent as { entity_type?: string; entity_id?: number } | null;
@@ -253,6 +255,7 @@ export interface ApplyResult {
  * them and is reported at the place in the file that caused it.
  */
 export async function applyPlan(
+  store: Store,
   lines: LineService,
   caller: Caller,
   plan: Plan,
@@ -260,7 +263,8 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const result: ApplyResult = { created: [], updated: [], deleted: [] };
   let done = 0;
-  await lines.inOneTransaction(async (tx) => {
+  await store.write(async (trx) => {
+    const tx = lines.over(joinedStore(trx));
     for (const item of plan.items) {
       try {
         if (item.action === 'create') {

@@ -1,7 +1,7 @@
 // Rules across fields and rows ↔ line configuration; one transaction per call.
 
 import { type Clock, systemClock } from '../../clock.js';
-import { documentCapabilities } from '../../store/dialect.js';
+import type { Db } from '../../store/db.js';
 import { findUsers } from '../../store/directory-repository.js';
 import {
   configQueuesOf,
@@ -19,8 +19,8 @@ import {
   replaceQueues,
   updateLine,
 } from '../../store/lines-repository.js';
-import type { Store } from '../../store/open-store.js';
-import { type Db, incrementLineCounter } from '../../store/portal-repository.js';
+import { incrementLineCounter } from '../../store/portal-repository.js';
+import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { authorOf, recordRevision } from '../history/history.js';
@@ -156,7 +156,7 @@ export function readParams(
 export class LineService {
   private readonly clock: Clock;
   /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
-  private readonly lineDeletedHooks: LineDeletedHook[] = [];
+  private lineDeletedHooks: LineDeletedHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -165,25 +165,11 @@ export class LineService {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** The transaction every write joins inside `inOneTransaction` (openlines apply); null otherwise. */
-  private joined: Db | null = null;
-
-  private transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    return this.joined ? work(this.joined) : this.store.db.transaction().execute(work);
-  }
-
-  /** A write: answered after its commit is on disk; concurrent writes share a commit (store.write). */
-  private write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    return this.joined ? work(this.joined) : this.store.write(work);
-  }
-
-  /** Runs several writes in one transaction: every add/update/delete of the service given to `work` joins it. */
-  async inOneTransaction<T>(work: (lines: LineService) => Promise<T>): Promise<T> {
-    return this.store.db.transaction().execute(async (trx) => {
-      const joined = Object.create(this) as LineService;
-      joined.joined = trx;
-      return work(joined);
-    });
+  /** This service over another store, e.g. `joinedStore(trx)` to join an outer transaction; hooks are shared. */
+  over(store: Store): LineService {
+    const service = new LineService(store, this.options);
+    service.lineDeletedHooks = this.lineDeletedHooks;
+    return service;
   }
 
   private input(params: Record<string, unknown>, mode: 'add' | 'update'): AppliedInput {
@@ -198,7 +184,7 @@ export class LineService {
       throwIfStrict(strict, warnings, applied.failure);
       return { result: false, warnings, failure: applied.failure };
     }
-    return this.write(async (trx) => {
+    return this.store.write(async (trx) => {
       // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
       // turns and each automatic name is unique.
       const counter = await incrementLineCounter(trx);
@@ -240,11 +226,12 @@ export class LineService {
 
   /** config.get: the line and, when asked for, its expanded queue; null when there is no such line. */
   async get(id: number, options: { withQueue: boolean }): Promise<LineEntry | null> {
-    const db = this.joined ?? this.store.db;
-    const row = await findLine(db, id);
-    if (!row) return null;
-    const members = options.withQueue ? await membersOf(db, (await operatorsOf(db, [id])).get(id) ?? []) : [];
-    return { line: toLineConfig(row), members };
+    return this.store.read(async (db) => {
+      const row = await findLine(db, id);
+      if (!row) return null;
+      const members = options.withQueue ? await membersOf(db, (await operatorsOf(db, [id])).get(id) ?? []) : [];
+      return { line: toLineConfig(row), members };
+    });
   }
 
   /**
@@ -254,7 +241,7 @@ export class LineService {
    * strict: 404 CONFIG_NOT_FOUND or 400 ERROR_ARGUMENT.
    */
   async update(caller: Caller, id: number, rawParams: unknown, strict: boolean): Promise<WriteOutcome<boolean>> {
-    return this.write(async (trx) => {
+    return this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const row = await findLineForUpdate(trx, id);
       if (!row) return this.notFound(strict);
@@ -327,7 +314,7 @@ export class LineService {
    * whatever the registered hooks clean up, in one transaction. Compat: false for a missing line; strict: 404.
    */
   async delete(caller: Caller, id: number, strict: boolean): Promise<boolean> {
-    return this.write(async (trx) => {
+    return this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const before = await snapshotLine(trx, id);
       if (!before) return this.notFound(strict).result;
@@ -344,28 +331,27 @@ export class LineService {
    * the paging counts, or when a read of every line hits its cap; else null.
    */
   async list(caller: Caller, query: ListQuery): Promise<{ entries: LineEntry[]; total: number | null }> {
-    return this.transaction(async (trx) => {
-      const ownedBy = query.checkPermission ? await allowedUsersFor(trx, caller, query.checkPermission) : null;
-      const caps = documentCapabilities(this.store.dialect);
+    return this.store.read(async (db) => {
+      const ownedBy = query.checkPermission ? await allowedUsersFor(db, caller, query.checkPermission) : null;
       const spec = { filters: query.filters, order: query.order, limit: query.limit, offset: query.offset, ownedBy };
       let rows: LineRow[];
       let total: number | null = null;
       if (query.paging === 'counted') {
-        ({ rows, total } = await listLines(trx, caps, spec));
+        ({ rows, total } = await listLines(db, spec));
       } else if (query.paging === 'uncounted') {
-        rows = await pageOfLines(trx, caps, spec);
+        rows = await pageOfLines(db, spec);
       } else {
         // One row past the cap tells whether the cap cut the answer; only then is counting worth it.
-        rows = await pageOfLines(trx, caps, { ...spec, limit: query.limit + 1 });
+        rows = await pageOfLines(db, { ...spec, limit: query.limit + 1 });
         if (rows.length > query.limit) {
           rows = rows.slice(0, query.limit);
-          total = await countMatchingLines(trx, caps, spec);
+          total = await countMatchingLines(db, spec);
         }
       }
       const ids = rows.map((r) => r.id);
-      const operators = query.withQueue ? await operatorsOf(trx, ids) : new Map<number, OperatorRow[]>();
-      const members = query.withQueue ? await membersOf(trx, [...operators.values()].flat()) : [];
-      const configQueues = query.withConfigQueue ? await configQueuesOf(trx, ids) : new Map();
+      const operators = query.withQueue ? await operatorsOf(db, ids) : new Map<number, OperatorRow[]>();
+      const members = query.withQueue ? await membersOf(db, [...operators.values()].flat()) : [];
+      const configQueues = query.withConfigQueue ? await configQueuesOf(db, ids) : new Map();
       const entries = rows.map((row): LineEntry => {
         const entry: { line: LineConfig; members?: QueueMember[]; configQueue?: ConfiguredQueueEntry[] } = {
           line: toLineConfig(row),
@@ -397,7 +383,7 @@ export class LineService {
   }
 
   /** "Open Channel <portal name>" for the first line, else "Open Channel <counter + 1>" (reference §2.1). */
-  private async autoLineName(trx: Store['db'], counterAfterIncrement: number): Promise<string> {
+  private async autoLineName(trx: Db, counterAfterIncrement: number): Promise<string> {
     if ((await countLines(trx)) === 0) return `Open Channel ${this.options.companyName}`;
     return `Open Channel ${counterAfterIncrement}`;
   }

@@ -7,10 +7,10 @@
 // reference binds to the whole company.
 // A line "belongs" to a user who is one of its operators (expanded queue) or its MODIFY_USER_ID.
 
+import type { Db } from '../../store/db.js';
 import { findUser, userDepartmentIds, usersInDepartments } from '../../store/directory-repository.js';
 import { lineBelongsToAny } from '../../store/lines-repository.js';
 import { clearPermissions, permissionsOfUser, setPermission } from '../../store/permissions-repository.js';
-import type { Db } from '../../store/portal-repository.js';
 import { rolesOfUserAnd } from '../../store/roles-repository.js';
 import type { Caller } from '../caller.js';
 import { DirectoryError } from '../directory/directory-service.js';

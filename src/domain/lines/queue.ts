@@ -3,9 +3,9 @@
 // be operators (unknown, inactive, extranet) are dropped with a warning; an empty result makes the caller the
 // only operator.
 
+import type { Db } from '../../store/db.js';
 import { departmentTree, findDepartment, findUsers, usersInDepartments } from '../../store/directory-repository.js';
 import type { NewOperator } from '../../store/lines-repository.js';
-import type { Db } from '../../store/portal-repository.js';
 import type { FieldWarning } from './apply-input.js';
 import { describeSent, parsePositiveId } from './field-kinds.js';
 

@@ -2,8 +2,8 @@
 // and the user's own level (`permissions.ts`). Managed from the command line (`openlines role …`,
 // `openlines user set-role`); the REST API has no method for them, as the reference's role editor is a page.
 
+import type { Db } from '../../store/db.js';
 import { findUser } from '../../store/directory-repository.js';
-import type { Db } from '../../store/portal-repository.js';
 import {
   findRoleById,
   findRoleByName,
@@ -85,25 +85,19 @@ export async function rolesOf(db: Db, userId: number): Promise<Role[]> {
   return (await rolesOfUser(db, userId)).map(toRole);
 }
 
-/** Replaces the roles a user holds (an empty list: none), in one transaction. Returns the roles now held. */
-export async function setUserRoles(db: Db, userId: number, references: readonly string[]): Promise<Role[]> {
-  return inTransaction(db, async (trx) => {
-    if (!(await findUser(trx, userId))) throw new DirectoryError(`user ${userId} does not exist`);
-    const roles = new Map<number, Role>();
-    for (const reference of references) {
-      const role = await resolveRole(trx, reference);
-      roles.set(role.id, role);
-    }
-    const held = [...roles.values()].sort((a, b) => a.id - b.id);
-    await replaceUserRoles(
-      trx,
-      userId,
-      held.map((r) => r.id),
-    );
-    return held;
-  });
-}
-
-function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
+/** Replaces the roles a user holds (an empty list: none); run it in a transaction. Returns the roles now held. */
+export async function setUserRoles(trx: Db, userId: number, references: readonly string[]): Promise<Role[]> {
+  if (!(await findUser(trx, userId))) throw new DirectoryError(`user ${userId} does not exist`);
+  const roles = new Map<number, Role>();
+  for (const reference of references) {
+    const role = await resolveRole(trx, reference);
+    roles.set(role.id, role);
+  }
+  const held = [...roles.values()].sort((a, b) => a.id - b.id);
+  await replaceUserRoles(
+    trx,
+    userId,
+    held.map((r) => r.id),
+  );
+  return held;
 }

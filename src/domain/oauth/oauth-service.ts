@@ -4,6 +4,7 @@
 
 import { randomBytes, randomInt } from 'node:crypto';
 import { type Clock, systemClock } from '../../clock.js';
+import type { Db } from '../../store/db.js';
 import { findUser } from '../../store/directory-repository.js';
 import {
   deleteApp,
@@ -19,8 +20,8 @@ import {
   markTokenRotated,
   type OAuthAppRow,
 } from '../../store/oauth-repository.js';
-import type { Store } from '../../store/open-store.js';
 import { getPortal } from '../../store/portal-repository.js';
+import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { DirectoryError, parseScopes } from '../directory/directory-service.js';
@@ -147,25 +148,27 @@ export class OAuthService {
     }
     const clientId = newClientId();
     const clientSecret = generateCode(50);
-    await insertApp(this.store.db, {
-      client_id: clientId,
-      client_secret_hash: hashSecret(clientSecret),
-      name: app.name.trim(),
-      scopes: scopes.join(','),
-      redirect_uri: app.redirectUri ?? '',
-      strict: app.strict ? 1 : 0,
-      created_at: new Date(this.clock.now()).toISOString(),
-    });
+    await this.store.write((trx) =>
+      insertApp(trx, {
+        client_id: clientId,
+        client_secret_hash: hashSecret(clientSecret),
+        name: app.name.trim(),
+        scopes: scopes.join(','),
+        redirect_uri: app.redirectUri ?? '',
+        strict: app.strict ? 1 : 0,
+        created_at: new Date(this.clock.now()).toISOString(),
+      }),
+    );
     return { clientId, clientSecret };
   }
 
   async listApps(): Promise<AppSummary[]> {
-    return (await listApps(this.store.db)).map(summary);
+    return (await this.store.read(listApps)).map(summary);
   }
 
   /** Removes the application; its tokens and codes stop working at once. */
   async removeApp(clientId: string): Promise<void> {
-    await this.store.db.transaction().execute(async (trx) => {
+    await this.store.write(async (trx) => {
       const app = await findAppByClientId(trx, clientId);
       if (!app) throw new OAuthAdminError(`application ${clientId} does not exist`);
       await deleteApp(trx, app.id);
@@ -175,7 +178,7 @@ export class OAuthService {
   /** Issues a token pair directly (the `token issue` command): no code, no client secret. */
   async issueToken(clientId: string, userId: number, scopeText?: string): Promise<IssuedToken> {
     const { app, scopes } = await this.adminGrant(clientId, userId, scopeText);
-    return this.store.db.transaction().execute((trx) => this.issue(trx, app.id, userId, scopes));
+    return this.store.write((trx) => this.issue(trx, app.id, userId, scopes));
   }
 
   /** Issues a 30-second authorization code for an application and a user (the `token code` command). */
@@ -183,15 +186,17 @@ export class OAuthService {
     const { app, scopes } = await this.adminGrant(clientId, userId, scopeText);
     const code = generateCode(32);
     const now = this.clock.now();
-    await insertCode(this.store.db, {
-      code_hash: hashSecret(code),
-      app_id: app.id,
-      user_id: userId,
-      scopes: scopes.join(','),
-      expires_at: new Date(now + CODE_TTL_SECONDS * 1000).toISOString(),
-      used: 0,
-      created_at: new Date(now).toISOString(),
-    });
+    await this.store.write((trx) =>
+      insertCode(trx, {
+        code_hash: hashSecret(code),
+        app_id: app.id,
+        user_id: userId,
+        scopes: scopes.join(','),
+        expires_at: new Date(now + CODE_TTL_SECONDS * 1000).toISOString(),
+        used: 0,
+        created_at: new Date(now).toISOString(),
+      }),
+    );
     return { code, expiresIn: CODE_TTL_SECONDS };
   }
 
@@ -220,7 +225,7 @@ export class OAuthService {
     }
     if (presented.length > MAX_PRESENTED_LENGTH) throw new RestError('invalid_grant');
     const nowMs = this.clock.now();
-    return this.store.db.transaction().execute(async (trx) => {
+    return this.store.write(async (trx) => {
       let userId: number;
       let granted: string[];
       if (grantType === 'authorization_code') {
@@ -262,7 +267,7 @@ export class OAuthService {
   /** The caller behind an access token: 401 NO_AUTH_FOUND when unknown or revoked, 401 expired_token when old. */
   async verify(token: string, now: number): Promise<Caller> {
     if (token.length === 0 || token.length > MAX_PRESENTED_LENGTH) throw new RestError('NO_AUTH_FOUND');
-    const grant = await findAccessGrant(this.store.db, hashSecret(token));
+    const grant = await this.store.read((db) => findAccessGrant(db, hashSecret(token)));
     if (!grant || grant.revoked === 1 || !secretMatches(token, grant.access_hash)) {
       throw new RestError('NO_AUTH_FOUND');
     }
@@ -282,7 +287,7 @@ export class OAuthService {
 
   // --- internals ---
 
-  private async issue(db: Store['db'], appId: number, userId: number, scopes: readonly string[]): Promise<IssuedToken> {
+  private async issue(db: Db, appId: number, userId: number, scopes: readonly string[]): Promise<IssuedToken> {
     const nowMs = this.clock.now();
     const accessToken = generateCode(TOKEN_LENGTH);
     const refreshToken = generateCode(TOKEN_LENGTH);
@@ -316,7 +321,7 @@ export class OAuthService {
     if (!clientId || !clientSecret) {
       throw new RestError('invalid_client', "Parameters 'client_id' and 'client_secret' are required");
     }
-    const app = clientId.length <= 128 ? await findAppByClientId(this.store.db, clientId) : undefined;
+    const app = clientId.length <= 128 ? await this.store.read((db) => findAppByClientId(db, clientId)) : undefined;
     const matches = secretMatches(clientSecret, app?.client_secret_hash ?? DUMMY_HASH);
     if (!app || !matches) throw new RestError('invalid_client');
     return app;
@@ -347,9 +352,9 @@ export class OAuthService {
     userId: number,
     scopeText: string | undefined,
   ): Promise<{ app: OAuthAppRow; scopes: string[] }> {
-    const app = await findAppByClientId(this.store.db, clientId);
+    const app = await this.store.read((db) => findAppByClientId(db, clientId));
     if (!app) throw new OAuthAdminError(`application ${clientId} does not exist`);
-    const user = await findUser(this.store.db, userId);
+    const user = await this.store.read((db) => findUser(db, userId));
     if (!user) throw new OAuthAdminError(`user ${userId} does not exist`);
     if (!user.active) throw new OAuthAdminError(`user ${userId} is not active`);
     const granted = splitScopes(app.scopes);

@@ -1,0 +1,61 @@
+// The PostgreSQL adapter: a pool per server process (several servers may share the database), the driver
+// loaded on first use, and type parsers that make rows read back as SQLite's do.
+
+import { Kysely, PostgresDialect, PostgresQueryCompiler, type QueryCompiler } from 'kysely';
+import type pg from 'pg';
+import { nulFree } from '../nul-free-compiler.js';
+import type { Database } from '../schema.js';
+import type { OpenedStore } from '../store.js';
+import { postgresCapabilities } from './capabilities.js';
+
+/** Connections per server process; N servers on one PostgreSQL need N × this below its max_connections. */
+const POSTGRES_POOL_SIZE = 10;
+
+const NulFreePostgresCompiler = nulFree(PostgresQueryCompiler) as unknown as typeof PostgresQueryCompiler;
+
+class NulFreePostgresDialect extends PostgresDialect {
+  override createQueryCompiler(): QueryCompiler {
+    return new NulFreePostgresCompiler();
+  }
+}
+
+// Rows read back the same from both stores: int8 (bigint ids, count(*)) as numbers, not strings; jsonb (the
+// lines' document) as its JSON text, which the repositories parse as they do SQLite's text column.
+const postgresTypes = (types: typeof pg.types): pg.CustomTypesConfig => ({
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === types.builtins.INT8) return parseSafeInteger;
+    if (oid === types.builtins.JSONB || oid === types.builtins.JSON) return (text: string) => text;
+    return types.getTypeParser(oid, format as 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+});
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`integer ${text} is beyond what a JavaScript number holds`);
+  return value;
+}
+
+/** Opens "postgres://…" or "postgresql://…". */
+export function openPostgres(url: string): OpenedStore {
+  // The driver is loaded on first use: a server on SQLite starts without it (issue 10: start-up time).
+  const pool = async () => {
+    const { default: driver } = await import('pg');
+    const created = new driver.Pool({
+      connectionString: url,
+      max: POSTGRES_POOL_SIZE,
+      types: postgresTypes(driver.types),
+    });
+    // An idle client losing its server must not crash the process; the next query reports the failure.
+    created.on('error', () => {});
+    return created;
+  };
+  const db = new Kysely<Database>({ dialect: new NulFreePostgresDialect({ pool }) });
+  return {
+    db,
+    url,
+    capabilities: postgresCapabilities,
+    write: (work) => db.transaction().execute(work),
+    read: (work) => work(db),
+    close: () => db.destroy(),
+  };
+}
