@@ -259,6 +259,8 @@ export type ListValueType = 'number' | 'text' | 'date' | 'list';
 export interface ListFieldRef {
   readonly name: string;
   readonly type: ListValueType;
+  /** The column the field is kept in (the catalogue's `column`); absent: the field is read from `doc`. */
+  readonly column?: Exclude<keyof LineTable, 'doc'>;
   /** What a document without this member means (fields added to the catalogue after the line was stored). */
   readonly fallback?: string | number | null;
 }
@@ -281,22 +283,10 @@ export interface LineListSpec {
   readonly ownedBy: readonly number[] | null;
 }
 
-/** Catalogue fields kept in real columns; every other field lives in the JSON document `doc`. */
-const COLUMN_OF: Readonly<
-  Record<string, 'id' | 'line_name' | 'active' | 'modify_user_id' | 'created_at' | 'modified_at'>
-> = {
-  ID: 'id',
-  LINE_NAME: 'line_name',
-  ACTIVE: 'active',
-  MODIFY_USER_ID: 'modify_user_id',
-  DATE_CREATE: 'created_at',
-  DATE_MODIFY: 'modified_at',
-};
-
 const DOC = sql.ref('lines.doc');
 
 function fieldValue(caps: DialectCapabilities, field: ListFieldRef): Expression<unknown> {
-  const column = COLUMN_OF[field.name];
+  const column = field.column;
   if (column)
     return field.type === 'number' ? caps.wideInteger(sql.ref(`lines.${column}`)) : sql.ref(`lines.${column}`);
   const read = field.type === 'number' ? caps.jsonNumber(DOC, field.name) : caps.jsonText(DOC, field.name);

@@ -28,8 +28,6 @@ export interface AppliedInput {
 
 export type InputMode = 'add' | 'update';
 
-export const AUTO_LINE_NAME = '{auto-line-name}';
-
 export interface InputContext {
   /** Replaces #COMPANY_NAME# in default texts. */
   readonly companyName: string;
@@ -40,13 +38,10 @@ const NOT_FIELDS = new Set<string>([...QUEUE_INPUT_KEYS, ...LEGACY_IGNORED_KEYS]
 /** PHP isset(): present and not null. */
 const isSent = (params: Record<string, unknown>, key: string) => params[key] !== undefined && params[key] !== null;
 
+/** The value a new line gets, #COMPANY_NAME# replaced; undefined when the line service computes it. */
 export function defaultFor(field: FieldDescriptor, ctx: InputContext): unknown {
   const value = defaultValue(field);
-  if (typeof value === 'string') {
-    if (value === AUTO_LINE_NAME) return undefined; // computed by the line service
-    return value.replaceAll('#COMPANY_NAME#', ctx.companyName);
-  }
-  return value;
+  return typeof value === 'string' ? value.replaceAll('#COMPANY_NAME#', ctx.companyName) : value;
 }
 
 export function applyLineInput(params: Record<string, unknown>, mode: InputMode, ctx: InputContext): AppliedInput {
@@ -89,7 +84,7 @@ export function applyLineInput(params: Record<string, unknown>, mode: InputMode,
   }
 
   applySameRequestRules(params, mode, values, sent, warnings);
-  applyHourPairs(params, mode, values, warnings);
+  for (const from of HOUR_PAIR_STARTS) applyHourPair(from, params, mode, values, warnings);
   return { values, warnings };
 }
 
@@ -124,15 +119,18 @@ const LATEST_START = { hours: 23, minutes: 30 };
 const LATEST_END = { hours: 23, minutes: 59 };
 const toMinutes = (h: { hours: number; minutes: number }) => h.hours * 60 + h.minutes;
 
-/** WORKTIME_FROM/WORKTIME_TO: both or neither; a bad one resets both; FROM ≤ 23.30; TO after FROM. */
-function applyHourPairs(
+/** The start of each hour pair (WORKTIME_FROM); its end is the field it is paired with. */
+const HOUR_PAIR_STARTS = WRITABLE_FIELDS.filter((f): f is HourField => f.kind === 'hour' && f.end === 'from');
+
+/** An hour pair (WORKTIME_FROM/TO): both or neither; a bad one resets both; FROM ≤ 23.30; TO after FROM. */
+function applyHourPair(
+  from: HourField,
   params: Record<string, unknown>,
   mode: InputMode,
   values: Record<string, unknown>,
   warnings: FieldWarning[],
 ) {
-  const from = FIELD_BY_NAME.get('WORKTIME_FROM') as HourField;
-  const to = FIELD_BY_NAME.get('WORKTIME_TO') as HourField;
+  const to = FIELD_BY_NAME.get(from.pairedWith) as HourField;
   const fromSent = isSent(params, from.name);
   const toSent = isSent(params, to.name);
   const useDefaults = () => {
