@@ -16,7 +16,7 @@
 // column and the field's name.
 
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Document as YamlDocument } from 'yaml';
-import { type LineSnapshot, QUEUE_KEY, type QueueEntry, sameValue } from '../history/line-snapshot.js';
+import { type LineSnapshot, QUEUE_KEY, type SnapshotQueueEntry, sameValue } from '../history/line-snapshot.js';
 import { applyLineInput, type FieldWarning } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
@@ -69,7 +69,7 @@ export interface FileEntry {
   /** Every writable field as a new line would store it (defaults for fields not written; LINE_NAME may be absent). */
   readonly values: Readonly<Record<string, unknown>>;
   /** null: QUEUE not written (the queue stays as it is; a new line gets the applying user). */
-  readonly queue: readonly QueueEntry[] | null;
+  readonly queue: readonly SnapshotQueueEntry[] | null;
   /** Where each key is written, for errors found later (queue entries as QUEUE.0, QUEUE.1, ...). */
   readonly positions: ReadonlyMap<string, FilePosition>;
 }
@@ -272,7 +272,7 @@ function checkEntry(
     id = typeof raw.ID === 'number' || typeof raw.ID === 'string' ? parsePositiveId(raw.ID) : null;
     if (id === null) problem('ID', 'must be a positive integer (the id of an existing line)');
   }
-  let queue: QueueEntry[] | null = null;
+  let queue: SnapshotQueueEntry[] | null = null;
   if (QUEUE_KEY in raw) queue = checkQueue(raw[QUEUE_KEY], problem);
 
   const fields: Record<string, unknown> = {};
@@ -318,7 +318,7 @@ function checkEntry(
 function checkQueue(
   raw: unknown,
   problem: (field: string, message: string, key?: string) => void,
-): QueueEntry[] | null {
+): SnapshotQueueEntry[] | null {
   if (!Array.isArray(raw)) {
     problem(QUEUE_KEY, 'must be a list of `user: <id>` / `department: <id>` entries');
     return null;
@@ -327,7 +327,7 @@ function checkQueue(
     problem(QUEUE_KEY, 'must list at least one user or department (leave QUEUE out to keep the current queue)');
     return null;
   }
-  const queue: QueueEntry[] = [];
+  const queue: SnapshotQueueEntry[] = [];
   raw.forEach((entry, i) => {
     const key = `${QUEUE_KEY}.${i}`;
     const keys = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.keys(entry) : [];

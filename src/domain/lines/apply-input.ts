@@ -5,6 +5,7 @@
 import { FIELD_BY_NAME, LEGACY_IGNORED_KEYS, QUEUE_INPUT_KEYS, WRITABLE_FIELDS } from './catalogue.js';
 import { defaultValue, describeSent, formatHour, kindOf, parseHour } from './field-kinds.js';
 import type { FieldDescriptor, HourField } from './field-types.js';
+import type { LineDocument } from './line.js';
 
 export interface FieldWarning {
   readonly field: string;
@@ -19,8 +20,11 @@ export interface InputFailure {
 }
 
 export interface AppliedInput {
-  /** Normalised values to store: every writable field on add, only the sent ones on update. */
-  readonly values: Record<string, unknown>;
+  /**
+   * Normalised values to store: every writable field on add (LINE_NAME undefined when the line service names
+   * the line), only the sent ones on update.
+   */
+  readonly values: LineDocument;
   readonly warnings: FieldWarning[];
   /** Set when the reference would refuse the write as a whole (compat: result false). */
   readonly failure?: InputFailure;
@@ -79,13 +83,14 @@ export function applyLineInput(params: Record<string, unknown>, mode: InputMode,
         reason: mode === 'add' ? `${result.warning}; default used` : result.warning,
       });
     } else {
-      return { values, warnings, failure: { field: field.name, reason: result.failure } };
+      return { values: values as LineDocument, warnings, failure: { field: field.name, reason: result.failure } };
     }
   }
 
   applySameRequestRules(params, mode, values, sent, warnings);
   for (const from of HOUR_PAIR_STARTS) applyHourPair(from, params, mode, values, warnings);
-  return { values, warnings };
+  // Each value came from its kind's normalise or default, so it has the type the catalogue gives the field.
+  return { values: values as LineDocument, warnings };
 }
 
 function applySameRequestRules(
