@@ -17,10 +17,10 @@
 
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Document as YamlDocument } from 'yaml';
 import { type LineSnapshot, QUEUE_KEY, type SnapshotQueueEntry, sameValue } from '../history/line-snapshot.js';
-import { applyLineInput, type FieldWarning } from '../lines/apply-input.js';
+import { applyLineInput, defaultFor, type FieldWarning } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
-import { defaultValue, parsePositiveId } from '../lines/field-kinds.js';
+import { parsePositiveId } from '../lines/field-kinds.js';
 import type { FieldDescriptor, FieldKind } from '../lines/field-types.js';
 
 export const FILE_VERSION = 1;
@@ -108,11 +108,6 @@ export function toInput(field: FieldDescriptor, stored: unknown): unknown {
   return (TO_INPUT[field.kind] as (f: FieldDescriptor, v: unknown) => unknown)(field, stored);
 }
 
-function storedDefault(field: FieldDescriptor, ctx: InputContext): unknown {
-  const value = defaultValue(field);
-  return typeof value === 'string' ? value.replaceAll('#COMPANY_NAME#', ctx.companyName) : value;
-}
-
 /**
  * The fields of a stored line as the file writes them: those that differ from their defaults, the fields they
  * must be written with (WORKTIME_FROM/TO, the same-request rules), minus any that the add pipeline would not
@@ -123,7 +118,7 @@ export function fieldsOf(snapshot: LineSnapshot, ctx: InputContext): Record<stri
   for (const field of WRITABLE_FIELDS) {
     if (field.name === 'LINE_NAME') continue;
     const stored = snapshot.values[field.name] ?? null;
-    if (!sameValue(stored, storedDefault(field, ctx))) chosen.add(field.name);
+    if (!sameValue(stored, defaultFor(field, ctx))) chosen.add(field.name);
   }
   for (const name of [...chosen]) for (const partner of partnersOf(FIELD_BY_NAME.get(name)!)) chosen.add(partner);
   const fields: Record<string, unknown> = {};
