@@ -3,9 +3,9 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AUTO_LINE_NAME, defaultFor } from '../src/domain/lines/apply-input.js';
+import { defaultFor } from '../src/domain/lines/apply-input.js';
 import { FIELD_GROUPS, LEGACY_IGNORED_KEYS, LINE_FIELDS, QUEUE_INPUTS } from '../src/domain/lines/catalogue.js';
-import { defaultValue, kindOf } from '../src/domain/lines/field-kinds.js';
+import { defaultValue, isAutoDefault, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
 import { ERRORS, RESULT_ERRORS } from '../src/wire/errors.js';
 
@@ -13,8 +13,8 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function defaultText(field: FieldDescriptor): string {
   if (field.readOnly) return '—';
+  if (isAutoDefault(field)) return 'automatic name';
   const value = defaultValue(field);
-  if (value === AUTO_LINE_NAME) return 'automatic name';
   if (value === null) return '`null`';
   if (Array.isArray(value)) return value.length ? `\`${JSON.stringify(value)}\`` : 'empty';
   if (typeof value === 'string' && value.length > 40) return `"${value.slice(0, 40)}…"`;

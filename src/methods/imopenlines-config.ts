@@ -63,7 +63,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
         return { result: false };
       }
       return {
-        result: presentLine(entry.line, entry.members ?? [], { withQueue, showOffline }, presentOptions(ctx)),
+        result: presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx)),
       };
     },
   });

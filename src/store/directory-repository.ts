@@ -1,5 +1,6 @@
 // Users and departments: the portal directory that queues, permissions and operator data read from.
 
+import type { DirectoryUser } from '../domain/directory/directory-user.js';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
 import type { DepartmentTable, UserTable } from './schema.js';
@@ -57,6 +58,23 @@ export async function findUsers(db: Db, ids: readonly number[]): Promise<Map<num
   if (ids.length === 0) return new Map();
   const rows = await usersQuery(db, ids);
   return new Map(rows.map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
+}
+
+/** The directory entries of the users, by id (users no longer in the directory are absent). */
+export async function directoryUsersOf(db: Db, ids: readonly number[]): Promise<Map<number, DirectoryUser>> {
+  const rows = await findUsers(db, ids);
+  return new Map([...rows].map(([id, row]) => [id, rowToDirectoryUser(row)]));
+}
+
+function rowToDirectoryUser(row: UserRow): DirectoryUser {
+  return {
+    name: row.name,
+    lastName: row.last_name,
+    workPosition: row.work_position,
+    avatar: row.avatar,
+    active: Boolean(row.active),
+    online: Boolean(row.is_online),
+  };
 }
 
 export async function listUsers(db: Db): Promise<UserRow[]> {

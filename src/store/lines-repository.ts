@@ -1,16 +1,14 @@
 // Lines and their two queues: the configured one (users and departments, as sent) and the expanded operator
-// list (reference-behaviour.md §2.4). Plain functions over db or a transaction; rows in, rows out.
+// list (reference-behaviour.md §2.4). Plain functions over db or a transaction; the line model in and out
+// (rows are mapped in line-rows.ts).
 
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Line, NewLine, Operator, QueueEntry, StoredOperator } from '../domain/lines/line.js';
 import { capabilitiesOf, containsPattern, type StoreCapabilities } from './capabilities.js';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
-import type { Database, LineConfigQueueTable, LineQueueTable, LineTable } from './schema.js';
-
-export type LineRow = Omit<LineTable, 'id'> & { id: number };
-export type ConfigQueueRow = LineConfigQueueTable;
-export type OperatorRow = Omit<LineQueueTable, 'id'> & { id: number };
-export type NewOperator = Omit<LineQueueTable, 'id' | 'line_id' | 'sort'>;
+import { lineToRow, rowToLine, rowToOperator, rowToQueueEntry } from './line-rows.js';
+import type { Database, LineTable } from './schema.js';
 
 // Every write runs these: compiled once (compiled-query.ts; building a query cost more than running it).
 const insertLineQuery = compiledQuery(
@@ -36,18 +34,20 @@ const insertLineQuery = compiledQuery(
       .returning('id'),
 );
 
-export async function insertLine(db: Db, line: Omit<LineTable, 'id'>): Promise<number> {
-  const [row] = await insertLineQuery(
+/** Stores a new line; returns its id. */
+export async function insertLine(db: Db, line: NewLine): Promise<number> {
+  const row = lineToRow(line);
+  const [inserted] = await insertLineQuery(
     db,
-    line.doc,
-    line.line_name,
-    line.active,
-    line.modify_user_id,
-    line.created_at,
-    line.modified_at,
+    row.doc,
+    row.line_name,
+    row.active,
+    row.modify_user_id,
+    row.created_at,
+    row.modified_at,
   );
-  if (!row) throw new Error('insert into lines returned no id');
-  return Number(row.id);
+  if (!inserted) throw new Error('insert into lines returned no id');
+  return Number(inserted.id);
 }
 
 // config.get and every write read these: compiled once (compiled-query.ts).
@@ -62,9 +62,9 @@ const operatorsQuery = compiledQuery((db: Db, lineIds: readonly number[]) =>
     .orderBy('id'),
 );
 
-export async function findLine(db: Db, id: number): Promise<LineRow | undefined> {
+export async function findLine(db: Db, id: number): Promise<Line | undefined> {
   const [row] = await lineQuery(db, id);
-  return row ? { ...row, id: Number(row.id) } : undefined;
+  return row ? rowToLine(row) : undefined;
 }
 
 // Compiled once per database kind, so the row lock (PostgreSQL) is part of the kept SQL.
@@ -73,12 +73,10 @@ const lineForUpdateQuery = compiledQuery((db: Db, id: number) =>
 );
 
 /** The line, locked until the transaction ends (a read-modify-write: concurrent updates take turns). */
-export async function findLineForUpdate(db: Db, id: number): Promise<LineRow | undefined> {
+export async function findLineForUpdate(db: Db, id: number): Promise<Line | undefined> {
   const [row] = await lineForUpdateQuery(db, id);
-  return row ? { ...row, id: Number(row.id) } : undefined;
+  return row ? rowToLine(row) : undefined;
 }
-
-export type LineChanges = Pick<LineTable, 'doc' | 'line_name' | 'active' | 'modify_user_id' | 'modified_at'>;
 
 const updateLineQuery = compiledQuery(
   (db: Db, id: number, doc: string, lineName: string, active: string, modifyUserId: number, modifiedAt: string) =>
@@ -89,16 +87,17 @@ const updateLineQuery = compiledQuery(
       .returning('id'),
 );
 
-/** Replaces the line's document and its stamps; false when there is no such line. */
-export async function updateLine(db: Db, id: number, changes: LineChanges): Promise<boolean> {
+/** Replaces the line's values and its last-change stamps (createdAt stays); false when there is no such line. */
+export async function updateLine(db: Db, line: Line): Promise<boolean> {
+  const row = lineToRow(line);
   const rows = await updateLineQuery(
     db,
-    id,
-    changes.doc,
-    changes.line_name,
-    changes.active,
-    changes.modify_user_id,
-    changes.modified_at,
+    line.id,
+    row.doc,
+    row.line_name,
+    row.active,
+    row.modify_user_id,
+    row.modified_at,
   );
   return rows.length > 0;
 }
@@ -119,34 +118,41 @@ export async function countLines(db: Db): Promise<number> {
   return Number(row.n);
 }
 
+/** Replaces both queues of a line: the entries as configured and the operators they expand to, each in order. */
 export async function replaceQueues(
   db: Db,
   lineId: number,
-  configQueue: readonly { entity_type: string; entity_id: number }[],
-  operators: readonly NewOperator[],
+  queue: readonly QueueEntry[],
+  operators: readonly Operator[],
 ): Promise<void> {
   await deleteConfigQueueQuery(db, lineId);
   await deleteOperatorsQuery(db, lineId);
-  if (configQueue.length) {
-    await insertConfigQueueQuery(
-      db,
-      lineId,
-      configQueue.map((e) => e.entity_type),
-      configQueue.map((e) => e.entity_id),
-    );
-  }
-  if (operators.length) {
-    await insertOperatorsQuery(
-      db,
-      lineId,
-      operators.map((o) => o.user_id),
-      operators.map((o) => o.department_id),
-      operators.map((o) => o.user_name),
-      operators.map((o) => o.user_work_position),
-      operators.map((o) => o.user_avatar),
-      operators.map((o) => o.user_avatar_id),
-    );
-  }
+  await insertQueue(db, lineId, queue);
+  await insertOperators(db, lineId, operators);
+}
+
+async function insertQueue(db: Db, lineId: number, queue: readonly QueueEntry[]): Promise<void> {
+  if (queue.length === 0) return;
+  await insertConfigQueueQuery(
+    db,
+    lineId,
+    queue.map((e) => e.entityType),
+    queue.map((e) => e.entityId),
+  );
+}
+
+async function insertOperators(db: Db, lineId: number, operators: readonly Operator[]): Promise<void> {
+  if (operators.length === 0) return;
+  await insertOperatorsQuery(
+    db,
+    lineId,
+    operators.map((o) => o.userId),
+    operators.map((o) => o.departmentId),
+    operators.map((o) => o.userName),
+    operators.map((o) => o.workPosition),
+    operators.map((o) => o.avatar),
+    operators.map((o) => o.avatarId),
+  );
 }
 
 const deleteConfigQueueQuery = compiledQuery((db: Db, lineId: number) =>
@@ -155,7 +161,8 @@ const deleteConfigQueueQuery = compiledQuery((db: Db, lineId: number) =>
 const deleteOperatorsQuery = compiledQuery((db: Db, lineId: number) =>
   db.deleteFrom('line_queue').where('line_id', '=', lineId),
 );
-// One compiled shape per queue length (the arrays are columns, one item per row; sort is the row's position).
+// One compiled shape per queue length: the values go in as one array per column (one item per row; sort is the
+// row's position), so the SQL does not depend on the values.
 const insertConfigQueueQuery = compiledQuery(
   (db: Db, lineId: number, entityTypes: readonly string[], entityIds: readonly number[]) =>
     db.insertInto('line_config_queue').values(
@@ -196,30 +203,26 @@ const configQueuesQuery = compiledQuery((db: Db, lineIds: readonly number[]) =>
   db.selectFrom('line_config_queue').selectAll().where('line_id', 'in', lineIds).orderBy('line_id').orderBy('sort'),
 );
 
-export async function configQueuesOf(db: Db, lineIds: readonly number[]): Promise<Map<number, ConfigQueueRow[]>> {
-  const result = new Map<number, ConfigQueueRow[]>();
+/** The configured queue of each line, in order. */
+export async function configQueuesOf(db: Db, lineIds: readonly number[]): Promise<Map<number, QueueEntry[]>> {
+  const result = new Map<number, QueueEntry[]>();
   if (lineIds.length === 0) return result;
-  const rows = await configQueuesQuery(db, lineIds);
-  for (const r of rows) {
-    const lineId = Number(r.line_id);
-    const list = result.get(lineId) ?? [];
-    list.push({ ...r, line_id: lineId, entity_id: Number(r.entity_id) });
-    result.set(lineId, list);
-  }
+  for (const row of await configQueuesQuery(db, lineIds)) pushTo(result, Number(row.line_id), rowToQueueEntry(row));
   return result;
 }
 
-export async function operatorsOf(db: Db, lineIds: readonly number[]): Promise<Map<number, OperatorRow[]>> {
-  const result = new Map<number, OperatorRow[]>();
+/** The operators of each line, in queue order. */
+export async function operatorsOf(db: Db, lineIds: readonly number[]): Promise<Map<number, StoredOperator[]>> {
+  const result = new Map<number, StoredOperator[]>();
   if (lineIds.length === 0) return result;
-  const rows = await operatorsQuery(db, lineIds);
-  for (const r of rows) {
-    const lineId = Number(r.line_id);
-    const list = result.get(lineId) ?? [];
-    list.push({ ...r, id: Number(r.id), line_id: lineId, user_id: Number(r.user_id) });
-    result.set(lineId, list);
-  }
+  for (const row of await operatorsQuery(db, lineIds)) pushTo(result, Number(row.line_id), rowToOperator(row));
   return result;
+}
+
+function pushTo<V>(map: Map<number, V[]>, key: number, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** True when one of the users is an operator of the line or its last editor (Config::canDoOperation). */
@@ -258,6 +261,8 @@ export type ListValueType = 'number' | 'text' | 'date' | 'list';
 export interface ListFieldRef {
   readonly name: string;
   readonly type: ListValueType;
+  /** The column the field is kept in (the catalogue's `column`); absent: the field is read from `doc`. */
+  readonly column?: Exclude<keyof LineTable, 'doc'>;
   /** What a document without this member means (fields added to the catalogue after the line was stored). */
   readonly fallback?: string | number | null;
 }
@@ -280,22 +285,10 @@ export interface LineListSpec {
   readonly ownedBy: readonly number[] | null;
 }
 
-/** Catalogue fields kept in real columns; every other field lives in the JSON document `doc`. */
-const COLUMN_OF: Readonly<
-  Record<string, 'id' | 'line_name' | 'active' | 'modify_user_id' | 'created_at' | 'modified_at'>
-> = {
-  ID: 'id',
-  LINE_NAME: 'line_name',
-  ACTIVE: 'active',
-  MODIFY_USER_ID: 'modify_user_id',
-  DATE_CREATE: 'created_at',
-  DATE_MODIFY: 'modified_at',
-};
-
 const DOC = sql.ref('lines.doc');
 
 function fieldValue(caps: StoreCapabilities, field: ListFieldRef): Expression<unknown> {
-  const column = COLUMN_OF[field.name];
+  const column = field.column;
   if (column)
     return field.type === 'number' ? caps.wideInteger(sql.ref(`lines.${column}`)) : sql.ref(`lines.${column}`);
   const read = field.type === 'number' ? caps.jsonNumber(DOC, field.name) : caps.jsonText(DOC, field.name);
@@ -350,7 +343,7 @@ export async function countMatchingLines(db: Db, spec: LineListSpec): Promise<nu
 }
 
 /** One page of matching lines, in the requested order; ID ascending breaks ties. Counts nothing. */
-export async function pageOfLines(db: Db, spec: LineListSpec): Promise<LineRow[]> {
+export async function pageOfLines(db: Db, spec: LineListSpec): Promise<Line[]> {
   if (spec.limit === 0) return [];
   const caps = capabilitiesOf(db);
   let query = db
@@ -363,12 +356,12 @@ export async function pageOfLines(db: Db, spec: LineListSpec): Promise<LineRow[]
     query = query.orderBy(value, (ob) => (direction === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
   }
   const rows = await query.orderBy('lines.id', 'asc').limit(spec.limit).offset(spec.offset).execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id), modify_user_id: Number(r.modify_user_id) }));
+  return rows.map(rowToLine);
 }
 
 /** One page of lines and the number of lines matching the filters. */
-export async function listLines(db: Db, spec: LineListSpec): Promise<{ rows: LineRow[]; total: number }> {
+export async function listLines(db: Db, spec: LineListSpec): Promise<{ lines: Line[]; total: number }> {
   const total = await countMatchingLines(db, spec);
-  if (spec.offset >= total) return { rows: [], total };
-  return { rows: await pageOfLines(db, spec), total };
+  if (spec.offset >= total) return { lines: [], total };
+  return { lines: await pageOfLines(db, spec), total };
 }

@@ -51,7 +51,11 @@ export interface WebhookTable {
 
 export interface LineTable {
   id: Generated<number>;
-  /** The normalised configuration document (JSON text): every catalogue field but ID and the dates. */
+  /**
+   * The normalised configuration document (JSON text): every writable catalogue field. Read-only fields are not
+   * in it (ID, the dates and MODIFY_USER_ID are columns; the rest are never stored); LINE_NAME and ACTIVE are
+   * copied into columns too.
+   */
   doc: string;
   line_name: string;
   active: string;

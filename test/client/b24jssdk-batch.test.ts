@@ -46,7 +46,7 @@ const bodyOf = (seen: SeenRequest[]) => JSON.parse(JSON.stringify(seen.at(-1)?.b
 describe('@bitrix24/b24jssdk actions.v2.batch.make over plain HTTP', () => {
   let t: TestServer;
   let nowMs = Date.now();
-  const doc = async (id: number) => JSON.parse((await findLine(t.server.store.db, id))!.doc);
+  const doc = async (id: number) => (await findLine(t.server.store.db, id))!.values;
 
   before(async () => {
     t = await startTestServer({ settings: { ratePlan: 'standard' }, clock: clockReading(() => nowMs) });

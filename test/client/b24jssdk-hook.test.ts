@@ -36,7 +36,7 @@ describe('@bitrix24/b24jssdk B24Hook over HTTPS', () => {
     assert.equal(typeof answer.data.result, 'number');
     assert.deepEqual(Object.keys(answer.data.time).sort(), [...TIME_KEYS].sort());
     const row = await findLine(t.server.store.db, answer.data.result);
-    assert.equal(JSON.parse(row!.doc).LINE_NAME, 'Online Store Support Line');
+    assert.equal(row!.values.LINE_NAME, 'Online Store Support Line');
   });
 
   it('surfaces a Bitrix24 error code to the client', async () => {

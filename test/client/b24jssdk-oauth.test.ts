@@ -101,7 +101,7 @@ describe('@bitrix24/b24jssdk B24OAuth over plain HTTP', () => {
       { status: 200, auth: fresh.accessToken },
     ]);
     const row = await findLine(t.server.store.db, secondId);
-    assert.equal(JSON.parse(row!.doc).LINE_NAME, 'Online Store Support Line');
+    assert.equal(row!.values.LINE_NAME, 'Online Store Support Line');
 
     // The refresh went through this server's endpoint: the refresh token the SDK started with is used up.
     const reuse = await t.request('/oauth/token/', {

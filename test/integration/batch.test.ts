@@ -51,7 +51,7 @@ for (const store of STORES) {
 
     before(async () => {
       t = await startTestServer({ store });
-      doc = async (id) => JSON.parse((await findLine(t.server.store.db, id))!.doc);
+      doc = async (id) => (await findLine(t.server.store.db, id))!.values;
       // The line a direct JSON call makes from the seed: every client's batch form must store the same one.
       seedDoc = await doc((await t.call('imopenlines.config.add', SEED)).body.result);
     });

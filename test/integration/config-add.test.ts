@@ -25,7 +25,7 @@ for (const store of STORES) {
     before(async () => {
       t = await startTestServer({ store });
       await t.server.directory.addUser({ name: 'Operator 2' }); // id 2
-      doc = async (id) => JSON.parse((await findLine(t.server.store.db, id))!.doc);
+      doc = async (id) => (await findLine(t.server.store.db, id))!.values;
     });
     after(() => t.close());
 
@@ -43,7 +43,7 @@ for (const store of STORES) {
       assert.equal(line.WELCOME_BOT_TIME, 600);
       const config = (await configQueuesOf(t.server.store.db, [id])).get(id);
       assert.deepEqual(
-        config?.map((e) => [e.entity_type, e.entity_id]),
+        config?.map((e) => [e.entityType, e.entityId]),
         [['user', 1]],
       );
       // Users 15 and 23 do not exist on this portal: dropped, and said so.
@@ -115,7 +115,7 @@ for (const store of STORES) {
       assert.equal((await doc(id)).LINE_NAME, 'multipart');
       const operators = (await operatorsOf(t.server.store.db, [id])).get(id);
       assert.deepEqual(
-        operators?.map((o) => o.user_id),
+        operators?.map((o) => o.userId),
         [2],
       );
     });
@@ -141,7 +141,7 @@ for (const store of STORES) {
       );
       const operators = (await operatorsOf(t.server.store.db, [id])).get(id);
       assert.deepEqual(
-        operators?.map((o) => o.user_id),
+        operators?.map((o) => o.userId),
         [1],
       );
     });
@@ -165,7 +165,7 @@ for (const store of STORES) {
       const id = assertAdded(answer);
       const operators = (await operatorsOf(t.server.store.db, [id])).get(id)!;
       assert.deepEqual(
-        operators.map((o) => [o.user_id, o.department_id]),
+        operators.map((o) => [o.userId, o.departmentId]),
         [
           [b, 0],
           [a, dept],
@@ -173,7 +173,7 @@ for (const store of STORES) {
       );
       const config = (await configQueuesOf(t.server.store.db, [id])).get(id)!;
       assert.deepEqual(
-        config.map((e) => `${e.entity_type}:${e.entity_id}`),
+        config.map((e) => `${e.entityType}:${e.entityId}`),
         [`user:${b}`, `department:${dept}`],
       );
       const reasons = JSON.parse(answer.headers.get('x-openlines-warnings')!).map((w: { reason: string }) => w.reason);

@@ -101,32 +101,24 @@ for (const kind of STORES) {
 
     it('forUpdate: 20 concurrent read-modify-write transactions on one line lose no update', async () => {
       const id = await insertLine(store.db, {
-        doc: JSON.stringify({ N: 0 }),
-        line_name: 'counter',
-        active: 'Y',
-        modify_user_id: 1,
-        created_at: STAMP,
-        modified_at: STAMP,
+        values: { N: 0, LINE_NAME: 'counter', ACTIVE: 'Y' },
+        modifyUserId: 1,
+        createdAt: STAMP,
+        modifiedAt: STAMP,
       });
       await Promise.all(
         Array.from({ length: 20 }, () =>
           store.db.transaction().execute(async (trx) => {
-            const row = await findLineForUpdate(trx, id);
-            const doc = JSON.parse(row!.doc) as { N: number };
+            const line = await findLineForUpdate(trx, id);
+            const n = line!.values.N as number;
             // Give the other transactions every chance to read the same value in between.
             await new Promise((resolve) => setImmediate(resolve));
-            await updateLine(trx, id, {
-              doc: JSON.stringify({ N: doc.N + 1 }),
-              line_name: row!.line_name,
-              active: row!.active,
-              modify_user_id: 1,
-              modified_at: STAMP,
-            });
+            await updateLine(trx, { ...line!, values: { ...line!.values, N: n + 1 }, modifiedAt: STAMP });
           }),
         ),
       );
       const row = await store.db.selectFrom('lines').select('doc').where('id', '=', id).executeTakeFirstOrThrow();
-      assert.deepEqual(JSON.parse(row.doc), { N: 20 });
+      assert.deepEqual(JSON.parse(row.doc), { N: 20, LINE_NAME: 'counter', ACTIVE: 'Y' });
     });
 
     it('isUniqueViolation: recognises a duplicate key, and nothing else', async () => {

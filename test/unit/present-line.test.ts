@@ -2,20 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyLineInput } from '../../src/domain/lines/apply-input.js';
 import { FIELD_BY_NAME, LINE_FIELDS } from '../../src/domain/lines/catalogue.js';
+import type { Line, QueueMember } from '../../src/domain/lines/line.js';
 import {
   ALL_FIELDS,
-  type LineConfig,
   presentFields,
   presentGetQueue,
   presentLine,
   presentListItem,
-  type QueueMember,
 } from '../../src/domain/lines/present-line.js';
 import { GET_KEY_ORDER } from '../fixtures/spec-facts.js';
 
 const OPTIONS = { timeZone: 'Europe/Berlin', companyName: 'Acme' };
 
-function line(values: Record<string, unknown> = {}): LineConfig {
+function line(values: Record<string, unknown> = {}): Line {
   const base = applyLineInput({}, 'add', { companyName: 'Acme' }).values;
   return {
     id: 27,

@@ -4,23 +4,28 @@
 import type { Db } from '../../store/db.js';
 import { configQueuesOf, findLine } from '../../store/lines-repository.js';
 import { WRITABLE_FIELDS } from '../lines/catalogue.js';
+import type { LineDocument, QueueEntry } from '../lines/line.js';
 
-export type QueueEntry = { readonly user: number } | { readonly department: number };
+/**
+ * A queue entry as revisions and lines files write it: `{user: 1}` / `{department: 2}`. Stored revisions hold
+ * this form, so it stays apart from the model's QueueEntry.
+ */
+export type SnapshotQueueEntry = { readonly user: number } | { readonly department: number };
 
 export interface LineSnapshot {
   readonly values: Readonly<Record<string, unknown>>;
-  readonly queue: readonly QueueEntry[];
+  readonly queue: readonly SnapshotQueueEntry[];
 }
 
 /** The configured-queue key of snapshots, diffs and lines files (the input key config.add/update read). */
 export const QUEUE_KEY = 'QUEUE';
 
-export function queueEntryOf(row: { entity_type: string; entity_id: number }): QueueEntry {
-  return row.entity_type === 'department' ? { department: row.entity_id } : { user: row.entity_id };
+export function snapshotEntryOf(entry: QueueEntry): SnapshotQueueEntry {
+  return entry.entityType === 'department' ? { department: entry.entityId } : { user: entry.entityId };
 }
 
 /** The entries as config.add/update take them (openlines-api.md §3.1). */
-export function queueParam(queue: readonly QueueEntry[]): { ENTITY_TYPE: string; ENTITY_ID: number }[] {
+export function queueParam(queue: readonly SnapshotQueueEntry[]): { ENTITY_TYPE: string; ENTITY_ID: number }[] {
   return queue.map((e) =>
     'department' in e
       ? { ENTITY_TYPE: 'department', ENTITY_ID: e.department }
@@ -28,26 +33,23 @@ export function queueParam(queue: readonly QueueEntry[]): { ENTITY_TYPE: string;
   );
 }
 
-export function formatQueue(queue: readonly QueueEntry[]): string {
+export function formatQueue(queue: readonly SnapshotQueueEntry[]): string {
   if (queue.length === 0) return '(empty)';
   return queue.map((e) => ('department' in e ? `department ${e.department}` : `user ${e.user}`)).join(', ');
 }
 
 export async function snapshotLine(db: Db, lineId: number): Promise<LineSnapshot | null> {
-  const row = await findLine(db, lineId);
-  if (!row) return null;
-  const doc = JSON.parse(row.doc) as Record<string, unknown>;
+  const line = await findLine(db, lineId);
+  if (!line) return null;
   const queue = (await configQueuesOf(db, [lineId])).get(lineId) ?? [];
-  return snapshotOf(doc, queue);
+  return snapshotOf(line.values, queue);
 }
 
-export function snapshotOf(
-  doc: Readonly<Record<string, unknown>>,
-  queueRows: readonly { entity_type: string; entity_id: number }[],
-): LineSnapshot {
+export function snapshotOf(doc: LineDocument, queue: readonly QueueEntry[]): LineSnapshot {
+  const stored: Readonly<Record<string, unknown>> = doc;
   const values: Record<string, unknown> = {};
-  for (const field of WRITABLE_FIELDS) values[field.name] = doc[field.name] ?? null;
-  return { values, queue: queueRows.map(queueEntryOf) };
+  for (const field of WRITABLE_FIELDS) values[field.name] = stored[field.name] ?? null;
+  return { values, queue: queue.map(snapshotEntryOf) };
 }
 
 /** JSON with object keys sorted: equal data gives equal text whatever the key order. */
@@ -86,7 +88,7 @@ export function diffSnapshots(before: LineSnapshot | null, after: LineSnapshot |
 
 /** A value for people: strings quoted, lists and objects as JSON, the queue as "user 1, department 2". */
 export function formatValue(field: string, value: unknown): string {
-  if (field === QUEUE_KEY && Array.isArray(value)) return formatQueue(value as QueueEntry[]);
+  if (field === QUEUE_KEY && Array.isArray(value)) return formatQueue(value as SnapshotQueueEntry[]);
   if (value === null || value === undefined) return 'null';
   return JSON.stringify(value);
 }

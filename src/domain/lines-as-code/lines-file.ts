@@ -16,11 +16,11 @@
 // column and the field's name.
 
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Document as YamlDocument } from 'yaml';
-import { type LineSnapshot, QUEUE_KEY, type QueueEntry, sameValue } from '../history/line-snapshot.js';
-import { applyLineInput, type FieldWarning } from '../lines/apply-input.js';
+import { type LineSnapshot, QUEUE_KEY, type SnapshotQueueEntry, sameValue } from '../history/line-snapshot.js';
+import { applyLineInput, defaultFor, type FieldWarning } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
-import { defaultValue, parsePositiveId } from '../lines/field-kinds.js';
+import { parsePositiveId } from '../lines/field-kinds.js';
 import type { FieldDescriptor, FieldKind } from '../lines/field-types.js';
 
 export const FILE_VERSION = 1;
@@ -69,7 +69,7 @@ export interface FileEntry {
   /** Every writable field as a new line would store it (defaults for fields not written; LINE_NAME may be absent). */
   readonly values: Readonly<Record<string, unknown>>;
   /** null: QUEUE not written (the queue stays as it is; a new line gets the applying user). */
-  readonly queue: readonly QueueEntry[] | null;
+  readonly queue: readonly SnapshotQueueEntry[] | null;
   /** Where each key is written, for errors found later (queue entries as QUEUE.0, QUEUE.1, ...). */
   readonly positions: ReadonlyMap<string, FilePosition>;
 }
@@ -108,11 +108,6 @@ export function toInput(field: FieldDescriptor, stored: unknown): unknown {
   return (TO_INPUT[field.kind] as (f: FieldDescriptor, v: unknown) => unknown)(field, stored);
 }
 
-function storedDefault(field: FieldDescriptor, ctx: InputContext): unknown {
-  const value = defaultValue(field);
-  return typeof value === 'string' ? value.replaceAll('#COMPANY_NAME#', ctx.companyName) : value;
-}
-
 /**
  * The fields of a stored line as the file writes them: those that differ from their defaults, the fields they
  * must be written with (WORKTIME_FROM/TO, the same-request rules), minus any that the add pipeline would not
@@ -123,7 +118,7 @@ export function fieldsOf(snapshot: LineSnapshot, ctx: InputContext): Record<stri
   for (const field of WRITABLE_FIELDS) {
     if (field.name === 'LINE_NAME') continue;
     const stored = snapshot.values[field.name] ?? null;
-    if (!sameValue(stored, storedDefault(field, ctx))) chosen.add(field.name);
+    if (!sameValue(stored, defaultFor(field, ctx))) chosen.add(field.name);
   }
   for (const name of [...chosen]) for (const partner of partnersOf(FIELD_BY_NAME.get(name)!)) chosen.add(partner);
   const fields: Record<string, unknown> = {};
@@ -272,7 +267,7 @@ function checkEntry(
     id = typeof raw.ID === 'number' || typeof raw.ID === 'string' ? parsePositiveId(raw.ID) : null;
     if (id === null) problem('ID', 'must be a positive integer (the id of an existing line)');
   }
-  let queue: QueueEntry[] | null = null;
+  let queue: SnapshotQueueEntry[] | null = null;
   if (QUEUE_KEY in raw) queue = checkQueue(raw[QUEUE_KEY], problem);
 
   const fields: Record<string, unknown> = {};
@@ -318,7 +313,7 @@ function checkEntry(
 function checkQueue(
   raw: unknown,
   problem: (field: string, message: string, key?: string) => void,
-): QueueEntry[] | null {
+): SnapshotQueueEntry[] | null {
   if (!Array.isArray(raw)) {
     problem(QUEUE_KEY, 'must be a list of `user: <id>` / `department: <id>` entries');
     return null;
@@ -327,7 +322,7 @@ function checkQueue(
     problem(QUEUE_KEY, 'must list at least one user or department (leave QUEUE out to keep the current queue)');
     return null;
   }
-  const queue: QueueEntry[] = [];
+  const queue: SnapshotQueueEntry[] = [];
   raw.forEach((entry, i) => {
     const key = `${QUEUE_KEY}.${i}`;
     const keys = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.keys(entry) : [];

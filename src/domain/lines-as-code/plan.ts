@@ -19,6 +19,7 @@ import {
 import { applyLineInput } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
+import { lineValue } from '../lines/line.js';
 import type { LineService } from '../lines/line-service.js';
 import { resolveQueue } from '../lines/queue.js';
 import {
@@ -84,16 +85,16 @@ async function storedLines(store: Store): Promise<StoredLine[]> {
   return store.read(async (db) => {
     const lines: StoredLine[] = [];
     for (let offset = 0; ; offset += BATCH) {
-      const { rows } = await listLines(db, { filters: [], order: [], limit: BATCH, offset, ownedBy: null });
+      const page = await listLines(db, { filters: [], order: [], limit: BATCH, offset, ownedBy: null });
       const queues = await configQueuesOf(
         db,
-        rows.map((r) => r.id),
+        page.lines.map((line) => line.id),
       );
-      for (const row of rows) {
-        const snapshot = snapshotOf(JSON.parse(row.doc) as Record<string, unknown>, queues.get(row.id) ?? []);
-        lines.push({ id: row.id, name: row.line_name, snapshot });
+      for (const line of page.lines) {
+        const snapshot = snapshotOf(line.values, queues.get(line.id) ?? []);
+        lines.push({ id: line.id, name: lineValue(line, 'LINE_NAME'), snapshot });
       }
-      if (rows.length < BATCH) return lines;
+      if (page.lines.length < BATCH) return lines;
     }
   });
 }

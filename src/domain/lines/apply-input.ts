@@ -5,6 +5,7 @@
 import { FIELD_BY_NAME, LEGACY_IGNORED_KEYS, QUEUE_INPUT_KEYS, WRITABLE_FIELDS } from './catalogue.js';
 import { defaultValue, describeSent, formatHour, kindOf, parseHour } from './field-kinds.js';
 import type { FieldDescriptor, HourField } from './field-types.js';
+import type { LineDocument } from './line.js';
 
 export interface FieldWarning {
   readonly field: string;
@@ -19,16 +20,17 @@ export interface InputFailure {
 }
 
 export interface AppliedInput {
-  /** Normalised values to store: every writable field on add, only the sent ones on update. */
-  readonly values: Record<string, unknown>;
+  /**
+   * Normalised values to store: every writable field on add (LINE_NAME undefined when the line service names
+   * the line), only the sent ones on update.
+   */
+  readonly values: LineDocument;
   readonly warnings: FieldWarning[];
   /** Set when the reference would refuse the write as a whole (compat: result false). */
   readonly failure?: InputFailure;
 }
 
 export type InputMode = 'add' | 'update';
-
-export const AUTO_LINE_NAME = '{auto-line-name}';
 
 export interface InputContext {
   /** Replaces #COMPANY_NAME# in default texts. */
@@ -40,13 +42,10 @@ const NOT_FIELDS = new Set<string>([...QUEUE_INPUT_KEYS, ...LEGACY_IGNORED_KEYS]
 /** PHP isset(): present and not null. */
 const isSent = (params: Record<string, unknown>, key: string) => params[key] !== undefined && params[key] !== null;
 
+/** The value a new line gets, #COMPANY_NAME# replaced; undefined when the line service computes it. */
 export function defaultFor(field: FieldDescriptor, ctx: InputContext): unknown {
   const value = defaultValue(field);
-  if (typeof value === 'string') {
-    if (value === AUTO_LINE_NAME) return undefined; // computed by the line service
-    return value.replaceAll('#COMPANY_NAME#', ctx.companyName);
-  }
-  return value;
+  return typeof value === 'string' ? value.replaceAll('#COMPANY_NAME#', ctx.companyName) : value;
 }
 
 export function applyLineInput(params: Record<string, unknown>, mode: InputMode, ctx: InputContext): AppliedInput {
@@ -84,13 +83,14 @@ export function applyLineInput(params: Record<string, unknown>, mode: InputMode,
         reason: mode === 'add' ? `${result.warning}; default used` : result.warning,
       });
     } else {
-      return { values, warnings, failure: { field: field.name, reason: result.failure } };
+      return { values: values as LineDocument, warnings, failure: { field: field.name, reason: result.failure } };
     }
   }
 
   applySameRequestRules(params, mode, values, sent, warnings);
-  applyHourPairs(params, mode, values, warnings);
-  return { values, warnings };
+  for (const from of HOUR_PAIR_STARTS) applyHourPair(from, params, mode, values, warnings);
+  // Each value came from its kind's normalise or default, so it has the type the catalogue gives the field.
+  return { values: values as LineDocument, warnings };
 }
 
 function applySameRequestRules(
@@ -124,15 +124,18 @@ const LATEST_START = { hours: 23, minutes: 30 };
 const LATEST_END = { hours: 23, minutes: 59 };
 const toMinutes = (h: { hours: number; minutes: number }) => h.hours * 60 + h.minutes;
 
-/** WORKTIME_FROM/WORKTIME_TO: both or neither; a bad one resets both; FROM ≤ 23.30; TO after FROM. */
-function applyHourPairs(
+/** The start of each hour pair (WORKTIME_FROM); its end is the field it is paired with. */
+const HOUR_PAIR_STARTS = WRITABLE_FIELDS.filter((f): f is HourField => f.kind === 'hour' && f.end === 'from');
+
+/** An hour pair (WORKTIME_FROM/TO): both or neither; a bad one resets both; FROM ≤ 23.30; TO after FROM. */
+function applyHourPair(
+  from: HourField,
   params: Record<string, unknown>,
   mode: InputMode,
   values: Record<string, unknown>,
   warnings: FieldWarning[],
 ) {
-  const from = FIELD_BY_NAME.get('WORKTIME_FROM') as HourField;
-  const to = FIELD_BY_NAME.get('WORKTIME_TO') as HourField;
+  const to = FIELD_BY_NAME.get(from.pairedWith) as HourField;
   const fromSent = isSent(params, from.name);
   const toSent = isSent(params, to.name);
   const useDefaults = () => {

@@ -1,9 +1,9 @@
 // The browser-safe projection of the field catalogue that the admin page builds its form from
 // (GET /admin/api/catalogue): plain data, no functions, every entry derived from catalogue.ts and field-kinds.ts.
 
-import { AUTO_LINE_NAME, defaultFor } from './apply-input.js';
+import { defaultFor } from './apply-input.js';
 import { FIELD_GROUPS, LINE_FIELDS, QUEUE_INPUT_KEYS } from './catalogue.js';
-import { type KindBehaviour, kindOf } from './field-kinds.js';
+import { isAutoDefault, type KindBehaviour, kindOf } from './field-kinds.js';
 import type { FieldDescriptor, FieldGroup, FieldKind } from './field-types.js';
 
 export type Widget = KindBehaviour<FieldKind>['widget'];
@@ -68,11 +68,10 @@ function projectField(field: FieldDescriptor, companyName: string): ProjectedFie
     widget: widgetOf(field),
     readOnly: field.readOnly === true,
   };
-  const isAuto = field.kind === 'text' && field.default === AUTO_LINE_NAME;
   const def = field.readOnly ? null : (defaultFor(field, { companyName }) ?? null);
   const sendWith = partnersOf(field);
   const extra: Record<string, unknown> = { default: def };
-  if (isAuto) extra.autoDefault = true;
+  if (isAutoDefault(field)) extra.autoDefault = true;
   if (sendWith.length) extra.sendWith = sendWith;
   switch (field.kind) {
     case 'enum':

@@ -3,35 +3,56 @@
 // docs/fields.md and the admin form are all derived from this list.
 // Sources: openlines-api.md §2.1 (fields), reference-behaviour.md §2.1–§2.2 (normalisation, defaults), DECISIONS.md.
 
-import type { FieldDescriptor, FieldGroup, QueueInputDescriptor, SameRequestRule } from './field-types.js';
+import type {
+  AutoDefault,
+  EnumField,
+  FieldDescriptor,
+  FieldGroup,
+  FormIdField,
+  IntField,
+  LineColumn,
+  QueueInputDescriptor,
+  SameRequestRule,
+  TextField,
+  YnField,
+} from './field-types.js';
 
 const SRC_PREPARE = 'reference-behaviour.md §2.1 (Config::prepareFields)';
 const SRC_DEFAULTS = 'reference-behaviour.md §2.2';
 
-type Common = { group: FieldGroup; label: string; help: string; source?: string; sameRequest?: SameRequestRule };
+type Common = {
+  group: FieldGroup;
+  label: string;
+  help: string;
+  source?: string;
+  sameRequest?: SameRequestRule;
+  column?: LineColumn;
+};
 
-function yn(name: string, def: 'Y' | 'N', otherwise: 'Y' | 'N', c: Common): FieldDescriptor {
+// The helpers keep each field's name, values and default as literal types, so LineValues (line.ts) knows that
+// QUEUE_TYPE is 'evenly' | 'strictly' | 'all' and that QUEUE_TIME is never null.
+function yn<const N extends string>(name: N, def: 'Y' | 'N', otherwise: 'Y' | 'N', c: Common): YnField & { name: N } {
   return { kind: 'yn', name, default: def, otherwise, source: SRC_PREPARE, ...c };
 }
-function int(
-  name: string,
-  def: number | null,
+function int<const N extends string, const D extends number | null>(
+  name: N,
+  def: D,
   c: Common & { min?: number; max?: number; outOfRange?: 'clamp' | 'ignore'; unit?: 'seconds' | 'minutes' },
-): FieldDescriptor {
+): IntField & { name: N; default: D } {
   return { kind: 'int', name, default: def, outOfRange: 'clamp', source: SRC_PREPARE, ...c };
 }
-function enumeration(
-  name: string,
-  values: readonly string[],
-  def: string,
-  invalidBecomes: string,
+function enumeration<const N extends string, const V extends readonly string[]>(
+  name: N,
+  values: V,
+  def: V[number],
+  invalidBecomes: V[number],
   c: Common & { valueLabels?: Record<string, string> },
-): FieldDescriptor {
+): EnumField & { name: N; values: V; default: V[number] } {
   return { kind: 'enum', name, values, default: def, invalidBecomes, source: SRC_PREPARE, ...c };
 }
-function text(
-  name: string,
-  def: string | null,
+function text<const N extends string, const D extends string | null | AutoDefault>(
+  name: N,
+  def: D,
   c: Common & {
     maxLength?: number;
     truncateTo?: number;
@@ -39,10 +60,10 @@ function text(
     multiline?: boolean;
     emptyIsAbsent?: boolean;
   },
-): FieldDescriptor {
+): TextField & { name: N; default: D } {
   return { kind: 'text', name, default: def, maxLength: 65_535, source: SRC_DEFAULTS, ...c };
 }
-function formId(name: string, c: Common): FieldDescriptor {
+function formId<const N extends string>(name: N, c: Common): FormIdField & { name: N } {
   return {
     kind: 'formId',
     name,
@@ -56,7 +77,7 @@ const RULE_VALUES = ['none', 'text'] as const;
 const RULE_LABELS = { none: 'Do nothing', text: 'Send a text message' };
 const WELCOME_BOT_ENABLED = { field: 'WELCOME_BOT_ENABLE', equals: 'Y' } as const;
 
-export const LINE_FIELDS: readonly FieldDescriptor[] = [
+const CATALOGUE = [
   {
     kind: 'id',
     name: 'ID',
@@ -65,16 +86,27 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
     help: 'Line identifier, assigned by the server.',
     source: 'openlines-api.md §2.1',
     readOnly: true,
+    column: 'id',
   },
-  yn('ACTIVE', 'Y', 'Y', { group: 'general', label: 'Active', help: 'Whether the line accepts conversations.' }),
-  text('LINE_NAME', '{auto-line-name}', {
+  yn('ACTIVE', 'Y', 'Y', {
     group: 'general',
-    label: 'Line name',
-    help: 'Display name. Empty on add: "Open Channel <portal name>" for the first line, then "Open Channel <n>".',
-    maxLength: 255,
-    emptyIsAbsent: true,
-    source: 'reference-behaviour.md §2.1 "Line name"; ORM LINE_NAME ≤255',
+    label: 'Active',
+    help: 'Whether the line accepts conversations.',
+    column: 'active',
   }),
+  text(
+    'LINE_NAME',
+    { auto: 'lineName' },
+    {
+      group: 'general',
+      label: 'Line name',
+      help: 'Display name. Empty on add: "Open Channel <portal name>" for the first line, then "Open Channel <n>".',
+      maxLength: 255,
+      emptyIsAbsent: true,
+      column: 'line_name',
+      source: 'reference-behaviour.md §2.1 "Line name"; ORM LINE_NAME ≤255',
+    },
+  ),
   yn('CRM', 'Y', 'Y', { group: 'crm', label: 'Search the client in CRM', help: 'Look up the client in CRM.' }),
   enumeration('CRM_CREATE', ['none', 'lead', 'deal'], 'lead', 'lead', {
     group: 'crm',
@@ -420,6 +452,7 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
     help: 'When the line was created (ISO-8601).',
     source: 'DECISIONS.md DATE_CREATE/DATE_MODIFY',
     readOnly: true,
+    column: 'created_at',
   },
   {
     kind: 'date',
@@ -429,6 +462,7 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
     help: 'When the line was last changed (ISO-8601).',
     source: 'DECISIONS.md DATE_CREATE/DATE_MODIFY',
     readOnly: true,
+    column: 'modified_at',
   },
   {
     kind: 'id',
@@ -438,6 +472,7 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
     help: 'User who last created or changed the line.',
     source: 'reference-behaviour.md §2.3',
     readOnly: true,
+    column: 'modify_user_id',
   },
   yn('TEMPORARY', 'N', 'Y', {
     group: 'general',
@@ -594,7 +629,12 @@ export const LINE_FIELDS: readonly FieldDescriptor[] = [
     label: 'Ignore the form responsible',
     help: 'Ignore the responsible person set by the welcome form.',
   }),
-];
+] as const satisfies readonly FieldDescriptor[];
+
+/** One catalogue field with its literal name, values and default (the source of the typed LineValues). */
+export type LineField = (typeof CATALOGUE)[number];
+
+export const LINE_FIELDS: readonly FieldDescriptor[] = CATALOGUE;
 
 /** Input keys that are not fields but are read by add/update (queue.ts): the queue and per-operator overrides. */
 export const QUEUE_INPUTS: readonly QueueInputDescriptor[] = [

@@ -2,6 +2,7 @@
 // value is printed by get/list, how the admin form shows it and how the docs describe it. Each table is a
 // Record<FieldKind, …>, so a new kind does not compile until every derivation handles it.
 
+import type { ListValueType } from '../../store/lines-repository.js';
 import type { FieldDescriptor, FieldKind, KindValue } from './field-types.js';
 
 export const INT32_MIN = -2_147_483_648;
@@ -23,7 +24,16 @@ export interface PresentContext {
 
 export interface KindBehaviour<K extends FieldKind> {
   normalise(raw: unknown, field: DescriptorOf<K>): Normalised<KindValue[K]>;
+  /**
+   * The value a new line gets: null for none (and for read-only kinds, whose value the server sets);
+   * undefined when the line service computes it (the automatic line name).
+   */
+  defaultValue(field: DescriptorOf<K>): KindValue[K] | null | undefined;
   present(value: KindValue[K], ctx: PresentContext): unknown;
+  /** What get/list print when the stored value is null. */
+  presentEmpty(ctx: PresentContext): unknown;
+  /** How config.list.get compares the stored value (numbers numerically, lists by element, ...). */
+  valueType: ListValueType;
   /** Type and allowed values as the docs and the admin form state them. */
   describe(field: DescriptorOf<K>): string;
   widget: 'checkbox' | 'number' | 'select' | 'text' | 'textarea' | 'time' | 'days' | 'list' | 'object' | 'readonly';
@@ -80,7 +90,10 @@ const yn: KindBehaviour<'yn'> = {
     if (NO.has(raw)) return ok('N');
     return ok(field.otherwise, `expected Y or N, got ${describeSent(raw)}`);
   },
+  defaultValue: (f) => f.default,
   present: (v) => v,
+  presentEmpty: () => null,
+  valueType: 'text',
   describe: () => 'Y/N',
   widget: 'checkbox',
 };
@@ -105,7 +118,10 @@ const int: KindBehaviour<'int'> = {
     }
     return ok(value, warning);
   },
+  defaultValue: (f) => f.default,
   present: (v) => (v === null ? null : String(v)),
+  presentEmpty: () => null,
+  valueType: 'number',
   describe: (f) => {
     const range =
       f.min !== undefined && f.max !== undefined ? ` ${f.min}..${f.max}` : f.min !== undefined ? ` ≥ ${f.min}` : '';
@@ -119,7 +135,10 @@ const enumeration: KindBehaviour<'enum'> = {
     if (typeof raw === 'string' && field.values.includes(raw)) return ok(raw);
     return ok(field.invalidBecomes, `expected one of ${field.values.join(', ')}, got ${describeSent(raw)}`);
   },
+  defaultValue: (f) => f.default,
   present: (v) => v,
+  presentEmpty: () => null,
+  valueType: 'text',
   describe: (f) => f.values.map((v) => `\`${v}\``).join(' / '),
   widget: 'select',
 };
@@ -152,7 +171,10 @@ const text: KindBehaviour<'text'> = {
     }
     return ok(value, warning);
   },
+  defaultValue: (f) => (typeof f.default === 'object' && f.default !== null ? undefined : f.default),
   present: (v) => v,
+  presentEmpty: () => null,
+  valueType: 'text',
   describe: (f) =>
     `string (≤ ${f.truncateTo ?? f.maxLength}${f.truncateTo !== undefined ? ', longer values are cut' : ''})`,
   widget: 'text',
@@ -163,7 +185,10 @@ const formId: KindBehaviour<'formId'> = {
     if (phpIntval(raw) === 0) return ok(0);
     return ok(0, `no CRM form ${describeSent(raw)} exists on this server; stored as 0`);
   },
+  defaultValue: (f) => f.default,
   present: (v) => String(v),
+  presentEmpty: () => null,
+  valueType: 'number',
   describe: () => 'integer (always 0: no CRM forms exist here)',
   widget: 'number',
 };
@@ -193,7 +218,10 @@ const hour: KindBehaviour<'hour'> = {
     if (!parsed) return skip(`expected hours as H, H.MM or HH:MM, got ${describeSent(raw)}`);
     return ok(formatHour(parsed));
   },
+  defaultValue: (f) => f.default,
   present: (v) => v,
+  presentEmpty: () => null,
+  valueType: 'text',
   describe: () => 'decimal hours `H` / `H.MM` (also accepts `HH:MM`)',
   widget: 'time',
 };
@@ -204,6 +232,9 @@ function splitList(raw: unknown): unknown[] | null {
   if (typeof raw === 'string') return raw === '' ? [] : raw.split(',');
   return null;
 }
+
+/** The reference prints an empty day or holiday list as `[""]`. */
+const presentDateList = (v: readonly string[]): readonly string[] => (v.length ? v : ['']);
 
 const dayList: KindBehaviour<'dayList'> = {
   normalise(raw, field) {
@@ -224,7 +255,10 @@ const dayList: KindBehaviour<'dayList'> = {
         : undefined,
     );
   },
-  present: (v) => (v.length ? v : ['']),
+  defaultValue: () => [],
+  present: presentDateList,
+  presentEmpty: () => presentDateList([]),
+  valueType: 'list',
   describe: (f) => `array of ${f.values.map((v) => `\`${v}\``).join(' ')}`,
   widget: 'days',
 };
@@ -243,7 +277,10 @@ const holidays: KindBehaviour<'holidays'> = {
     }
     return ok(joined.split(',').filter((d) => d !== ''));
   },
-  present: (v) => (v.length ? v : ['']),
+  defaultValue: () => [],
+  present: presentDateList,
+  presentEmpty: () => presentDateList([]),
+  valueType: 'list',
   describe: () => 'comma-separated `DD.MM` dates, or an array of them; printed as an array',
   widget: 'list',
 };
@@ -262,7 +299,10 @@ const userList: KindBehaviour<'userList'> = {
     }
     return ok(ids.length ? ids : null, dropped.length ? `invalid user ids ${dropped.join(', ')} dropped` : undefined);
   },
+  defaultValue: () => null,
   present: (v) => (v === null ? null : v.map(String)),
+  presentEmpty: () => null,
+  valueType: 'list',
   describe: () => 'array of user ids (`null` when empty)',
   widget: 'list',
 };
@@ -285,21 +325,27 @@ const operatorData: KindBehaviour<'operatorData'> = {
       : undefined;
     return ok(Object.keys(value).length ? value : null, warning);
   },
+  defaultValue: () => null,
   present: (v) => v ?? [],
+  presentEmpty: () => [],
+  valueType: 'text',
   describe: (f) => `object with ${f.keys.map((k) => `\`${k}\``).join(', ')} (\`[]\` when unset)`,
   widget: 'object',
 };
 
 const readOnly = (what: string) => ({
   normalise: () => skip('read-only; ignored'),
+  defaultValue: () => null,
+  presentEmpty: () => null,
   describe: () => what,
   widget: 'readonly' as const,
 });
 
-const id: KindBehaviour<'id'> = { ...readOnly('id (read-only)'), present: (v) => String(v) };
+const id: KindBehaviour<'id'> = { ...readOnly('id (read-only)'), present: (v) => String(v), valueType: 'number' };
 const date: KindBehaviour<'date'> = {
   ...readOnly('ISO-8601 date with offset (read-only)'),
   present: (v, ctx) => ctx.formatDate(v),
+  valueType: 'date',
 };
 
 export const FIELD_KINDS: { readonly [K in FieldKind]: KindBehaviour<K> } = {
@@ -322,19 +368,12 @@ export function kindOf<F extends FieldDescriptor>(field: F): KindBehaviour<F['ki
   return FIELD_KINDS[field.kind] as unknown as KindBehaviour<F['kind']>;
 }
 
-/** The default stored value of a field on a new line (text defaults are finished by the line service). */
+/** The value a new line gets (see KindBehaviour.defaultValue). */
 export function defaultValue(field: FieldDescriptor): unknown {
-  switch (field.kind) {
-    case 'dayList':
-    case 'holidays':
-      return [];
-    case 'userList':
-    case 'operatorData':
-      return null;
-    case 'id':
-    case 'date':
-      return null;
-    default:
-      return field.default;
-  }
+  return kindOf(field).defaultValue(field as never);
+}
+
+/** The field's default is computed by the line service when the line is created. */
+export function isAutoDefault(field: FieldDescriptor): boolean {
+  return field.kind === 'text' && typeof field.default === 'object' && field.default !== null;
 }

@@ -1,5 +1,7 @@
 // The shape of one line-configuration field descriptor. The catalogue (catalogue.ts) is data of this shape;
-// every behaviour (normalise, validate, present, widget) is derived per kind in field-kinds.ts.
+// every behaviour (normalise, default, present, compare, widget) is derived per kind in field-kinds.ts.
+
+import type { LineTable } from '../../store/schema.js';
 
 export type FieldKind =
   | 'yn'
@@ -41,6 +43,14 @@ export interface SameRequestRule {
   readonly addOnly?: boolean;
 }
 
+/** The columns of the lines table that hold a catalogue field (every other field lives only in the document). */
+export type LineColumn = Exclude<keyof LineTable, 'doc'>;
+
+/** A default computed when the line is created: the automatic line name (reference-behaviour.md §2.1). */
+export interface AutoDefault {
+  readonly auto: 'lineName';
+}
+
 interface BaseField {
   readonly name: string;
   readonly group: FieldGroup;
@@ -51,6 +61,8 @@ interface BaseField {
   /** Printed by get/list but never taken from input (ID, dates, MODIFY_USER_ID, ...). */
   readonly readOnly?: boolean;
   readonly sameRequest?: SameRequestRule;
+  /** The lines-table column the field is kept in (filtered and sorted on); writable ones are in the document too. */
+  readonly column?: LineColumn;
 }
 
 export interface YnField extends BaseField {
@@ -81,8 +93,8 @@ export interface EnumField extends BaseField {
 
 export interface TextField extends BaseField {
   readonly kind: 'text';
-  /** null: no default. '{auto-line-name}' is computed by the line service. #COMPANY_NAME# is replaced. */
-  readonly default: string | null;
+  /** null: no default; #COMPANY_NAME# is replaced with the portal name. */
+  readonly default: string | null | AutoDefault;
   readonly maxLength: number;
   /** Longer values are cut to this length instead of failing (the reference cuts some texts). */
   readonly truncateTo?: number;

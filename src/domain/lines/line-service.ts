@@ -1,8 +1,8 @@
-// Rules across fields and rows ↔ line configuration; one transaction per call.
+// The line configuration's rules across fields and queues; one transaction per call.
 
 import { type Clock, systemClock } from '../../clock.js';
 import type { Db } from '../../store/db.js';
-import { findUsers } from '../../store/directory-repository.js';
+import { directoryUsersOf } from '../../store/directory-repository.js';
 import {
   configQueuesOf,
   countLines,
@@ -11,9 +11,7 @@ import {
   findLine,
   findLineForUpdate,
   insertLine,
-  type LineRow,
   listLines,
-  type OperatorRow,
   operatorsOf,
   pageOfLines,
   replaceQueues,
@@ -27,10 +25,17 @@ import { authorOf, recordRevision } from '../history/history.js';
 import { snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import { type AppliedInput, applyLineInput, type FieldWarning, type InputFailure } from './apply-input.js';
 import { describeSent, phpIntval } from './field-kinds.js';
+import {
+  displayOf,
+  type Line,
+  type LineDocument,
+  type QueueEntry,
+  type QueueMember,
+  type StoredOperator,
+} from './line.js';
 import type { ListQuery } from './list-query.js';
 import { allowedUsersFor, canOperateOnLine, type LineAction } from './permissions.js';
-import type { ConfiguredQueueEntry, LineConfig, QueueMember } from './present-line.js';
-import { parseObjectEntry, queueEntries, resolveQueue } from './queue.js';
+import { type EmptyQueueReason, parseObjectEntry, queueEntries, resolveQueue } from './queue.js';
 
 export interface LineServiceOptions {
   readonly companyName: string;
@@ -67,52 +72,29 @@ export function readConfigId(raw: unknown): number {
 /** Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...). */
 export type LineDeletedHook = (trx: Db, lineId: number) => Promise<void>;
 
+/** A line with its expanded queue in queue order (config.get). */
+export interface LineWithMembers {
+  readonly line: Line;
+  readonly members: QueueMember[];
+}
+
+/** One config.list.get item: the line and, when asked for, its queues. */
 export interface LineEntry {
-  readonly line: LineConfig;
-  /** The expanded queue in queue order (config.get; list.get with OPTIONS.QUEUE=Y). */
+  readonly line: Line;
+  /** The expanded queue in queue order (OPTIONS.QUEUE=Y). */
   readonly members?: QueueMember[];
-  /** The queue as configured (list.get with OPTIONS.CONFIG_QUEUE=Y). */
-  readonly configQueue?: ConfiguredQueueEntry[];
+  /** The queue as configured (OPTIONS.CONFIG_QUEUE=Y). */
+  readonly configQueue?: QueueEntry[];
 }
 
 const isSent = (v: unknown) => v !== undefined && v !== null;
 
-function toLineConfig(row: LineRow): LineConfig {
-  return {
-    id: row.id,
-    values: JSON.parse(row.doc) as Record<string, unknown>,
-    modifyUserId: Number(row.modify_user_id),
-    createdAt: row.created_at,
-    modifiedAt: row.modified_at,
-  };
-}
-
-async function membersOf(db: Db, rows: readonly OperatorRow[]): Promise<QueueMember[]> {
-  const users = await findUsers(db, [...new Set(rows.map((r) => r.user_id))]);
-  return rows.map((r) => {
-    const user = users.get(r.user_id);
-    return {
-      rowId: r.id,
-      sort: Number(r.sort),
-      userId: r.user_id,
-      departmentId: Number(r.department_id),
-      userName: r.user_name,
-      workPosition: r.user_work_position,
-      avatar: r.user_avatar,
-      avatarId: Number(r.user_avatar_id),
-      ...(user
-        ? {
-            user: {
-              name: user.name,
-              lastName: user.last_name,
-              workPosition: user.work_position,
-              avatar: user.avatar,
-              active: Boolean(user.active),
-              online: Boolean(user.is_online),
-            },
-          }
-        : {}),
-    };
+/** The operators with their directory entries. */
+async function membersOf(db: Db, operators: readonly StoredOperator[]): Promise<QueueMember[]> {
+  const users = await directoryUsersOf(db, [...new Set(operators.map((o) => o.userId))]);
+  return operators.map((operator) => {
+    const user = users.get(operator.userId);
+    return user ? { ...operator, user } : operator;
   });
 }
 
@@ -129,13 +111,11 @@ function checkUpdateQueue(raw: unknown): InputFailure | undefined {
       reason: `entry ${describeSent(bad)} is not {ENTITY_TYPE: user|department, ENTITY_ID: id > 0}`,
     };
   }
-  if (!entries || entries.length === 0) {
-    return { field: 'QUEUE', reason: 'expected a non-empty array of {ENTITY_TYPE, ENTITY_ID} entries' };
-  }
+  if (!entries || entries.length === 0) return { field: 'QUEUE', reason: QUEUE_EMPTY_REASONS.empty };
   return undefined;
 }
 
-const QUEUE_EMPTY_REASONS = {
+const QUEUE_EMPTY_REASONS: Readonly<Record<EmptyQueueReason, string>> = {
   empty: 'expected a non-empty array of {ENTITY_TYPE, ENTITY_ID} entries',
   'no-valid-entry': 'no entry names an active user or an existing department; the queue would have no operator',
   'empty-departments': 'the departments have no active users; the queue would have no operator',
@@ -192,18 +172,14 @@ export class LineService {
         allowPlainIds: true,
       });
       warnings.push(...queue.warnings);
+      if (queue.callerFallback) warnings.push(queue.callerFallback);
       throwIfStrict(strict, warnings);
-      const values = { ...applied.values };
-      if (values.LINE_NAME === undefined) values.LINE_NAME = await this.autoLineName(trx, counter);
+      const values: LineDocument = {
+        ...applied.values,
+        LINE_NAME: applied.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
+      };
       const stamp = new Date(this.clock.now()).toISOString();
-      const id = await insertLine(trx, {
-        doc: JSON.stringify(values),
-        line_name: String(values.LINE_NAME),
-        active: String(values.ACTIVE),
-        modify_user_id: caller.userId,
-        created_at: stamp,
-        modified_at: stamp,
-      });
+      const id = await insertLine(trx, { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp });
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
       // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
       const after = snapshotOf(values, queue.configQueue);
@@ -225,12 +201,12 @@ export class LineService {
   }
 
   /** config.get: the line and, when asked for, its expanded queue; null when there is no such line. */
-  async get(id: number, options: { withQueue: boolean }): Promise<LineEntry | null> {
+  async get(id: number, options: { withQueue: boolean }): Promise<LineWithMembers | null> {
     return this.store.read(async (db) => {
-      const row = await findLine(db, id);
-      if (!row) return null;
+      const line = await findLine(db, id);
+      if (!line) return null;
       const members = options.withQueue ? await membersOf(db, (await operatorsOf(db, [id])).get(id) ?? []) : [];
-      return { line: toLineConfig(row), members };
+      return { line, members };
     });
   }
 
@@ -243,8 +219,8 @@ export class LineService {
   async update(caller: Caller, id: number, rawParams: unknown, strict: boolean): Promise<WriteOutcome<boolean>> {
     return this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
-      const row = await findLineForUpdate(trx, id);
-      if (!row) return this.notFound(strict);
+      const stored = await findLineForUpdate(trx, id);
+      if (!stored) return this.notFound(strict);
       const { params, warnings: paramWarnings } = readParams(rawParams);
       const applied = this.input(params, 'update');
       const warnings = [...paramWarnings, ...applied.warnings];
@@ -257,7 +233,7 @@ export class LineService {
             allowPlainIds: false,
           });
           // The caller fallback of add does not apply: update refuses a queue that expands to nobody.
-          warnings.push(...queue.warnings.filter((w) => !w.reason.startsWith('the queue has no valid operator')));
+          warnings.push(...queue.warnings);
           if (queue.emptyReason) failure = { field: 'QUEUE', reason: QUEUE_EMPTY_REASONS[queue.emptyReason] };
         }
       } else if (!isSent(params.QUEUE) && isSent(params.QUEUE_USERS_FIELDS)) {
@@ -271,34 +247,19 @@ export class LineService {
       throwIfStrict(strict, warnings, failure);
       if (failure) return { result: false, warnings, failure };
 
-      const storedValues = JSON.parse(row.doc) as Record<string, unknown>;
       const storedQueue = (await configQueuesOf(trx, [id])).get(id) ?? [];
-      const before = snapshotOf(storedValues, storedQueue);
-      const values = { ...storedValues, ...applied.values };
+      const before = snapshotOf(stored.values, storedQueue);
+      const values: LineDocument = { ...stored.values, ...applied.values };
       const stamp = new Date(this.clock.now()).toISOString();
-      await updateLine(trx, id, {
-        doc: JSON.stringify(values),
-        line_name: String(values.LINE_NAME),
-        active: String(values.ACTIVE),
-        modify_user_id: caller.userId,
-        modified_at: stamp,
-      });
+      await updateLine(trx, { ...stored, values, modifyUserId: caller.userId, modifiedAt: stamp });
       if (queue) {
         let operators = queue.operators;
         if (!isSent(params.QUEUE_USERS_FIELDS)) {
           // Without QUEUE_USERS_FIELDS an operator who stays keeps their per-line display data (QueueManager::update).
-          const before = new Map(((await operatorsOf(trx, [id])).get(id) ?? []).map((o) => [o.user_id, o]));
+          const previous = new Map(((await operatorsOf(trx, [id])).get(id) ?? []).map((o) => [o.userId, o]));
           operators = operators.map((o) => {
-            const old = before.get(o.user_id);
-            return old
-              ? {
-                  ...o,
-                  user_name: old.user_name,
-                  user_work_position: old.user_work_position,
-                  user_avatar: old.user_avatar,
-                  user_avatar_id: Number(old.user_avatar_id),
-                }
-              : o;
+            const old = previous.get(o.userId);
+            return old ? { ...o, ...displayOf(old) } : o;
           });
         }
         await replaceQueues(trx, id, queue.configQueue, operators);
@@ -334,38 +295,31 @@ export class LineService {
     return this.store.read(async (db) => {
       const ownedBy = query.checkPermission ? await allowedUsersFor(db, caller, query.checkPermission) : null;
       const spec = { filters: query.filters, order: query.order, limit: query.limit, offset: query.offset, ownedBy };
-      let rows: LineRow[];
+      let lines: Line[];
       let total: number | null = null;
       if (query.paging === 'counted') {
-        ({ rows, total } = await listLines(db, spec));
+        ({ lines, total } = await listLines(db, spec));
       } else if (query.paging === 'uncounted') {
-        rows = await pageOfLines(db, spec);
+        lines = await pageOfLines(db, spec);
       } else {
         // One row past the cap tells whether the cap cut the answer; only then is counting worth it.
-        rows = await pageOfLines(db, { ...spec, limit: query.limit + 1 });
-        if (rows.length > query.limit) {
-          rows = rows.slice(0, query.limit);
+        lines = await pageOfLines(db, { ...spec, limit: query.limit + 1 });
+        if (lines.length > query.limit) {
+          lines = lines.slice(0, query.limit);
           total = await countMatchingLines(db, spec);
         }
       }
-      const ids = rows.map((r) => r.id);
-      const operators = query.withQueue ? await operatorsOf(db, ids) : new Map<number, OperatorRow[]>();
+      const ids = lines.map((line) => line.id);
+      const operators = query.withQueue ? await operatorsOf(db, ids) : new Map<number, StoredOperator[]>();
       const members = query.withQueue ? await membersOf(db, [...operators.values()].flat()) : [];
-      const configQueues = query.withConfigQueue ? await configQueuesOf(db, ids) : new Map();
-      const entries = rows.map((row): LineEntry => {
-        const entry: { line: LineConfig; members?: QueueMember[]; configQueue?: ConfiguredQueueEntry[] } = {
-          line: toLineConfig(row),
-        };
+      const configQueues = query.withConfigQueue ? await configQueuesOf(db, ids) : new Map<number, QueueEntry[]>();
+      const entries = lines.map((line): LineEntry => {
+        const entry: { line: Line; members?: QueueMember[]; configQueue?: QueueEntry[] } = { line };
         if (query.withQueue) {
-          const rowIds = new Set((operators.get(row.id) ?? []).map((o) => o.id));
+          const rowIds = new Set((operators.get(line.id) ?? []).map((o) => o.rowId));
           entry.members = members.filter((m) => rowIds.has(m.rowId));
         }
-        if (query.withConfigQueue) {
-          entry.configQueue = (configQueues.get(row.id) ?? []).map((e: { entity_type: string; entity_id: number }) => ({
-            entityType: e.entity_type,
-            entityId: Number(e.entity_id),
-          }));
-        }
+        if (query.withConfigQueue) entry.configQueue = configQueues.get(line.id) ?? [];
         return entry;
       });
       return { entries, total };

@@ -6,7 +6,7 @@
 import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../../store/lines-repository.js';
 import { RestError } from '../../wire/errors.js';
 import { FIELD_BY_NAME } from './catalogue.js';
-import { defaultValue } from './field-kinds.js';
+import { defaultValue, kindOf } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
 import type { LineAction } from './permissions.js';
 import { ALL_FIELDS, type Projection, QUEUE_KEYS } from './present-line.js';
@@ -85,30 +85,17 @@ function pairs(value: unknown[] | Record<string, unknown>): [string, unknown][] 
 }
 
 export function valueTypeOf(field: FieldDescriptor): ListValueType {
-  switch (field.kind) {
-    case 'int':
-    case 'formId':
-    case 'id':
-      return 'number';
-    case 'date':
-      return 'date';
-    case 'dayList':
-    case 'holidays':
-    case 'userList':
-      return 'list';
-    default:
-      return 'text';
-  }
+  return kindOf(field).valueType;
 }
 
 function fieldRef(field: FieldDescriptor): ListFieldRef {
+  const column = field.column ? { column: field.column } : {};
   const fallback = defaultValue(field);
-  const usable =
-    typeof fallback === 'number' ||
-    (typeof fallback === 'string' && !fallback.includes('#') && !fallback.includes('{'));
+  // A default text with a placeholder (#COMPANY_NAME#, #OPERATOR#) is not what a document without it means.
+  const usable = typeof fallback === 'number' || (typeof fallback === 'string' && !fallback.includes('#'));
   return usable
-    ? { name: field.name, type: valueTypeOf(field), fallback }
-    : { name: field.name, type: valueTypeOf(field) };
+    ? { name: field.name, type: valueTypeOf(field), ...column, fallback }
+    : { name: field.name, type: valueTypeOf(field), ...column };
 }
 
 /**

@@ -1,55 +1,17 @@
 // A stored line as imopenlines.config.get and .list.get print it (openlines-api.md §2.2, §3.3; reference-behaviour.md
 // §3; DECISIONS.md "Output typing"): every catalogue field in catalogue order, each in its kind's presented form
 // (scalars as strings, arrays as arrays, `[""]` for empty day lists, `[]` for an empty DEFAULT_OPERATOR_DATA, null
-// KPI lists, dates as PHP date('c') in the portal's zone), then the four queue keys. Nothing here lists fields by
-// hand: everything comes from the catalogue and the kinds.
+// KPI lists, dates as PHP date('c') in the portal's zone), then the four queue keys. The fields, where each is
+// kept (the catalogue's `column`) and how each kind prints come from the catalogue and the kinds; this file
+// turns the line model into the wire shape and lists no field by hand.
 
 import { formatPhpDate } from '../../wire/envelope.js';
+import type { DirectoryUser } from '../directory/directory-user.js';
 import { defaultFor } from './apply-input.js';
 import { LINE_FIELDS } from './catalogue.js';
 import { kindOf, type PresentContext } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
-
-/** One stored line: the normalised document plus what lives in columns. */
-export interface LineConfig {
-  readonly id: number;
-  /** The normalised field values (the `doc` document): every writable field. */
-  readonly values: Readonly<Record<string, unknown>>;
-  readonly modifyUserId: number;
-  /** ISO-8601 instants. */
-  readonly createdAt: string;
-  readonly modifiedAt: string;
-}
-
-/** The directory entry of an operator, used where the queue row carries no per-line override. */
-export interface DirectoryUser {
-  readonly name: string;
-  readonly lastName: string;
-  readonly workPosition: string;
-  readonly avatar: string;
-  readonly active: boolean;
-  readonly online: boolean;
-}
-
-/** One row of the expanded queue (b_imopenlines_queue) with its operator's directory entry. */
-export interface QueueMember {
-  readonly rowId: number;
-  readonly sort: number;
-  readonly userId: number;
-  readonly departmentId: number;
-  /** Per-line overrides from QUEUE_USERS_FIELDS (null: none). */
-  readonly userName: string | null;
-  readonly workPosition: string | null;
-  readonly avatar: string | null;
-  readonly avatarId: number;
-  /** undefined when the user is no longer in the directory. */
-  readonly user?: DirectoryUser;
-}
-
-export interface ConfiguredQueueEntry {
-  readonly entityType: string;
-  readonly entityId: number;
-}
+import { columnValue, type Line, type QueueEntry, type QueueMember } from './line.js';
 
 export interface PresentOptions {
   /** PORTAL_TIMEZONE: dates print in it. */
@@ -73,35 +35,24 @@ function contextOf(options: PresentOptions): PresentContext {
   return { formatDate: (iso) => formatPhpDate(Date.parse(iso), options.timeZone) };
 }
 
-/** The stored value of a field: columns for the id, dates and last editor; the document for the rest. */
-function storedValue(line: LineConfig, field: FieldDescriptor, options: PresentOptions): unknown {
-  switch (field.name) {
-    case 'ID':
-      return line.id;
-    case 'MODIFY_USER_ID':
-      return line.modifyUserId;
-    case 'DATE_CREATE':
-      return line.createdAt;
-    case 'DATE_MODIFY':
-      return line.modifiedAt;
-  }
+/** The stored value of a field: its column, or the document; a field newer than the document reads as its default. */
+function storedValue(line: Line, field: FieldDescriptor, options: PresentOptions): unknown {
+  if (field.column) return columnValue(line, field.column);
   if (Object.hasOwn(line.values, field.name)) return line.values[field.name];
   // Read-only fields that are never stored (SEND_NOTIFICATION_EMPTY_QUEUE), and fields newer than the document.
   return defaultFor(field, { companyName: options.companyName });
 }
 
 function presentField(field: FieldDescriptor, value: unknown, ctx: PresentContext): unknown {
-  if (value === undefined || value === null) {
-    if (field.kind === 'dayList' || field.kind === 'holidays') return kindOf(field).present([] as never, ctx);
-    if (field.kind === 'operatorData' || field.kind === 'userList') return kindOf(field).present(null as never, ctx);
-    return null;
-  }
-  return kindOf(field).present(value as never, ctx);
+  const kind = kindOf(field);
+  if (value === undefined || value === null) return kind.presentEmpty(ctx);
+  // The value was stored by this field's kind (the document) or is the column the catalogue names.
+  return kind.present(value as never, ctx);
 }
 
 /** The fields of a line under the projection's keys, in the projection's order. */
 export function presentFields(
-  line: LineConfig,
+  line: Line,
   projection: readonly Projection[],
   options: PresentOptions,
 ): Record<string, unknown> {
@@ -166,7 +117,7 @@ export function presentGetQueue(members: readonly QueueMember[], options: GetQue
 
 /** The whole config.get result. */
 export function presentLine(
-  line: LineConfig,
+  line: Line,
   members: readonly QueueMember[],
   queue: GetQueueOptions,
   options: PresentOptions,
@@ -178,12 +129,12 @@ export interface ListExtras {
   /** OPTIONS.QUEUE=Y: every operator row, active or not (Config::getList). */
   readonly queue?: readonly QueueMember[];
   /** OPTIONS.CONFIG_QUEUE=Y: the queue as configured. */
-  readonly configQueue?: readonly ConfiguredQueueEntry[];
+  readonly configQueue?: readonly QueueEntry[];
 }
 
 /** One config.list.get item: the projected fields, then QUEUE/QUEUE_USERS_FIELDS and CONFIG_QUEUE when asked for. */
 export function presentListItem(
-  line: LineConfig,
+  line: Line,
   projection: readonly Projection[],
   extras: ListExtras,
   options: PresentOptions,

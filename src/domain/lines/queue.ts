@@ -5,24 +5,25 @@
 
 import type { Db } from '../../store/db.js';
 import { departmentTree, findDepartment, findUsers, usersInDepartments } from '../../store/directory-repository.js';
-import type { NewOperator } from '../../store/lines-repository.js';
 import type { FieldWarning } from './apply-input.js';
 import { describeSent, parsePositiveId } from './field-kinds.js';
+import { NO_DISPLAY, type Operator, type OperatorDisplay, type QueueEntry } from './line.js';
 
-export type EntityType = 'user' | 'department';
-
-export interface ConfigQueueEntry {
-  entity_type: EntityType;
-  entity_id: number;
-}
+/** Why a queue expanded to nobody before the caller fallback (update refuses such a queue). */
+export type EmptyQueueReason = 'empty' | 'no-valid-entry' | 'empty-departments';
 
 export interface ResolvedQueue {
-  configQueue: ConfigQueueEntry[];
-  operators: NewOperator[];
+  configQueue: QueueEntry[];
+  operators: Operator[];
+  /** The entries and QUEUE_USERS_FIELDS items that were dropped or ignored. */
   warnings: FieldWarning[];
-  /** Why the queue expanded to nobody before the caller fallback (update refuses such a queue). */
-  emptyReason?: 'empty' | 'no-valid-entry' | 'empty-departments';
+  emptyReason?: EmptyQueueReason;
+  /** Set when no entry was valid and the caller became the only operator (add's fallback; update refuses). */
+  callerFallback?: FieldWarning;
 }
+
+/** A parsed entry as warnings echo it in `sent` (the form the X-Openlines-Warnings header has always shown). */
+const sentEntry = (entry: QueueEntry) => ({ entity_type: entry.entityType, entity_id: entry.entityId });
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -34,23 +35,17 @@ export function queueEntries(raw: unknown): unknown[] | null {
 }
 
 /** One entry in object form, or null when it is not {ENTITY_TYPE: user|department, ENTITY_ID: >0}. */
-export function parseObjectEntry(entry: unknown): ConfigQueueEntry | null {
+export function parseObjectEntry(entry: unknown): QueueEntry | null {
   if (!isObject(entry)) return null;
   const type = entry.ENTITY_TYPE;
   const id = parsePositiveId(entry.ENTITY_ID);
   if ((type !== 'user' && type !== 'department') || id === null) return null;
-  return { entity_type: type, entity_id: id };
+  return { entityType: type, entityId: id };
 }
 
-interface UserOverride {
-  USER_NAME: string | null;
-  USER_WORK_POSITION: string | null;
-  USER_AVATAR: string | null;
-  USER_AVATAR_ID: number;
-}
-
-function parseUsersFields(raw: unknown, warnings: FieldWarning[]): Map<number, UserOverride> {
-  const result = new Map<number, UserOverride>();
+/** QUEUE_USERS_FIELDS: the per-line display data of operators, by user id. */
+function parseUsersFields(raw: unknown, warnings: FieldWarning[]): Map<number, OperatorDisplay> {
+  const result = new Map<number, OperatorDisplay>();
   if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0)) return result;
   if (!isObject(raw)) {
     warnings.push({
@@ -74,10 +69,10 @@ function parseUsersFields(raw: unknown, warnings: FieldWarning[]): Map<number, U
       continue;
     }
     result.set(userId, {
-      USER_NAME: text(value.USER_NAME),
-      USER_WORK_POSITION: text(value.USER_WORK_POSITION),
-      USER_AVATAR: text(value.USER_AVATAR),
-      USER_AVATAR_ID: parsePositiveId(value.USER_AVATAR_ID) ?? 0,
+      userName: text(value.USER_NAME),
+      workPosition: text(value.USER_WORK_POSITION),
+      avatar: text(value.USER_AVATAR),
+      avatarId: parsePositiveId(value.USER_AVATAR_ID) ?? 0,
     });
   }
   return result;
@@ -95,10 +90,11 @@ export async function resolveQueue(
   if (entries === null) {
     warnings.push({ field: 'QUEUE', sent: raw, used: null, reason: 'expected an array of queue entries; ignored' });
   }
-  const wanted: ConfigQueueEntry[] = [];
+  const wanted: QueueEntry[] = [];
   for (const entry of entries ?? []) {
     const plainId = options.allowPlainIds && !isObject(entry) ? parsePositiveId(entry) : null;
-    const parsed = plainId !== null ? { entity_type: 'user' as const, entity_id: plainId } : parseObjectEntry(entry);
+    const parsed: QueueEntry | null =
+      plainId !== null ? { entityType: 'user', entityId: plainId } : parseObjectEntry(entry);
     if (!parsed) {
       warnings.push({
         field: 'QUEUE',
@@ -108,31 +104,23 @@ export async function resolveQueue(
       });
       continue;
     }
-    if (!wanted.some((w) => w.entity_type === parsed.entity_type && w.entity_id === parsed.entity_id)) {
+    if (!wanted.some((w) => w.entityType === parsed.entityType && w.entityId === parsed.entityId)) {
       wanted.push(parsed);
     }
   }
 
-  const userIds = wanted.filter((w) => w.entity_type === 'user').map((w) => w.entity_id);
+  const userIds = wanted.filter((w) => w.entityType === 'user').map((w) => w.entityId);
   const users = await findUsers(db, [...userIds, callerId]);
-  const configQueue: ConfigQueueEntry[] = [];
-  const operators: NewOperator[] = [];
-  const overrides = parseUsersFields(usersFieldsRaw, warnings);
+  const configQueue: QueueEntry[] = [];
+  const operators: Operator[] = [];
+  const displays = parseUsersFields(usersFieldsRaw, warnings);
   const addOperator = (userId: number, departmentId: number) => {
-    if (operators.some((o) => o.user_id === userId)) return;
-    const o = overrides.get(userId);
-    operators.push({
-      user_id: userId,
-      department_id: departmentId,
-      user_name: o?.USER_NAME ?? null,
-      user_work_position: o?.USER_WORK_POSITION ?? null,
-      user_avatar: o?.USER_AVATAR ?? null,
-      user_avatar_id: o?.USER_AVATAR_ID ?? 0,
-    });
+    if (operators.some((o) => o.userId === userId)) return;
+    operators.push({ userId, departmentId, ...(displays.get(userId) ?? NO_DISPLAY) });
   };
   for (const entry of wanted) {
-    if (entry.entity_type === 'user') {
-      const user = users.get(entry.entity_id);
+    if (entry.entityType === 'user') {
+      const user = users.get(entry.entityId);
       const problem = !user
         ? 'does not exist'
         : !user.active
@@ -143,27 +131,27 @@ export async function resolveQueue(
       if (problem) {
         warnings.push({
           field: 'QUEUE',
-          sent: entry,
+          sent: sentEntry(entry),
           used: null,
-          reason: `user ${entry.entity_id} ${problem}; dropped`,
+          reason: `user ${entry.entityId} ${problem}; dropped`,
         });
         continue;
       }
       configQueue.push(entry);
-      addOperator(entry.entity_id, 0);
+      addOperator(entry.entityId, 0);
     } else {
-      if (!(await findDepartment(db, entry.entity_id))) {
+      if (!(await findDepartment(db, entry.entityId))) {
         warnings.push({
           field: 'QUEUE',
-          sent: entry,
+          sent: sentEntry(entry),
           used: null,
-          reason: `department ${entry.entity_id} does not exist; dropped`,
+          reason: `department ${entry.entityId} does not exist; dropped`,
         });
         continue;
       }
       configQueue.push(entry);
-      const members = await usersInDepartments(db, await departmentTree(db, entry.entity_id));
-      for (const member of members) if (member.active && !member.is_extranet) addOperator(member.id, entry.entity_id);
+      const members = await usersInDepartments(db, await departmentTree(db, entry.entityId));
+      for (const member of members) if (member.active && !member.is_extranet) addOperator(member.id, entry.entityId);
     }
   }
 
@@ -177,18 +165,22 @@ export async function resolveQueue(
     };
   }
   const emptyReason = entries !== null && entries.length === 0 ? 'empty' : 'no-valid-entry';
-  if (emptyReason === 'no-valid-entry') {
-    warnings.push({
-      field: 'QUEUE',
-      sent: raw,
-      used: [String(callerId)],
-      reason: 'the queue has no valid operator; the caller became the only operator',
-    });
-  }
+  const fallback: Pick<ResolvedQueue, 'emptyReason' | 'callerFallback'> =
+    emptyReason === 'empty'
+      ? { emptyReason }
+      : {
+          emptyReason,
+          callerFallback: {
+            field: 'QUEUE',
+            sent: raw,
+            used: [String(callerId)],
+            reason: 'the queue has no valid operator; the caller became the only operator',
+          },
+        };
   const caller = users.get(callerId);
   if (caller?.active && !caller.is_extranet) {
     addOperator(callerId, 0);
-    return { configQueue: [{ entity_type: 'user', entity_id: callerId }], operators, warnings, emptyReason };
+    return { configQueue: [{ entityType: 'user', entityId: callerId }], operators, warnings, ...fallback };
   }
-  return { configQueue: [], operators, warnings, emptyReason };
+  return { configQueue: [], operators, warnings, ...fallback };
 }
