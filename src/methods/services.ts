@@ -1,4 +1,4 @@
-// What method handlers may use. Built once at start-up (app.ts) and shared by every call.
+// What method handlers may use. Built once at start-up (server.ts) and shared by every call.
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { LineService } from '../domain/lines/line-service.js';

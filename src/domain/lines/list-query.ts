@@ -5,14 +5,12 @@
 
 import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../../store/lines-repository.js';
 import { RestError } from '../../wire/errors.js';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../wire/limits.js';
 import { FIELD_BY_NAME } from './catalogue.js';
 import { defaultValue } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
 import type { LineAction } from './permissions.js';
 import { ALL_FIELDS, type Projection, QUEUE_KEYS } from './present-line.js';
-
-export const LIST_LIMIT_DEFAULT = 50;
-export const LIST_LIMIT_MAX = 200;
 
 const PARAMS_KEYS = ['select', 'filter', 'order', 'limit', 'offset'] as const;
 const OPTIONS_KEYS = ['QUEUE', 'CONFIG_QUEUE', 'CHECK_PERMISSION'] as const;

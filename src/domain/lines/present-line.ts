@@ -4,7 +4,7 @@
 // KPI lists, dates as PHP date('c') in the portal's zone), then the four queue keys. Nothing here lists fields by
 // hand: everything comes from the catalogue and the kinds.
 
-import { formatPhpDate } from '../../wire/envelope.js';
+import { formatPhpDate } from '../../wire/php-date.js';
 import { defaultFor } from './apply-input.js';
 import { LINE_FIELDS } from './catalogue.js';
 import { kindOf, type PresentContext } from './field-kinds.js';
