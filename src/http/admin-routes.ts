@@ -14,7 +14,7 @@ import type { Caller } from '../domain/caller.js';
 import type { Credentials } from '../rest/authenticate.js';
 import { RestError } from '../wire/errors.js';
 import { encodePhpJson } from '../wire/php-json.js';
-import { sendError } from './rest-routes.js';
+import { sendError } from './reply.js';
 
 export interface AdminApi {
   readonly portalName: string;

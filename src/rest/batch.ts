@@ -8,7 +8,7 @@
 
 import type { Caller } from '../domain/caller.js';
 import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { ParamsError, type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
+import { type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
 import { type TimeBlock, timeBlock } from '../wire/envelope.js';
 import { argumentError, RestError } from '../wire/errors.js';
 import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
@@ -162,8 +162,8 @@ export class Batch implements BatchRunner {
         ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
       });
     } catch (error) {
-      const rest = error instanceof ParamsError ? new RestError('INVALID_REQUEST', error.message) : error;
-      answer = this.core.failure(rest, method);
+      // An unreadable command query (ParamsError) is that command's INVALID_REQUEST.
+      answer = this.core.failure(error, method);
     }
     warnings.push(...prefixed(key, answer.warnings));
     if (answer.ok) {

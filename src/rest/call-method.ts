@@ -8,13 +8,13 @@ import { phpIntval } from '../domain/lines/field-kinds.js';
 import type { ParamTree } from '../http/parse-params.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
-import { isStoreUnavailable } from '../store/unavailable.js';
 import type { SuccessBody } from '../wire/envelope.js';
 import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
-import type { Authenticator, Credentials } from './authenticate.js';
+import { type Authenticator, type Credentials, callCredentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
 import { withoutClientKeys } from './client-keys.js';
+import { answerFailure, type FailureLogger } from './failure.js';
 
 /**
  * Keys the REST core consumes before a handler sees the parameters (reference-behaviour.md §6.2); the keys clients
@@ -43,29 +43,13 @@ export type CallAnswer =
   | { readonly ok: true; readonly body: SuccessBody; readonly warnings: FieldWarning[]; readonly caller: Caller }
   | { readonly ok: false; readonly error: RestError; readonly warnings: FieldWarning[] };
 
-export interface Logger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 export interface RestCoreDeps {
   readonly registry: MethodRegistry;
   readonly authenticator: Authenticator;
   readonly guards: CallGuards;
   readonly services: Services;
-  readonly logger: Logger;
+  readonly logger: FailureLogger;
   readonly clock: Clock;
-}
-
-function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentials {
-  if (fromRequest.token !== undefined) return fromRequest;
-  const token = params.auth ?? params.access_token;
-  if (token !== undefined) return { token: typeof token === 'string' ? token : '' };
-  if (fromRequest.webhook) return fromRequest;
-  if (typeof params.aplogin === 'string' && typeof params.ap === 'string') {
-    return { webhook: { userId: params.aplogin, code: params.ap } };
-  }
-  return {};
 }
 
 export class RestCore {
@@ -88,7 +72,7 @@ export class RestCore {
       if (request.inBatch && method.batchAllowed === false) throw new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED');
       const caller =
         request.caller ??
-        (await this.deps.authenticator.authenticate(credentialsFrom(request.params, request.credentials)));
+        (await this.deps.authenticator.authenticate(callCredentials(request.params, request.credentials)));
       if (!method.scopes.some((s) => caller.scopes.has(s))) {
         throw new RestError(
           'insufficient_scope',
@@ -143,18 +127,11 @@ export class RestCore {
 
   /** Authenticates a request once; batch reuses the caller for every command. Throws RestError. */
   authenticate(credentials: Credentials, params: ParamTree): Promise<Caller> {
-    return this.deps.authenticator.authenticate(credentialsFrom(params, credentials));
+    return this.deps.authenticator.authenticate(callCredentials(params, credentials));
   }
 
-  /** Any error as the answer to send: RestErrors as they are, store outages 503, anything else logged and 500. */
+  /** Any error as the answer to send (rest/failure.ts): RestErrors as they are, store outages 503, else 500. */
   failure(error: unknown, method: string, warnings: FieldWarning[] = [], reqId?: string): CallAnswer {
-    if (error instanceof RestError) return { ok: false, error, warnings };
-    if (isStoreUnavailable(error)) {
-      this.deps.logger.warn({ err: error, method, reqId }, 'store unavailable');
-      return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
-    }
-    // The client sees a generic 500 and the request id (X-Request-Id); the details stay in the log.
-    this.deps.logger.error({ err: error, method, reqId }, 'method failed');
-    return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
+    return { ok: false, error: answerFailure(error, this.deps.logger, { method, reqId }), warnings };
   }
 }

@@ -46,7 +46,6 @@ const REFUSALS: Record<string, number[]> = {
   expired_token: [401],
   insufficient_scope: [403],
   WRONG_AUTH_TYPE: [403],
-  INVALID_CREDENTIALS: [403],
   ERROR_METHOD_NOT_FOUND: [404],
   NOT_FOUND: [404],
   INVALID_REQUEST: [400],
