@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import { collapseTokenPathSlashes } from './http/oauth-routes.js';
 import { sendError } from './http/reply.js';
 import { logRequests } from './http/request-log.js';
-import { type RestEndpoint, registerRestRoutes } from './http/rest-routes.js';
+import { registerRestRoutes } from './http/rest-routes.js';
 import { answerFailure } from './rest/failure.js';
+import type { RestEndpoint } from './rest/rest-endpoint.js';
 import { RestError } from './wire/errors.js';
 import { MAX_BODY_BYTES } from './wire/limits.js';
 

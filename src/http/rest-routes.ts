@@ -2,31 +2,14 @@
 // core, and the answer back as JSON (or XML with the .xml suffix). Knows HTTP, not Bitrix24 methods.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Credentials, requestCredentials } from '../rest/authenticate.js';
-import type { CallAnswer } from '../rest/call-method.js';
+import { requestCredentials } from '../rest/authenticate.js';
 import { answerFailure } from '../rest/failure.js';
+import type { RestEndpoint } from '../rest/rest-endpoint.js';
 import { RestError } from '../wire/errors.js';
 import { requestOrigin } from './origin.js';
 import type { ParamTree } from './parse-params.js';
 import { send, sendError, type Transport } from './reply.js';
 import { readRequestParams } from './request-params.js';
-
-/** Runs a whole HTTP call (batch included) once the path and parameters are known. */
-export interface RestEndpoint {
-  /** The server's clock reading: when a request arrived (the `time` block's start). */
-  now(): number;
-  handle(request: {
-    method: string;
-    params: ParamTree;
-    credentials: Credentials;
-    strictRequested: boolean;
-    startMs: number;
-    clientAddress: string;
-    /** scheme://host[:port] the client addressed (Host header), for answers that name this server. */
-    origin?: string;
-    requestId?: string;
-  }): Promise<CallAnswer>;
-}
 
 export interface RestRouteOptions {
   readonly endpoint: RestEndpoint;

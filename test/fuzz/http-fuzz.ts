@@ -160,7 +160,7 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   if (req.httpMethod === 'HEAD' || req.httpMethod === 'OPTIONS') return null;
   const type = String(answer.headers['content-type'] ?? '');
   // The admin page's own files: only ever the page's files, never anything else from disk.
-  if (req.path.startsWith('/admin/') && !req.path.startsWith('/admin/api/') && answer.status === 200) {
+  if (req.path.startsWith('/admin/') && answer.status === 200) {
     return /^(text\/html|text\/css|text\/javascript|image\/)/.test(type) ? null : `admin file served as '${type}'`;
   }
   if (type.startsWith('text/xml')) {

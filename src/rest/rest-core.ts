@@ -1,4 +1,4 @@
-// The one path every call takes, direct or inside batch:
+// RestCore: the one path every call takes, direct or inside batch:
 // method lookup (404 before auth) → authenticate → scope → operating-time check → handler → envelope.
 
 import type { Clock } from '../clock.js';
@@ -43,7 +43,16 @@ export type CallAnswer =
   | { readonly ok: true; readonly body: SuccessBody; readonly warnings: FieldWarning[]; readonly caller: Caller }
   | { readonly ok: false; readonly error: RestError; readonly warnings: FieldWarning[] };
 
+/** Server settings the envelope applies to every call, batch included. */
+export interface EnvelopeSettings {
+  /** Server-wide strict mode (settings.strict). */
+  readonly strict: boolean;
+  /** Portal time zone for the `date_*` keys of the time blocks. */
+  readonly timeZone: string;
+}
+
 export interface RestCoreDeps {
+  readonly settings: EnvelopeSettings;
   readonly registry: MethodRegistry;
   readonly authenticator: Authenticator;
   readonly guards: CallGuards;
@@ -58,10 +67,6 @@ export class RestCore {
   /** The server's clock: every figure of a `time` block is read from it. */
   get clock(): Clock {
     return this.deps.clock;
-  }
-
-  get guards(): CallGuards {
-    return this.deps.guards;
   }
 
   async call(request: CallRequest): Promise<CallAnswer> {
@@ -87,7 +92,7 @@ export class RestCore {
       const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
-      const strict = request.strictRequested || caller.strict || this.deps.services.settings.strict;
+      const strict = request.strictRequested || caller.strict || this.deps.settings.strict;
 
       const handlerStartMs = this.deps.clock.now();
       const output = await method.handler({
@@ -111,7 +116,7 @@ export class RestCore {
       const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, timing.finishMs);
       const time = timeBlock(
         { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },
-        this.deps.services.settings.timeZone,
+        this.deps.settings.timeZone,
       );
       const body: SuccessBody = {
         result: output.result,
