@@ -112,7 +112,7 @@ export const ERRORS = {
   NOT_FOUND: {
     status: 404,
     description: 'Not found',
-    source: 'openlines (a path outside /rest/, /oauth/ and /admin/)',
+    source: 'openlines (a path no route serves)',
   },
 } as const satisfies Record<string, ErrorSpec>;
 
