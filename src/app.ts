@@ -3,8 +3,11 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { collapseTokenPathSlashes } from './http/oauth-routes.js';
-import { maskUrl, type RestEndpoint, registerRestRoutes, sendError } from './http/rest-routes.js';
-import { isStoreUnavailable } from './store/unavailable.js';
+import { sendError } from './http/reply.js';
+import { logRequests } from './http/request-log.js';
+import { registerRestRoutes } from './http/rest-routes.js';
+import { answerFailure } from './rest/failure.js';
+import type { RestEndpoint } from './rest/rest-endpoint.js';
 import { RestError } from './wire/errors.js';
 import { MAX_BODY_BYTES } from './wire/limits.js';
 
@@ -76,17 +79,7 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     done(null, body),
   );
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: maskUrl(request.raw.url ?? ''),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
-  });
+  logRequests(app);
 
   app.setErrorHandler((error: { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -99,20 +92,10 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, 'json', new RestError('INVALID_REQUEST', 'The request could not be read'));
     }
-    if (isStoreUnavailable(error)) {
-      request.log.warn({ err: error }, 'store unavailable');
-      return sendError(reply, 'json', new RestError('STORE_UNAVAILABLE'));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendError(reply, 'json', new RestError('INTERNAL_SERVER_ERROR'));
+    return sendError(reply, 'json', answerFailure(error, request.log, { reqId: request.id }));
   });
 
-  app.setNotFoundHandler((_request, reply) =>
-    reply
-      .code(404)
-      .type('application/json; charset=utf-8')
-      .send({ error: 'NOT_FOUND', error_description: 'Not found' }),
-  );
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'json', new RestError('NOT_FOUND')));
 
   registerRestRoutes(app, { endpoint: deps.endpoint, isHttps, requireHttps: deps.requireHttps });
   for (const plugin of deps.plugins ?? []) await plugin(app, { isHttps });

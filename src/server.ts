@@ -8,19 +8,19 @@ import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { listHistory } from './domain/history/history.js';
-import { projectCatalogue } from './domain/lines/catalogue-projection.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
-import { adminRoutes } from './http/admin-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
+import { hostWithPort } from './http/origin.js';
+import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { buildRegistry } from './methods/index.js';
-import type { Services } from './methods/services.js';
+import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
 import { Batch } from './rest/batch.js';
 import { buildGuards, type CallGuards } from './rest/call-guards.js';
-import { RestCore } from './rest/call-method.js';
-import { HttpCallEndpoint } from './rest/endpoint.js';
+import { RestCore } from './rest/rest-core.js';
+import { RestEndpoint } from './rest/rest-endpoint.js';
 import type { Settings } from './settings.js';
 import { openStore } from './store/open-store.js';
 import type { OpenedStore } from './store/store.js';
@@ -52,7 +52,7 @@ function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   const host = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return `${scheme}://${hostWithPort(host, address.port)}`;
 }
 
 export async function startServer(settings: Settings, options: StartOptions = {}): Promise<RunningServer> {
@@ -68,44 +68,37 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const connectors = new ConnectorService(store, { clock });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
-    const services: Services = { settings, lines, connectors };
+    const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
+    const services: Services = { settings, lines, connectors, history };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
       clock,
     });
+    const envelope = { strict: settings.strict, timeZone: settings.timeZone };
+    const guards = options.guards ?? buildGuards(settings, clock, { store });
     const core = new RestCore({
+      settings: envelope,
       registry: buildRegistry(),
       authenticator: new Authenticator(store, oauth, clock),
-      guards: options.guards ?? buildGuards(settings, clock, { store }),
+      guards,
       services,
       logger,
       clock,
     });
-    const batch = new Batch(core, { timeZone: settings.timeZone, strict: settings.strict });
-    const endpoint = new HttpCallEndpoint(core, batch);
+    const endpoint = new RestEndpoint(core, new Batch(core, envelope), guards);
     const tokenRoutes = oauthRoutes({
       issuer: { token: async (params, endpoints) => presentToken(await oauth.exchange(params), endpoints) },
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
-    const adminAuthenticator = new Authenticator(store, oauth, clock);
-    const adminPage = adminRoutes(
-      {
-        portalName: settings.portalName,
-        catalogue: () => projectCatalogue(settings.portalName),
-        authenticate: (credentials) => adminAuthenticator.authenticate(credentials),
-        history: (query) => store.read((db) => listHistory(db, query, settings.timeZone)),
-      },
-      { requireHttps: settings.requireHttps },
-    );
     const appDeps = {
       endpoint,
       logger,
       requireHttps: settings.requireHttps,
       trustProxy: settings.trustProxy,
       requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
-      plugins: [tokenRoutes, adminPage],
+      plugins: [tokenRoutes, pageRoutes()],
     };
 
     const apps: FastifyInstance[] = [];

@@ -1,7 +1,7 @@
 // Server settings: environment variables, overridden by command-line flags; validated at start.
 
 import { resolve } from 'node:path';
-import { isValidTimeZone } from './wire/envelope.js';
+import { isValidTimeZone } from './wire/php-date.js';
 
 export type RatePlan = 'standard' | 'enterprise' | 'off';
 

@@ -1,7 +1,7 @@
 // The admin page: sign-in, the list of lines (search, paging), the line form (create, edit, delete) and the
 // history of a line. Routes live in the URL hash: #/lines?q=&page=, #/lines/new, #/lines/<id>.
 
-import { ApiError, admin, credential, parseCredential, rest } from './api.js';
+import { ApiError, credential, parseCredential, rest } from './api.js';
 import { clear, formatDate, h } from './dom.js';
 import { buildLineForm } from './form.js';
 import { renderHistory } from './history.js';
@@ -77,7 +77,7 @@ function showSignIn(problem) {
       return;
     }
     try {
-      session = (await admin('session', cred)).result;
+      session = (await rest('openlines.admin.session.get', {}, cred)).result;
       credential.set(cred);
       location.hash = '#/lines';
       await route();
@@ -287,7 +287,7 @@ function confirmDelete(line) {
 
 async function loadHistory(panel, id, limit) {
   try {
-    const answer = await admin(`history?line=${id}&limit=${limit}`);
+    const answer = await rest('openlines.admin.history.get', { LINE_ID: id, LIMIT: limit });
     clear(panel).append(
       renderHistory(answer.result, answer.total, catalogue, () => loadHistory(panel, id, limit + HISTORY_PAGE)),
     );
@@ -433,8 +433,8 @@ async function route() {
   const cred = credential.get();
   if (!cred) return showSignIn();
   try {
-    session ??= (await admin('session', cred)).result;
-    catalogue ??= (await admin('catalogue')).result;
+    session ??= (await rest('openlines.admin.session.get', {}, cred)).result;
+    catalogue ??= (await rest('openlines.admin.catalogue.get', {}, cred)).result;
   } catch (e) {
     credential.clear();
     session = null;

@@ -1,6 +1,6 @@
-// The credential (kept in sessionStorage only: it dies with the tab) and the calls the page makes: the real
-// REST API for lines, in strict mode so a bad value comes back as ERROR_ARGUMENT naming the field, and the
-// small /admin/api for the catalogue, the session and the history.
+// The credential (kept in sessionStorage only: it dies with the tab) and the one kind of call the page makes: a
+// REST method through /rest/ (imopenlines.config.* for lines, openlines.admin.* for the session, the catalogue
+// and the history), in strict mode so a bad value comes back as ERROR_ARGUMENT naming the field.
 
 const KEY = 'openlines.admin.credential';
 
@@ -42,10 +42,6 @@ export const credential = {
   },
 };
 
-function authorization(cred) {
-  return cred.kind === 'webhook' ? `Webhook ${cred.userId}:${cred.code}` : `Bearer ${cred.token}`;
-}
-
 async function readAnswer(response) {
   let body = null;
   try {
@@ -72,12 +68,5 @@ export async function rest(method, params = {}, cred = credential.get()) {
   if (cred.kind === 'webhook') url = `/rest/${cred.userId}/${encodeURIComponent(cred.code)}/${method}.json`;
   else headers.Authorization = `Bearer ${cred.token}`;
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(params), cache: 'no-store' });
-  return readAnswer(response);
-}
-
-/** GET /admin/api/<path> with the credential. */
-export async function admin(path, cred = credential.get()) {
-  const headers = cred ? { Authorization: authorization(cred) } : {};
-  const response = await fetch(`/admin/api/${path}`, { headers, cache: 'no-store' });
   return readAnswer(response);
 }

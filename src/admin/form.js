@@ -1,4 +1,4 @@
-// The line form, generated from the catalogue projection (/admin/api/catalogue): one section per group, one
+// The line form, generated from the catalogue projection (openlines.admin.catalogue.get): one section per group, one
 // control per field chosen by its widget, labels, help and allowed values from the catalogue. Nothing here
 // names a field. Only changed fields are sent (plus the fields they must be sent with), so a save never
 // rewrites what the operator did not touch.
@@ -229,7 +229,7 @@ function queueEditor(entries) {
 const queueText = (entries) => entries.map((e) => `${e.type}:${e.id}`).join(',');
 
 /**
- * @param catalogue the projection from /admin/api/catalogue
+ * @param catalogue the projection from openlines.admin.catalogue.get
  * @param options.line the line as config.list.get prints it (strings), or null for a new line
  * @param options.configQueue CONFIG_QUEUE of the line ([{ENTITY_TYPE, ENTITY_ID}]), or the new line's start queue
  */

@@ -2,40 +2,14 @@
 // core, and the answer back as JSON (or XML with the .xml suffix). Knows HTTP, not Bitrix24 methods.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
-import type { Credentials } from '../rest/authenticate.js';
-import type { CallAnswer } from '../rest/call-method.js';
+import { requestCredentials } from '../rest/authenticate.js';
+import { answerFailure } from '../rest/failure.js';
+import type { RestEndpoint } from '../rest/rest-endpoint.js';
 import { RestError } from '../wire/errors.js';
-import { MAX_BODY_BYTES, WARNING_VALUE_MAX_CHARS } from '../wire/limits.js';
-import { encodePhpJson } from '../wire/php-json.js';
-import { encodeXmlResponse } from '../wire/xml.js';
-import {
-  mergeParams,
-  ParamsError,
-  type ParamTree,
-  parseJsonBody,
-  parseMultipart,
-  parsePhpQuery,
-} from './parse-params.js';
-
-export type Transport = 'json' | 'xml';
-
-/** Runs a whole HTTP call (batch included) once the path and parameters are known. */
-export interface RestEndpoint {
-  /** The server's clock reading: when a request arrived (the `time` block's start). */
-  now(): number;
-  handle(request: {
-    method: string;
-    params: ParamTree;
-    credentials: Credentials;
-    strictRequested: boolean;
-    startMs: number;
-    clientAddress: string;
-    /** scheme://host[:port] the client addressed (Host header), for answers that name this server. */
-    origin?: string;
-    requestId?: string;
-  }): Promise<CallAnswer>;
-}
+import { requestOrigin } from './origin.js';
+import type { ParamTree } from './parse-params.js';
+import { send, sendError, type Transport } from './reply.js';
+import { readRequestParams } from './request-params.js';
 
 export interface RestRouteOptions {
   readonly endpoint: RestEndpoint;
@@ -79,95 +53,6 @@ export function parseRestPath(pathname: string): ParsedPath | null {
   return parsed;
 }
 
-/** The URL with secrets masked, for logs: webhook codes and auth tokens are never logged. */
-export function maskUrl(url: string): string {
-  const [path = '', query] = url.split('?', 2);
-  const maskedPath = path.replace(/^(\/rest\/+[^/]+\/+)[^/]+(?=\/)/, '$1***');
-  if (query === undefined) return maskedPath;
-  const maskedQuery = query.replace(/(^|&)(auth|access_token|ap|refresh_token|client_secret|code)=[^&]*/gi, '$1$2=***');
-  return `${maskedPath}?${maskedQuery}`;
-}
-
-async function parseBody(request: FastifyRequest): Promise<ParamTree> {
-  const body = request.body;
-  if (!Buffer.isBuffer(body) || body.length === 0) return {};
-  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
-  const mediaType = contentType.split(';', 1)[0]!.trim();
-  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return parseJsonBody(body.toString('utf8'));
-  if (mediaType === 'multipart/form-data') return parseMultipart(body, contentType);
-  // Bitrix24 reads any other body with parse_str (reference-behaviour.md §6.2).
-  if (mediaType === '' || mediaType === 'application/x-www-form-urlencoded' || mediaType === 'text/plain') {
-    return parsePhpQuery(body.toString('utf8'));
-  }
-  throw new RestError(
-    'UNSUPPORTED_MEDIA_TYPE',
-    `Unsupported content type '${mediaType.slice(0, 100)}': send application/json, application/x-www-form-urlencoded or multipart/form-data`,
-  );
-}
-
-function paramsErrorToRest(error: ParamsError): RestError {
-  return new RestError(error.code === 'INVALID_JSON' ? 'INVALID_JSON' : 'INVALID_REQUEST', error.message);
-}
-
-function clip(value: unknown): unknown {
-  if (typeof value === 'string' && value.length > WARNING_VALUE_MAX_CHARS) {
-    return `${value.slice(0, WARNING_VALUE_MAX_CHARS)}…`;
-  }
-  if (value !== null && typeof value === 'object') {
-    const text = JSON.stringify(value);
-    return text.length > WARNING_VALUE_MAX_CHARS ? `${text.slice(0, WARNING_VALUE_MAX_CHARS)}…` : value;
-  }
-  return value;
-}
-
-const WARNINGS_HEADER_MAX_CHARS = 6_000;
-
-/** X-Openlines-Warnings: JSON array of {field, sent, used, reason}, ASCII only, bounded in size. */
-export function warningsHeader(warnings: readonly FieldWarning[]): string | undefined {
-  if (warnings.length === 0) return undefined;
-  const items: object[] = [];
-  let size = 2;
-  for (const [i, w] of warnings.entries()) {
-    const item = { field: w.field, sent: clip(w.sent), used: clip(w.used), reason: w.reason };
-    const text = encodePhpJson(item);
-    if (size + text.length > WARNINGS_HEADER_MAX_CHARS) {
-      items.push({ field: '*', reason: `${warnings.length - i} more warnings not shown` });
-      break;
-    }
-    items.push(item);
-    size += text.length + 1;
-  }
-  return encodePhpJson(items);
-}
-
-function send(reply: FastifyReply, transport: Transport, status: number, body: unknown, warnings: FieldWarning[]) {
-  const header = warningsHeader(warnings);
-  if (header) reply.header('X-Openlines-Warnings', header);
-  reply.code(status);
-  if (transport === 'xml') {
-    reply.type('text/xml; charset=utf-8');
-    return reply.send(encodeXmlResponse(body));
-  }
-  reply.type('application/json; charset=utf-8');
-  return reply.send(encodePhpJson(body));
-}
-
-export function sendError(reply: FastifyReply, transport: Transport, error: RestError, warnings: FieldWarning[] = []) {
-  return send(reply, transport, error.status, error.toBody(), warnings);
-}
-
-/** The origin the client addressed: the Host header when it is a plain host[:port], else the listening socket. */
-function originOf(request: FastifyRequest, isHttps: boolean): { origin?: string } {
-  const scheme = isHttps ? 'https' : 'http';
-  const host = request.headers.host;
-  if (typeof host === 'string' && /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/.test(host)) {
-    return { origin: `${scheme}://${host}` };
-  }
-  const { localAddress, localPort } = request.socket;
-  if (!localAddress || !localPort) return {};
-  return { origin: `${scheme}://${localAddress.includes(':') ? `[${localAddress}]` : localAddress}:${localPort}` };
-}
-
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const startMs = options.endpoint.now();
@@ -179,35 +64,28 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
 
     const url = request.raw.url ?? '/';
     const queryAt = url.indexOf('?');
-    const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
-    const path = parseRestPath(pathname);
+    const path = parseRestPath(queryAt === -1 ? url : url.slice(0, queryAt));
     const transport = path?.transport ?? 'json';
     if (!path) return sendError(reply, transport, new RestError('ERROR_METHOD_NOT_FOUND'));
     if (options.requireHttps && !options.isHttps) return sendError(reply, transport, new RestError('INVALID_REQUEST'));
 
     let params: ParamTree;
     try {
-      const query = queryAt === -1 ? {} : parsePhpQuery(url.slice(queryAt + 1));
-      params = mergeParams(query, await parseBody(request));
+      params = await readRequestParams(request, { otherMediaTypes: 'refuse' });
     } catch (error) {
-      if (error instanceof ParamsError) return sendError(reply, transport, paramsErrorToRest(error));
-      if (error instanceof RestError) return sendError(reply, transport, error);
-      throw error;
+      return sendError(reply, transport, answerFailure(error, request.log, { reqId: request.id }));
     }
-    const authorization = request.headers.authorization;
-    const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
-    const credentials: Credentials =
-      bearer !== undefined ? { token: bearer } : path.webhook ? { webhook: path.webhook } : {};
     const strictHeader = request.headers['x-openlines-strict'];
+    const origin = requestOrigin(request, options.isHttps);
     const answer = await options.endpoint.handle({
       method: path.method,
       params,
-      credentials,
+      credentials: requestCredentials(request.headers.authorization, path.webhook),
       strictRequested: strictHeader === '1' || strictHeader === 'true',
       startMs,
       clientAddress: request.ip,
       requestId: request.id,
-      ...originOf(request, options.isHttps),
+      ...(origin !== undefined ? { origin } : {}),
     });
     if (answer.ok) return send(reply, transport, 200, answer.body, answer.warnings);
     return sendError(reply, transport, answer.error, answer.warnings);
@@ -215,5 +93,3 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
   app.all('/rest', handler);
   app.all('/rest/*', handler);
 }
-
-export const BODY_LIMIT_BYTES = MAX_BODY_BYTES;

@@ -1,5 +1,6 @@
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConfigMethods } from './imopenlines-config.js';
+import { defineAdminMethods } from './openlines-admin.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -7,5 +8,6 @@ export function buildRegistry(): MethodRegistry {
   const registry = new MethodRegistry();
   defineConfigMethods(registry);
   defineConnectorMethods(registry);
+  defineAdminMethods(registry);
   return registry;
 }

@@ -1,6 +1,7 @@
-// What method handlers may use. Built once at start-up (app.ts) and shared by every call.
+// What method handlers may use. Built once at start-up (server.ts) and shared by every call.
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
+import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
 
@@ -8,4 +9,17 @@ export interface Services {
   readonly settings: Settings;
   readonly lines: LineService;
   readonly connectors: ConnectorService;
+  /** Line revisions, newest first (openlines.admin.history.get). */
+  readonly history: HistoryReader;
+}
+
+export interface HistoryQuery {
+  /** null: every line. */
+  readonly lineId: number | null;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface HistoryReader {
+  list(query: HistoryQuery): Promise<{ revisions: Revision[]; total: number }>;
 }

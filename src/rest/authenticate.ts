@@ -4,6 +4,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import { secretMatches } from '../domain/secrets.js';
+import type { ParamTree } from '../http/parse-params.js';
 import type { Store } from '../store/store.js';
 import { webhooksWithUser } from '../store/webhooks-repository.js';
 import { RestError } from '../wire/errors.js';
@@ -11,6 +12,28 @@ import { RestError } from '../wire/errors.js';
 export interface Credentials {
   readonly webhook?: { readonly userId: string; readonly code: string };
   readonly token?: string;
+}
+
+/** What the request carries outside its parameters: an `Authorization: Bearer` token, else the webhook path. */
+export function requestCredentials(
+  authorization: string | undefined,
+  webhook: Credentials['webhook'] | undefined,
+): Credentials {
+  const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  if (bearer !== undefined) return { token: bearer };
+  return webhook ? { webhook } : {};
+}
+
+/** The credentials of a call: the Bearer header, then `auth`/`access_token`, the webhook path, `aplogin`/`ap`. */
+export function callCredentials(params: ParamTree, fromRequest: Credentials): Credentials {
+  if (fromRequest.token !== undefined) return fromRequest;
+  const token = params.auth ?? params.access_token;
+  if (token !== undefined) return { token: typeof token === 'string' ? token : '' };
+  if (fromRequest.webhook) return fromRequest;
+  if (typeof params.aplogin === 'string' && typeof params.ap === 'string') {
+    return { webhook: { userId: params.aplogin, code: params.ap } };
+  }
+  return {};
 }
 
 /** Verifies OAuth access tokens; provided by the OAuth module. */

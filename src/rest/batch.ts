@@ -8,22 +8,14 @@
 
 import type { Caller } from '../domain/caller.js';
 import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { ParamsError, type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
+import { type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
 import { type TimeBlock, timeBlock } from '../wire/envelope.js';
 import { argumentError, RestError } from '../wire/errors.js';
 import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
 import { toPhpList } from '../wire/php-json.js';
 import { type BatchState, emptyBatchState, phpBool, splitCommand, substituteReferences } from './batch-references.js';
-import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
 import { withoutClientKeys } from './client-keys.js';
-import type { BatchRunner } from './endpoint.js';
-
-export interface BatchOptions {
-  /** Portal time zone for the `date_*` keys of the time blocks. */
-  readonly timeZone: string;
-  /** Server-wide strict mode (settings.strict). */
-  readonly strict: boolean;
-}
+import type { CallAnswer, CallRequest, EnvelopeSettings, RestCore } from './rest-core.js';
 
 /** The time block of a command inside batch: without `operating` / `operating_reset_at` (openlines-api.md §1.6). */
 export type CommandTime = Omit<TimeBlock, 'operating' | 'operating_reset_at'>;
@@ -70,10 +62,10 @@ function prefixed(key: string, warnings: readonly FieldWarning[]): FieldWarning[
   return warnings.map((w) => ({ ...w, field: `cmd[${key}].${w.field}` }));
 }
 
-export class Batch implements BatchRunner {
+export class Batch {
   constructor(
     private readonly core: RestCore,
-    private readonly options: BatchOptions,
+    private readonly settings: EnvelopeSettings,
   ) {}
 
   private now(): number {
@@ -89,7 +81,7 @@ export class Batch implements BatchRunner {
       return this.core.failure(error, 'batch');
     }
     const input = readBatchInput(withoutClientKeys(request.params));
-    const strict = request.strictRequested || caller.strict || this.options.strict;
+    const strict = request.strictRequested || caller.strict || this.settings.strict;
     if (input.problem && strict) return { ok: false, error: argumentError('cmd', input.problem), warnings: [] };
 
     const warnings: FieldWarning[] = [...input.warnings];
@@ -119,7 +111,7 @@ export class Batch implements BatchRunner {
         operatingSeconds: 0,
         operatingResetAt: Math.floor(batchClockStart / 1000) + 600,
       },
-      this.options.timeZone,
+      this.settings.timeZone,
     );
     const result = {
       result: toPhpList(state.result),
@@ -162,8 +154,8 @@ export class Batch implements BatchRunner {
         ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
       });
     } catch (error) {
-      const rest = error instanceof ParamsError ? new RestError('INVALID_REQUEST', error.message) : error;
-      answer = this.core.failure(rest, method);
+      // An unreadable command query (ParamsError) is that command's INVALID_REQUEST.
+      answer = this.core.failure(error, method);
     }
     warnings.push(...prefixed(key, answer.warnings));
     if (answer.ok) {

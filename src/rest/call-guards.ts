@@ -1,6 +1,7 @@
-// Request limits around the single call path: the request-rate bucket (per portal and client address) and the
-// per-method operating-time accounting (openlines-api.md §1.7). OPEN_GUARDS never refuse (for tests that want
-// none); buildGuards() makes the server's guards from its settings.
+// The guards around the single call path, two limits: the request-rate bucket (per portal and client address) and
+// the per-method operating time (openlines-api.md §1.7). Each is kept in memory (one server) or in the database
+// (several servers on one PostgreSQL). OPEN_GUARDS never refuse (for tests that want none); buildGuards() makes
+// the server's guards from its settings.
 
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
@@ -18,31 +19,13 @@ export interface OperatingState {
   readonly resetAt: number;
 }
 
-export interface CallGuards {
-  /** Once per HTTP request (a batch counts once); throws QUERY_LIMIT_EXCEEDED. */
-  admitRequest(clientAddress: string): Promise<void>;
-  /** Before a method runs; throws OPERATION_TIME_LIMIT. */
-  checkOperating(caller: Caller, method: string): Promise<void>;
-  /** After a method ran: records its duration and returns the state to report in `time`. */
-  recordOperating(caller: Caller, method: string, durationMs: number, nowMs: number): Promise<OperatingState>;
-}
-
-export const OPEN_GUARDS: CallGuards = {
-  admitRequest: async () => {},
-  checkOperating: async () => {},
-  recordOperating: async (_caller, _method, durationMs, nowMs) => ({
-    seconds: durationMs / 1000,
-    resetAt: Math.floor(nowMs / 1000) + 600,
-  }),
-};
-
-/** The request-rate bucket: in memory (one server) or in the database (several servers on one PostgreSQL). */
-export interface RateAdmission {
+/** The request-rate bucket. */
+export interface RequestRateLimit {
   tryAdmit(clientAddress: string): boolean | Promise<boolean>;
 }
 
-/** Operating-time accounting: in memory (one server) or in the database (several servers on one PostgreSQL). */
-export interface OperatingAccounting {
+/** Operating time per method and credential: refuses a method that used its time, and records each call. */
+export interface OperatingTimeLimit {
   check(credentialId: string, method: string): void | Promise<void>;
   record(
     credentialId: string,
@@ -52,25 +35,37 @@ export interface OperatingAccounting {
   ): OperatingState | Promise<OperatingState>;
 }
 
-/** Both limits: the leaky bucket (null when the plan is off) and the operating time per method and credential. */
-export class LimitGuards implements CallGuards {
+export class CallGuards {
   constructor(
-    readonly rate: RateAdmission | null,
-    readonly operating: OperatingAccounting,
+    /** null when the rate plan is off. */
+    readonly rate: RequestRateLimit | null,
+    readonly operating: OperatingTimeLimit,
   ) {}
 
+  /** Once per HTTP request (a batch counts once); throws QUERY_LIMIT_EXCEEDED. */
   async admitRequest(clientAddress: string): Promise<void> {
     if (this.rate && !(await this.rate.tryAdmit(clientAddress))) throw new RestError('QUERY_LIMIT_EXCEEDED');
   }
 
+  /** Before a method runs; throws OPERATION_TIME_LIMIT. */
   async checkOperating(caller: Caller, method: string): Promise<void> {
     await this.operating.check(caller.credentialId, method);
   }
 
+  /** After a method ran: records its duration and returns the state to report in `time`. */
   async recordOperating(caller: Caller, method: string, durationMs: number, nowMs: number): Promise<OperatingState> {
     return this.operating.record(caller.credentialId, method, durationMs, nowMs);
   }
 }
+
+/** No rate limit, and operating time that is reported but never refuses. */
+export const OPEN_GUARDS = new CallGuards(null, {
+  check: () => {},
+  record: (_credentialId, _method, durationMs, nowMs) => ({
+    seconds: durationMs / 1000,
+    resetAt: Math.floor(nowMs / 1000) + 600,
+  }),
+});
 
 export interface GuardOptions {
   /** Replaces each call's measured duration in the operating-time accounting (tests). */
@@ -86,7 +81,7 @@ export function buildGuards(
   settings: Pick<Settings, 'ratePlan' | 'operatingLimitSeconds' | 'portalName'>,
   clock: Clock = systemClock,
   options: GuardOptions = {},
-): LimitGuards {
+): CallGuards {
   const limits = rateLimitsOf(settings.ratePlan);
   const operating = {
     limitSeconds: settings.operatingLimitSeconds,
@@ -95,12 +90,12 @@ export function buildGuards(
   };
   if (options.store?.capabilities.sharedByServers) {
     const { db } = options.store;
-    return new LimitGuards(
+    return new CallGuards(
       limits ? new SharedRequestRateLimiter(db, limits, clock, settings.portalName) : null,
       new SharedOperatingTime(db, operating),
     );
   }
-  return new LimitGuards(
+  return new CallGuards(
     limits ? new RequestRateLimiter(limits, clock, settings.portalName) : null,
     new OperatingTime(operating),
   );

@@ -60,16 +60,6 @@ export async function updateRoleLevels(
   await db.updateTable('roles').set(levels).where('id', '=', id).execute();
 }
 
-export async function rolesOfUser(db: Db, userId: number): Promise<RoleRow[]> {
-  return db
-    .selectFrom('roles')
-    .innerJoin('user_roles', 'user_roles.role_id', 'roles.id')
-    .select(ROLE_COLUMNS)
-    .where('user_roles.user_id', '=', userId)
-    .orderBy('roles.id')
-    .execute();
-}
-
 /**
  * The roles a user holds, plus the role of this name (held or not, flagged by `held`): one query for what the
  * permission check needs, the user's roles and the fallback role.

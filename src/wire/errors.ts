@@ -1,6 +1,7 @@
 // Every error code the server can answer with: HTTP status and the Bitrix24 description, word for word where
 // the reference has one (openlines-api.md §1.8, §3, §4; reference-behaviour.md §6.5). docs/errors.md is
-// generated from this table, and a test checks that every thrown code is listed here.
+// generated from this table; the type checker refuses a code that is not listed, and test/unit/errors.test.ts
+// checks the other way: every listed code is raised in src/ and expected by a test.
 
 export interface ErrorSpec {
   readonly status: number;
@@ -12,7 +13,6 @@ export interface ErrorSpec {
 export const ERRORS = {
   ERROR_METHOD_NOT_FOUND: { status: 404, description: 'Method not found!', source: 'openlines-api.md §1.1, §1.8' },
   NO_AUTH_FOUND: { status: 401, description: 'Wrong authorization data', source: 'openlines-api.md §1.8' },
-  INVALID_CREDENTIALS: { status: 403, description: 'Invalid request credentials', source: 'openlines-api.md §1.8' },
   insufficient_scope: {
     status: 403,
     description: 'The request requires higher privileges than provided by the webhook token',
@@ -109,6 +109,11 @@ export const ERRORS = {
     description: 'The store is temporarily unavailable, try again later',
     source: 'openlines',
   },
+  NOT_FOUND: {
+    status: 404,
+    description: 'Not found',
+    source: 'openlines (a path no route serves)',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -153,11 +158,6 @@ export const RESULT_ERRORS = {
   APPLICATION_REGISTRATION_ERROR: {
     status: 200,
     description: 'Error registering app',
-    source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
-  },
-  GENERAL_CONNECTOR_REGISTRATION_ERROR: {
-    status: 200,
-    description: 'Generic error while registering connector',
     source: `openlines-api.md §4.2; ${IMCONNECTOR_LANG}`,
   },
   APPLICATION_UNREGISTRATION_ERROR: {

@@ -4,9 +4,9 @@
 export const MAX_BODY_BYTES = 1_048_576;
 /** Commands in one batch (openlines-api.md §1.6). */
 export const BATCH_MAX_COMMANDS = 50;
-/** Page size of list methods (openlines-api.md §1.5; DECISIONS.md config.list.get). */
-export const LIST_PAGE_DEFAULT = 50;
-export const LIST_PAGE_MAX = 200;
+/** Page size of list methods, PARAMS.limit (openlines-api.md §1.5; DECISIONS.md config.list.get). */
+export const LIST_LIMIT_DEFAULT = 50;
+export const LIST_LIMIT_MAX = 200;
 /** Leaky-bucket plans (openlines-api.md §1.7). */
 export const RATE_PLANS = {
   standard: { drainPerSecond: 2, burst: 50 },

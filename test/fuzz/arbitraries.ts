@@ -708,7 +708,7 @@ export function hugeRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   });
 }
 
-/** The admin page's API and files: hostile query values, credentials and file names. */
+/** The admin page's methods (openlines.admin.*) and files: hostile query values, credentials and file names. */
 export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const [, , user, code] = target.hookPath.split('/');
   const value = fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), outOfRange.map(String), hostileString);
@@ -719,11 +719,11 @@ export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       value,
       value,
       fc.constantFrom(
-        `Webhook ${user}:${code}`,
-        `Bearer ${target.token}`,
-        'Webhook 1:wrongcode1234567',
-        `Webhook 99999999999:${code}`,
-        '',
+        { base: `/rest/${user}/${code}/` },
+        { base: '/rest/', authorization: `Bearer ${target.token}` },
+        { base: '/rest/1/wrongcode1234567/' },
+        { base: `/rest/99999999999/${code}/` },
+        { base: '/rest/' },
       ),
       fc.oneof(
         fc.constantFrom(
@@ -738,11 +738,13 @@ export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         hostileString.map(percentEncode),
       ),
     )
-    .map(([kind, line, limit, offset, authorization, file]): FuzzRequest => {
-      const headers: Record<string, string> = authorization ? { authorization } : {};
-      const query = `line=${percentEncode(line)}&limit=${percentEncode(limit)}&offset=${percentEncode(offset)}`;
-      const path =
-        kind === 'file' ? `/admin/${file}` : kind === 'history' ? `/admin/api/history?${query}` : `/admin/api/${kind}`;
+    .map(([kind, line, limit, offset, credential, file]): FuzzRequest => {
+      const headers: Record<string, string> = credential.authorization
+        ? { authorization: credential.authorization }
+        : {};
+      const query = `LINE_ID=${percentEncode(line)}&LIMIT=${percentEncode(limit)}&start=${percentEncode(offset)}`;
+      const method = `${credential.base}openlines.admin.${kind}.get`;
+      const path = kind === 'file' ? `/admin/${file}` : kind === 'history' ? `${method}?${query}` : method;
       return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };
     });
 }

@@ -71,8 +71,6 @@ const SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABOR
 const BY_DESIGN_503 = new Set(['QUERY_LIMIT_EXCEEDED', 'STORE_UNAVAILABLE']);
 /** Refusals by Node's HTTP parser, answered by Fastify's client-error handler (not a route). */
 const CLIENT_ERROR_STATUSES = new Set([400, 408, 413, 431]);
-/** The not-found handler's code (outside /rest) — not in the REST catalogue. */
-const OTHER_CODES = new Set(['NOT_FOUND']);
 
 /**
  * An agent whose sockets never raise an unhandled error: the server may close a connection while a request
@@ -163,7 +161,7 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   if (req.httpMethod === 'HEAD' || req.httpMethod === 'OPTIONS') return null;
   const type = String(answer.headers['content-type'] ?? '');
   // The admin page's own files: only ever the page's files, never anything else from disk.
-  if (req.path.startsWith('/admin/') && !req.path.startsWith('/admin/api/') && answer.status === 200) {
+  if (req.path.startsWith('/admin/') && answer.status === 200) {
     return /^(text\/html|text\/css|text\/javascript|image\/)/.test(type) ? null : `admin file served as '${type}'`;
   }
   if (type.startsWith('text/xml')) {
@@ -181,7 +179,7 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   // Node's HTTP parser refused the request before any route (e.g. 431 headers too large): Fastify's own body.
   if (CLIENT_ERROR_STATUSES.has(answer.status) && typeof b.statusCode === 'number') return null;
   if ('error' in b) {
-    if (typeof b.error !== 'string' || !(b.error in ERRORS || OTHER_CODES.has(b.error))) {
+    if (typeof b.error !== 'string' || !(b.error in ERRORS)) {
       return `unknown error code ${JSON.stringify(b.error)}`;
     }
     if (typeof b.error_description !== 'string') return 'an error without error_description';

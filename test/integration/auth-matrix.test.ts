@@ -31,7 +31,7 @@ const WRONG_AUTH_TYPE = {
   error: 'WRONG_AUTH_TYPE',
   error_description: 'Current authorization type is denied for this method Application context required',
 };
-const AUTH_CODES = ['NO_AUTH_FOUND', 'expired_token', 'insufficient_scope', 'WRONG_AUTH_TYPE', 'INVALID_CREDENTIALS'];
+const AUTH_CODES = ['NO_AUTH_FOUND', 'expired_token', 'insufficient_scope', 'WRONG_AUTH_TYPE'];
 
 const METHODS = buildRegistry().list();
 const HOUR_MS = 3_600_000;

@@ -64,6 +64,9 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
     DATA: { ID: 'chan', URL: 'https://chat.example.com/', NAME: 'Channel' },
   }),
   'imconnector.connector.data.get': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line() }),
+  'openlines.admin.session.get': async () => ({}),
+  'openlines.admin.catalogue.get': async () => ({}),
+  'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),
 };
 let unique = 0;
 

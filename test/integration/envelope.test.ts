@@ -31,6 +31,15 @@ for (const store of STORES) {
       assert.equal((await t.request(`${t.hook}imopenlines.config.add.csv`, json({}))).status, 404);
     });
 
+    it('answers 404 NOT_FOUND in the error shape for a path outside /rest/, /oauth/ and /admin/', async () => {
+      for (const path of ['/', '/nothing', '/api/rest/imopenlines.config.get']) {
+        const answer = await t.request(path);
+        assert.equal(answer.status, 404, path);
+        assert.equal(answer.headers.get('content-type'), 'application/json; charset=utf-8', path);
+        assert.deepEqual(answer.body, { error: 'NOT_FOUND', error_description: 'Not found' }, path);
+      }
+    });
+
     it('answers 401 NO_AUTH_FOUND for a wrong code, an unknown user, no credentials and an unknown token', async () => {
       const expected = { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' };
       const paths = [

@@ -48,8 +48,7 @@ describe('openlines export / apply', () => {
       };
       const get = async (id: number) => (await t.call('imopenlines.config.get', { CONFIG_ID: id })).body.result;
       const revisionCount = async () =>
-        (await t.request('/admin/api/history?limit=1', { headers: { Authorization: `Webhook 1:${t.webhookCode}` } }))
-          .body.total as number;
+        (await t.call('openlines.admin.history.get', { LIMIT: 1 })).body.total as number;
 
       before(async () => {
         t = await startTestServer({ store });

@@ -179,9 +179,7 @@ describe('PostgreSQL stopped under a running server', {
         }
       }
       const hook = new URL(server.firstHook!).pathname.split('/');
-      const admin = await fetch(`${server.url}/admin/api/session`, {
-        headers: { Authorization: `Webhook ${hook[2]}:${hook[3]}` },
-      });
+      const admin = await fetch(`${server.url}/rest/${hook[2]}/${hook[3]}/openlines.admin.session.get`);
       assert.equal(admin.status, 503, await admin.text());
       assert.ok(server.isRunning(), 'the server is still up');
 

@@ -1,6 +1,6 @@
 // The history of every change (issue 9): each add, update and delete, through REST, batch and an OAuth app,
 // records who (user, auth kind, credential), when (the server's clock) and the field-level diff, in the same
-// transaction as the change; /admin/api/history serves it to administrators only.
+// transaction as the change; openlines.admin.history.get serves it to administrators only.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,16 +14,14 @@ describe('line history', () => {
     describe(`(${store})`, () => {
       let t: TestServer;
       let clock = T0;
-      let admin: { Authorization: string };
 
       before(async () => {
         t = await startTestServer({ store, clock: clockReading(() => clock) });
-        admin = { Authorization: `Webhook 1:${t.webhookCode}` };
       });
       after(() => t.close());
 
-      const history = async (line?: number, query = '') =>
-        (await t.request(`/admin/api/history?${line ? `line=${line}&` : ''}${query}`, { headers: admin })).body;
+      const history = async (line?: number, query: { LIMIT?: number; start?: number } = {}) =>
+        (await t.call('openlines.admin.history.get', { ...(line ? { LINE_ID: line } : {}), ...query })).body;
 
       it('history: config.add records every field and the queue, by the webhook that called', async () => {
         clock = T0;
@@ -141,32 +139,29 @@ describe('line history', () => {
       });
 
       it('history: every line newest first, with limit, offset and total', async () => {
-        const all = await history(undefined, 'limit=2');
+        const all = await history(undefined, { LIMIT: 2 });
         assert.equal(all.result.length, 2);
         assert.ok(all.total >= 8);
         assert.ok(all.result[0].id > all.result[1].id);
-        const next = await history(undefined, 'limit=2&offset=2');
+        const next = await history(undefined, { LIMIT: 2, start: 2 });
         assert.ok(next.result[0].id < all.result[1].id);
       });
 
-      it('/admin/api/history: administrators only, with the same credentials as the page', async () => {
-        const none = await t.request('/admin/api/history');
+      it('openlines.admin.history.get: administrators only, with the same credentials as the page', async () => {
+        const none = await t.request('/rest/openlines.admin.history.get');
         assert.equal(none.status, 401);
         assert.equal(none.body.error, 'NO_AUTH_FOUND');
-        const wrong = await t.request('/admin/api/history', { headers: { Authorization: 'Webhook 1:nope' } });
+        const wrong = await t.request('/rest/1/nope/openlines.admin.history.get');
         assert.equal(wrong.status, 401);
         const userId = await t.server.directory.addUser({ name: 'Not an admin' });
         const hook = await t.webhookFor(userId, ['imopenlines']);
-        const code = /\/rest\/\d+\/([^/]+)\//.exec(hook)![1];
-        const denied = await t.request('/admin/api/history', {
-          headers: { Authorization: `Webhook ${userId}:${code}` },
-        });
+        const denied = await t.call('openlines.admin.history.get', {}, { hook });
         assert.equal(denied.status, 403);
         assert.equal(denied.body.error, 'ACCESS_DENIED');
-        const badLine = await t.request('/admin/api/history?line=abc', { headers: admin });
+        const badLine = await t.call('openlines.admin.history.get', { LINE_ID: 'abc' });
         assert.equal(badLine.status, 400);
         assert.equal(badLine.body.error, 'CONFIG_ID_EMPTY');
-        const session = await t.request('/admin/api/session', { headers: admin });
+        const session = await t.call('openlines.admin.session.get');
         assert.deepEqual(session.body.result, {
           USER_ID: 1,
           AUTH_KIND: 'webhook',
@@ -209,9 +204,9 @@ describe('admin page files and catalogue', () => {
     }
   });
 
-  it('/admin/api/catalogue: every catalogue field with its form data and no functions', async () => {
+  it('openlines.admin.catalogue.get: every catalogue field with its form data and no functions', async () => {
     const { LINE_FIELDS } = await import('../../src/domain/lines/catalogue.js');
-    const answer = await t.request('/admin/api/catalogue');
+    const answer = await t.call('openlines.admin.catalogue.get');
     assert.equal(answer.status, 200);
     const { fields, groups } = answer.body.result;
     assert.deepEqual(

@@ -2,7 +2,7 @@
 // them behind a load balancer, sharing one database. Whatever one server writes or counts, the other sees.
 
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,56 +12,19 @@ import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { OpenedStore } from '../../src/store/store.js';
 import { parseAnswer } from '../helpers/server.js';
+import { type ServeProcess, startServeProcess } from '../helpers/server-process.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
-interface ServerProcess {
-  readonly url: string;
-  /** The first-start webhook URL, when this process was the one that created the portal. */
-  readonly firstHook: string | null;
-  readonly output: () => string;
-  stop(): Promise<number | null>;
-}
+/** Each server gets its own data folder (removed after the suite); the database is shared. */
+const dataDirs: string[] = [];
 
-async function serve(databaseUrl: string, env: Record<string, string>): Promise<ServerProcess> {
+function serve(databaseUrl: string, env: Record<string, string>): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openlines-multi-'));
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    [...CLI, 'serve', '--port', '0', '--https-port', '-1'],
-    { env: { ...process.env, OPENLINES_DATA: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env } },
-  );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  // The last line of the start-up banner: the webhook (first start) or how to make one (later starts).
-  while (!/Incoming webhook: |Webhooks: /.test(out) && child.exitCode === null && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-  if (!url) {
-    child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`openlines serve did not start:\n${out}`);
-  }
-  return {
-    url,
-    firstHook: /Incoming webhook: (http:\/\/\S+\/)/.exec(out)?.[1] ?? null,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-      return code;
-    },
-  };
+  dataDirs.push(dataDir);
+  return startServeProcess({ databaseUrl, dataDir, env });
 }
 
 async function post(url: string, body: unknown) {
@@ -77,12 +40,12 @@ describe('several servers on one PostgreSQL', {
 }, () => {
   let database: TestDatabase;
   let store: OpenedStore;
-  let a: ServerProcess;
-  let b: ServerProcess;
+  let a: ServeProcess;
+  let b: ServeProcess;
   /** The webhook path after the host: /rest/1/<code>/ — valid on every server, as it lives in the database. */
   let hookPath: string;
   const dataDir = mkdtempSync(join(tmpdir(), 'openlines-multi-db-'));
-  const started: ServerProcess[] = [];
+  const started: ServeProcess[] = [];
 
   before(async () => {
     database = await createTestDatabase('postgres', dataDir);
@@ -93,7 +56,8 @@ describe('several servers on one PostgreSQL', {
   });
 
   after(async () => {
-    const codes = await Promise.all(started.map((s) => s.stop()));
+    const codes = await Promise.all(started.map(async (s) => (await s.kill('SIGTERM')).code));
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     await store?.close();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });

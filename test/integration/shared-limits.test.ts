@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildGuards, LimitGuards } from '../../src/rest/call-guards.js';
+import { buildGuards, CallGuards } from '../../src/rest/call-guards.js';
 import { OperatingTime } from '../../src/rest/operating-time.js';
 import { RequestRateLimiter } from '../../src/rest/rate-limiter.js';
 import { SharedOperatingTime, SharedRequestRateLimiter } from '../../src/rest/shared-limits.js';
@@ -153,7 +153,7 @@ for (const kind of STORES) {
         clockReading(() => T0),
         { store },
       );
-      assert.ok(guards instanceof LimitGuards);
+      assert.ok(guards instanceof CallGuards);
       const shared = kind === 'postgres';
       assert.equal(guards.rate instanceof SharedRequestRateLimiter, shared);
       assert.equal(guards.operating instanceof SharedOperatingTime, shared);

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatPhpDate } from '../../src/wire/envelope.js';
+import { formatPhpDate } from '../../src/wire/php-date.js';
 import { addLine } from '../helpers/lines.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
 import { clockReading } from '../helpers/test-clock.js';

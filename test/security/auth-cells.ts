@@ -46,7 +46,6 @@ const REFUSALS: Record<string, number[]> = {
   expired_token: [401],
   insufficient_scope: [403],
   WRONG_AUTH_TYPE: [403],
-  INVALID_CREDENTIALS: [403],
   ERROR_METHOD_NOT_FOUND: [404],
   NOT_FOUND: [404],
   INVALID_REQUEST: [400],
@@ -313,57 +312,40 @@ export async function runAuthCells(options: AuthCellsOptions): Promise<AuthCells
 
     for (const m of methods) for (const cell of cellsFor(m)) await judge(m.name, cell);
 
-    // The admin API: administrators only, with the page's credential forms.
+    // The admin methods (openlines.admin.*): administrators only, with the credentials the page sends.
+    const session = 'openlines.admin.session.get';
     const adminCells: Cell[] = [
-      {
-        name: 'admin webhook',
-        path: '/admin/api/session',
-        headers: { authorization: `Webhook 1:${code}` },
-        allowed: true,
-      },
-      { name: 'admin token', path: '/admin/api/session', headers: { authorization: `Bearer ${token}` }, allowed: true },
-      {
-        name: 'non-admin webhook',
-        path: '/admin/api/session',
-        headers: { authorization: `Webhook ${operator}:${operatorHook}` },
-        allowed: false,
-      },
-      {
-        name: 'wrong code',
-        path: '/admin/api/session',
-        headers: { authorization: 'Webhook 1:wrongcode1234567' },
-        allowed: false,
-      },
-      {
-        name: 'code of user 1 as another user',
-        path: '/admin/api/session',
-        headers: { authorization: `Webhook ${operator}:${code}` },
-        allowed: false,
-      },
+      { name: 'admin webhook', path: `/rest/1/${code}/${session}`, allowed: true },
+      { name: 'admin token', path: `/rest/${session}`, headers: { authorization: `Bearer ${token}` }, allowed: true },
+      { name: 'non-admin webhook', path: `/rest/${operator}/${operatorHook}/${session}`, allowed: false },
+      { name: 'wrong code', path: `/rest/1/wrongcode1234567/${session}`, allowed: false },
+      { name: 'code of user 1 as another user', path: `/rest/${operator}/${code}/${session}`, allowed: false },
       {
         name: 'refresh token',
-        path: '/admin/api/session',
+        path: `/rest/${session}`,
         headers: { authorization: `Bearer ${refresh}` },
         allowed: false,
       },
       {
         name: 'expired token',
-        path: '/admin/api/session',
+        path: `/rest/${session}`,
         headers: { authorization: `Bearer ${expiredToken}` },
         allowed: false,
       },
-      { name: 'no credentials', path: '/admin/api/session', allowed: false },
-      { name: 'history without credentials', path: '/admin/api/history?line=1', allowed: false },
+      { name: 'no credentials', path: `/rest/${session}`, allowed: false },
+      {
+        name: 'history without credentials',
+        path: '/rest/openlines.admin.history.get?LINE_ID=1',
+        allowed: false,
+      },
       {
         name: 'history, non-admin',
-        path: '/admin/api/history?line=1',
-        headers: { authorization: `Webhook ${operator}:${operatorHook}` },
+        path: `/rest/${operator}/${operatorHook}/openlines.admin.history.get?LINE_ID=1`,
         allowed: false,
       },
       {
         name: 'session through a dot-dot',
-        path: '/admin/x/../api/session',
-        headers: { authorization: `Webhook 1:wrongcode1234567` },
+        path: `/admin/x/../../rest/1/wrongcode1234567/${session}`,
         allowed: false,
       },
     ];

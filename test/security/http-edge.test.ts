@@ -70,7 +70,6 @@ describe('X-Openlines-Warnings cannot inject headers', () => {
       assert.ok(!lines.some((l) => /^(set-cookie|x-injected):/i.test(l)), `no injected header: ${lines.join(' | ')}`);
       const warning = lines.find((l) => l.toLowerCase().startsWith('x-openlines-warnings:'));
       assert.ok(warning, 'the warnings header is there');
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
       assert.ok(!/[^\x20-\x7e]/.test(warning), 'printable ASCII only');
       const items = JSON.parse(warning.slice(warning.indexOf(':') + 1).trim()) as { field: string; sent: unknown }[];
       const queueType = items.find((w) => w.field === 'QUEUE_TYPE');

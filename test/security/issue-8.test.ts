@@ -36,9 +36,7 @@ for (const store of STORES) {
         const answer = await t.request(`/rest/${id}/${t.webhookCode}/imopenlines.config.get`, { method: 'POST' });
         assert.equal(answer.status, 401, `${id}: ${answer.text}`);
         assert.equal(answer.body.error, 'NO_AUTH_FOUND');
-        const admin = await t.request('/admin/api/session', {
-          headers: { Authorization: `Webhook ${id}:${t.webhookCode}` },
-        });
+        const admin = await t.request(`/rest/${id}/${t.webhookCode}/openlines.admin.session.get`);
         assert.equal(admin.status, 401, `admin ${id}: ${admin.text}`);
       }
     });

@@ -200,9 +200,7 @@ describe('admin page (Chromium)', () => {
     await page.locator('.empty').waitFor();
     await shot(page, '08-list-after-delete');
     assert.equal((await t.call('imopenlines.config.get', { CONFIG_ID: id })).body.result, false);
-    const history = await t.request(`/admin/api/history?line=${id}`, {
-      headers: { Authorization: `Webhook 1:${t.webhookCode}` },
-    });
+    const history = await t.call('openlines.admin.history.get', { LINE_ID: id });
     assert.deepEqual(
       history.body.result.map((r: { action: string }) => r.action),
       ['delete', 'update', 'add'],

@@ -14,7 +14,7 @@ import { MethodRegistry } from '../../src/methods/registry.js';
 import type { Services } from '../../src/methods/services.js';
 import { Authenticator } from '../../src/rest/authenticate.js';
 import { OPEN_GUARDS } from '../../src/rest/call-guards.js';
-import { type CallAnswer, RestCore } from '../../src/rest/call-method.js';
+import { type CallAnswer, RestCore } from '../../src/rest/rest-core.js';
 import { loadSettings } from '../../src/settings.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { OpenedStore } from '../../src/store/store.js';
@@ -59,11 +59,12 @@ describe('RestCore: application context (appContextOnly)', () => {
       });
     const settings = loadSettings({}, { data: dir });
     core = new RestCore({
+      settings: { strict: settings.strict, timeZone: settings.timeZone },
       registry,
       authenticator: new Authenticator(store, oauth),
       guards: OPEN_GUARDS,
-      // The test methods use no service but the settings (strict mode) the core reads.
-      services: { store, settings } as unknown as Services,
+      // The test methods use no service.
+      services: {} as Services,
       logger: { error() {}, warn() {} },
       clock: systemClock,
     });

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LINE_FIELDS } from '../../src/domain/lines/catalogue.js';
-import {
-  LIST_ALL_CAP,
-  LIST_LIMIT_DEFAULT,
-  type ListQuery,
-  parseListQuery,
-  topLevelListParams,
-} from '../../src/domain/lines/list-query.js';
+import { LIST_ALL_CAP, type ListQuery, parseListQuery, topLevelListParams } from '../../src/domain/lines/list-query.js';
 import { RestError } from '../../src/wire/errors.js';
+import { LIST_LIMIT_DEFAULT } from '../../src/wire/limits.js';
 
 function invalid(params: unknown, options?: unknown, description?: string) {
   assert.throws(

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { formatPhpDate } from '../../src/wire/envelope.js';
+import { formatPhpDate } from '../../src/wire/php-date.js';
 
 const ZONES = [
   'UTC',

@@ -4,7 +4,7 @@
 
 import type { Db } from '../../store/db.js';
 import { insertRevision, listRevisions, type RevisionRow } from '../../store/history-repository.js';
-import { formatPhpDate } from '../../wire/envelope.js';
+import { formatPhpDate } from '../../wire/php-date.js';
 import type { Caller } from '../caller.js';
 import { defaultFor } from '../lines/apply-input.js';
 import { FIELD_BY_NAME } from '../lines/catalogue.js';

@@ -5,15 +5,13 @@
 
 import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../../store/lines-repository.js';
 import { RestError } from '../../wire/errors.js';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../wire/limits.js';
 import { FIELD_BY_NAME } from './catalogue.js';
 import { defaultValue, kindOf } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
 import type { LineAction } from './permissions.js';
 import { ALL_FIELDS, type Projection, QUEUE_KEYS } from './present-line.js';
 
-/** The classic page: `start` ≥ 0, `start` = -1, and PARAMS.limit when not sent. */
-export const LIST_LIMIT_DEFAULT = 50;
-export const LIST_LIMIT_MAX = 200;
 /**
  * A call without `start` and without PARAMS.limit/offset answers every matching line, as the reference does, up to
  * this many (DECISIONS.md: not below 5 000); past it the answer carries `next` and `total` so paging readers go on.

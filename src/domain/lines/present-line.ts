@@ -5,7 +5,7 @@
 // kept (the catalogue's `column`) and how each kind prints come from the catalogue and the kinds; this file
 // turns the line model into the wire shape and lists no field by hand.
 
-import { formatPhpDate } from '../../wire/envelope.js';
+import { formatPhpDate } from '../../wire/php-date.js';
 import type { DirectoryUser } from '../directory/directory-user.js';
 import { defaultFor } from './apply-input.js';
 import { LINE_FIELDS } from './catalogue.js';

@@ -11,7 +11,6 @@ import {
   listRoles,
   type RoleRow,
   replaceUserRoles,
-  rolesOfUser,
   updateRoleLevels,
 } from '../../store/roles-repository.js';
 import { DirectoryError } from '../directory/directory-service.js';
@@ -79,10 +78,6 @@ export async function grantRole(db: Db, reference: string, changes: Partial<Line
     ...(changes.MODIFY ? { lines_modify: changes.MODIFY } : {}),
   });
   return { ...role, lines: { ...role.lines, ...changes } };
-}
-
-export async function rolesOf(db: Db, userId: number): Promise<Role[]> {
-  return (await rolesOfUser(db, userId)).map(toRole);
 }
 
 /** Replaces the roles a user holds (an empty list: none); run it in a transaction. Returns the roles now held. */

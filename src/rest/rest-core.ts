@@ -1,4 +1,4 @@
-// The one path every call takes, direct or inside batch:
+// RestCore: the one path every call takes, direct or inside batch:
 // method lookup (404 before auth) → authenticate → scope → operating-time check → handler → envelope.
 
 import type { Clock } from '../clock.js';
@@ -8,13 +8,13 @@ import { phpIntval } from '../domain/lines/field-kinds.js';
 import type { ParamTree } from '../http/parse-params.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
-import { isStoreUnavailable } from '../store/unavailable.js';
 import type { SuccessBody } from '../wire/envelope.js';
 import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
-import type { Authenticator, Credentials } from './authenticate.js';
+import { type Authenticator, type Credentials, callCredentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
 import { withoutClientKeys } from './client-keys.js';
+import { answerFailure, type FailureLogger } from './failure.js';
 
 /**
  * Keys the REST core consumes before a handler sees the parameters (reference-behaviour.md §6.2); the keys clients
@@ -43,29 +43,22 @@ export type CallAnswer =
   | { readonly ok: true; readonly body: SuccessBody; readonly warnings: FieldWarning[]; readonly caller: Caller }
   | { readonly ok: false; readonly error: RestError; readonly warnings: FieldWarning[] };
 
-export interface Logger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
+/** Server settings the envelope applies to every call, batch included. */
+export interface EnvelopeSettings {
+  /** Server-wide strict mode (settings.strict). */
+  readonly strict: boolean;
+  /** Portal time zone for the `date_*` keys of the time blocks. */
+  readonly timeZone: string;
 }
 
 export interface RestCoreDeps {
+  readonly settings: EnvelopeSettings;
   readonly registry: MethodRegistry;
   readonly authenticator: Authenticator;
   readonly guards: CallGuards;
   readonly services: Services;
-  readonly logger: Logger;
+  readonly logger: FailureLogger;
   readonly clock: Clock;
-}
-
-function credentialsFrom(params: ParamTree, fromRequest: Credentials): Credentials {
-  if (fromRequest.token !== undefined) return fromRequest;
-  const token = params.auth ?? params.access_token;
-  if (token !== undefined) return { token: typeof token === 'string' ? token : '' };
-  if (fromRequest.webhook) return fromRequest;
-  if (typeof params.aplogin === 'string' && typeof params.ap === 'string') {
-    return { webhook: { userId: params.aplogin, code: params.ap } };
-  }
-  return {};
 }
 
 export class RestCore {
@@ -76,10 +69,6 @@ export class RestCore {
     return this.deps.clock;
   }
 
-  get guards(): CallGuards {
-    return this.deps.guards;
-  }
-
   async call(request: CallRequest): Promise<CallAnswer> {
     const warnings: FieldWarning[] = [];
     try {
@@ -88,7 +77,7 @@ export class RestCore {
       if (request.inBatch && method.batchAllowed === false) throw new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED');
       const caller =
         request.caller ??
-        (await this.deps.authenticator.authenticate(credentialsFrom(request.params, request.credentials)));
+        (await this.deps.authenticator.authenticate(callCredentials(request.params, request.credentials)));
       if (!method.scopes.some((s) => caller.scopes.has(s))) {
         throw new RestError(
           'insufficient_scope',
@@ -103,7 +92,7 @@ export class RestCore {
       const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
-      const strict = request.strictRequested || caller.strict || this.deps.services.settings.strict;
+      const strict = request.strictRequested || caller.strict || this.deps.settings.strict;
 
       const handlerStartMs = this.deps.clock.now();
       const output = await method.handler({
@@ -127,7 +116,7 @@ export class RestCore {
       const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, timing.finishMs);
       const time = timeBlock(
         { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },
-        this.deps.services.settings.timeZone,
+        this.deps.settings.timeZone,
       );
       const body: SuccessBody = {
         result: output.result,
@@ -143,18 +132,11 @@ export class RestCore {
 
   /** Authenticates a request once; batch reuses the caller for every command. Throws RestError. */
   authenticate(credentials: Credentials, params: ParamTree): Promise<Caller> {
-    return this.deps.authenticator.authenticate(credentialsFrom(params, credentials));
+    return this.deps.authenticator.authenticate(callCredentials(params, credentials));
   }
 
-  /** Any error as the answer to send: RestErrors as they are, store outages 503, anything else logged and 500. */
+  /** Any error as the answer to send (rest/failure.ts): RestErrors as they are, store outages 503, else 500. */
   failure(error: unknown, method: string, warnings: FieldWarning[] = [], reqId?: string): CallAnswer {
-    if (error instanceof RestError) return { ok: false, error, warnings };
-    if (isStoreUnavailable(error)) {
-      this.deps.logger.warn({ err: error, method, reqId }, 'store unavailable');
-      return { ok: false, error: new RestError('STORE_UNAVAILABLE'), warnings };
-    }
-    // The client sees a generic 500 and the request id (X-Request-Id); the details stay in the log.
-    this.deps.logger.error({ err: error, method, reqId }, 'method failed');
-    return { ok: false, error: new RestError('INTERNAL_SERVER_ERROR'), warnings };
+    return { ok: false, error: answerFailure(error, this.deps.logger, { method, reqId }), warnings };
   }
 }

@@ -1,0 +1,71 @@
+// /admin/: the operators' web page, static files from src/admin. The page has no API of its own: it calls the
+// REST API (/rest/…) like any client, imopenlines.config.* for lines and openlines.admin.* for the rest.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+export interface PageRouteOptions {
+  /** Folder of the page's files; found next to this module (src/http → src/admin, dist/http → src/admin). */
+  readonly directory?: string;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
+  ico: 'image/x-icon',
+};
+
+const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|css|js|svg|ico)$/;
+
+// The page runs only its own files and talks only to this origin.
+const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
+/**
+ * The admin page's folder: src/admin next to the sources, also when running the compiled dist/ (dist/http/) or
+ * the bundle (dist/openlines.mjs).
+ */
+export function adminDirectory(): string {
+  const candidates = [
+    new URL('../admin/', import.meta.url),
+    new URL('../../src/admin/', import.meta.url),
+    new URL('../src/admin/', import.meta.url),
+  ];
+  for (const candidate of candidates) {
+    const path = fileURLToPath(candidate);
+    if (existsSync(join(path, 'index.html'))) return path;
+  }
+  throw new Error('the admin page files (src/admin/index.html) were not found');
+}
+
+export function pageRoutes(options: PageRouteOptions = {}) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const directory = options.directory ?? adminDirectory();
+    const files = new Set(readdirSync(directory).filter((name) => FILE_NAME.test(name)));
+
+    const serveFile = async (name: string, reply: FastifyReply) => {
+      if (!files.has(name)) return reply.callNotFound();
+      const body = await readFile(join(directory, name));
+      reply.headers(PAGE_HEADERS);
+      return reply
+        .code(200)
+        .type(CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)]!)
+        .send(body);
+    };
+
+    app.get('/admin', (_request, reply) => reply.redirect('/admin/', 301));
+    app.get('/admin/', (_request, reply) => serveFile('index.html', reply));
+    app.get<{ Params: { file: string } }>('/admin/:file', (request, reply) => serveFile(request.params.file, reply));
+  };
+}
