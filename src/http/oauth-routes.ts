@@ -13,7 +13,7 @@ import {
   parseJsonBody,
   parseMultipart,
   parsePhpQuery,
-} from './parse-params.js';
+} from '../wire/php-params.js';
 
 /** The token request's parameters; other parameters (bx24_request_id, …) are ignored. */
 export const TOKEN_PARAMS = ['grant_type', 'client_id', 'client_secret', 'code', 'refresh_token', 'scope'] as const;

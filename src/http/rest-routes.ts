@@ -8,7 +8,6 @@ import type { CallAnswer } from '../rest/call-method.js';
 import { RestError } from '../wire/errors.js';
 import { MAX_BODY_BYTES, WARNING_VALUE_MAX_CHARS } from '../wire/limits.js';
 import { encodePhpJson } from '../wire/php-json.js';
-import { encodeXmlResponse } from '../wire/xml.js';
 import {
   mergeParams,
   ParamsError,
@@ -16,7 +15,8 @@ import {
   parseJsonBody,
   parseMultipart,
   parsePhpQuery,
-} from './parse-params.js';
+} from '../wire/php-params.js';
+import { encodeXmlResponse } from '../wire/xml.js';
 
 export type Transport = 'json' | 'xml';
 

@@ -2,7 +2,7 @@
 
 import type { Caller } from '../domain/caller.js';
 import type { FieldWarning } from '../domain/lines/apply-input.js';
-import type { ParamTree } from '../http/parse-params.js';
+import type { ParamTree } from '../wire/php-params.js';
 import type { Services } from './services.js';
 
 export interface MethodContext {

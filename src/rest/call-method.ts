@@ -4,14 +4,14 @@
 import type { Clock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
 import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { phpIntval } from '../domain/lines/field-kinds.js';
-import type { ParamTree } from '../http/parse-params.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import type { SuccessBody } from '../wire/envelope.js';
 import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
+import type { ParamTree } from '../wire/php-params.js';
+import { phpIntval } from '../wire/php-values.js';
 import type { Authenticator, Credentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
 import { withoutClientKeys } from './client-keys.js';

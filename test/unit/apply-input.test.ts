@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyLineInput } from '../../src/domain/lines/apply-input.js';
 import { LINE_FIELDS, WRITABLE_FIELDS } from '../../src/domain/lines/catalogue.js';
-import { INT32_MAX, INT32_MIN } from '../../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor, FieldKind } from '../../src/domain/lines/field-types.js';
 import { throwIfStrict } from '../../src/domain/lines/line-service.js';
 import { RestError } from '../../src/wire/errors.js';
+import { INT32_MAX, INT32_MIN } from '../../src/wire/php-values.js';
 
 const ctx = { companyName: 'Acme' };
 

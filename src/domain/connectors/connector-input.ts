@@ -4,31 +4,10 @@
 // turns the first one into 400 ERROR_ARGUMENT naming the field (DECISIONS.md "Two validation modes").
 
 import { argumentError, RESULT_ERRORS, type ResultErrorCode } from '../../wire/errors.js';
+import { describeSent, isObject, isPhpEmpty, phpIntval, upperKeys } from '../../wire/php-values.js';
 import type { FieldWarning } from '../lines/apply-input.js';
-import { describeSent, phpIntval } from '../lines/field-kinds.js';
 
 type Params = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Params => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** The reference's array_change_key_case(CASE_UPPER); `recursive` is Converter::TO_UPPER|KEYS|RECURSIVE. */
-export function upperKeys(value: unknown, recursive = false): unknown {
-  if (Array.isArray(value)) return recursive ? value.map((v) => upperKeys(v, true)) : value;
-  if (!isObject(value)) return value;
-  const result: Params = {};
-  for (const [key, v] of Object.entries(value)) result[key.toUpperCase()] = recursive ? upperKeys(v, true) : v;
-  return result;
-}
-
-/** PHP empty(): null, false, 0, "", "0" and empty arrays. */
-export function isPhpEmpty(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === '0') {
-    return true;
-  }
-  if (Array.isArray(value)) return value.length === 0;
-  if (isObject(value)) return Object.keys(value).length === 0;
-  return false;
-}
 
 /** The first warning as 400 ERROR_ARGUMENT when strict; nothing otherwise. */
 export function throwIfStrict(strict: boolean, warnings: readonly FieldWarning[]): void {

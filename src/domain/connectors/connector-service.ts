@@ -29,6 +29,7 @@ import { findAppByClientId } from '../../store/oauth-repository.js';
 import { capabilitiesOf, type Store } from '../../store/open-store.js';
 import type { Db } from '../../store/portal-repository.js';
 import { argumentError, RestError } from '../../wire/errors.js';
+import { isPhpEmpty } from '../../wire/php-values.js';
 import type { Caller } from '../caller.js';
 import type { FieldWarning } from '../lines/apply-input.js';
 import { lineLevelOf } from '../lines/permissions.js';
@@ -36,7 +37,6 @@ import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from 
 import {
   type ConnectorData,
   isNestedFailure,
-  isPhpEmpty,
   mergeConnectorData,
   type NestedFailure,
   nestedFailure,

@@ -2,8 +2,9 @@
 // same-request rules the catalogue declares. Every substitution becomes a warning; strict mode turns the first
 // warning into an error (DECISIONS.md "Two validation modes").
 
+import { describeSent } from '../../wire/php-values.js';
 import { FIELD_BY_NAME, LEGACY_IGNORED_KEYS, QUEUE_INPUT_KEYS, WRITABLE_FIELDS } from './catalogue.js';
-import { defaultValue, describeSent, formatHour, kindOf, parseHour } from './field-kinds.js';
+import { defaultValue, formatHour, kindOf, parseHour } from './field-kinds.js';
 import type { FieldDescriptor, HourField } from './field-types.js';
 
 export interface FieldWarning {

@@ -20,11 +20,11 @@ import {
 import type { Store } from '../../store/open-store.js';
 import { type Db, incrementLineCounter } from '../../store/portal-repository.js';
 import { argumentError, RestError } from '../../wire/errors.js';
+import { describeSent, isObject, phpIntval } from '../../wire/php-values.js';
 import type { Caller } from '../caller.js';
 import { authorOf, recordRevision } from '../history/history.js';
 import { snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import { type AppliedInput, applyLineInput, type FieldWarning, type InputFailure } from './apply-input.js';
-import { describeSent, phpIntval } from './field-kinds.js';
 import type { ListQuery } from './list-query.js';
 import { allowedUsersFor, canOperateOnLine, type LineAction } from './permissions.js';
 import type { ConfiguredQueueEntry, LineConfig, QueueMember } from './present-line.js';
@@ -41,8 +41,6 @@ export interface WriteOutcome<T> {
   /** Why a compat-mode write answered false. */
   readonly failure?: InputFailure;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Strict mode: the first substitution or failure is an error, and nothing is written. */
 export function throwIfStrict(strict: boolean, warnings: readonly FieldWarning[], failure?: InputFailure): void {

@@ -6,8 +6,8 @@
 import { departmentTree, findDepartment, findUsers, usersInDepartments } from '../../store/directory-repository.js';
 import type { NewOperator } from '../../store/lines-repository.js';
 import type { Db } from '../../store/portal-repository.js';
+import { describeSent, isObject, parsePositiveId } from '../../wire/php-values.js';
 import type { FieldWarning } from './apply-input.js';
-import { describeSent, parsePositiveId } from './field-kinds.js';
 
 export type EntityType = 'user' | 'department';
 
@@ -23,8 +23,6 @@ export interface ResolvedQueue {
   /** Why the queue expanded to nobody before the caller fallback (update refuses such a queue). */
   emptyReason?: 'empty' | 'no-valid-entry' | 'empty-departments';
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** QUEUE entries as a list: a JSON array, or a PHP-style map of index → entry. */
 export function queueEntries(raw: unknown): unknown[] | null {
