@@ -2,7 +2,6 @@
 // core, and the answer back as JSON (or XML with the .xml suffix). Knows HTTP, not Bitrix24 methods.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
 import type { Credentials } from '../rest/authenticate.js';
 import type { CallAnswer } from '../rest/call-method.js';
 import { RestError } from '../wire/errors.js';
@@ -123,7 +122,7 @@ function clip(value: unknown): unknown {
 const WARNINGS_HEADER_MAX_CHARS = 6_000;
 
 /** X-Openlines-Warnings: JSON array of {field, sent, used, reason}, ASCII only, bounded in size. */
-export function warningsHeader(warnings: readonly FieldWarning[]): string | undefined {
+export function warningsHeader(warnings: CallAnswer['warnings']): string | undefined {
   if (warnings.length === 0) return undefined;
   const items: object[] = [];
   let size = 2;
@@ -140,7 +139,13 @@ export function warningsHeader(warnings: readonly FieldWarning[]): string | unde
   return encodePhpJson(items);
 }
 
-function send(reply: FastifyReply, transport: Transport, status: number, body: unknown, warnings: FieldWarning[]) {
+function send(
+  reply: FastifyReply,
+  transport: Transport,
+  status: number,
+  body: unknown,
+  warnings: CallAnswer['warnings'],
+) {
   const header = warningsHeader(warnings);
   if (header) reply.header('X-Openlines-Warnings', header);
   reply.code(status);
@@ -152,7 +157,12 @@ function send(reply: FastifyReply, transport: Transport, status: number, body: u
   return reply.send(encodePhpJson(body));
 }
 
-export function sendError(reply: FastifyReply, transport: Transport, error: RestError, warnings: FieldWarning[] = []) {
+export function sendError(
+  reply: FastifyReply,
+  transport: Transport,
+  error: RestError,
+  warnings: CallAnswer['warnings'] = [],
+) {
   return send(reply, transport, error.status, error.toBody(), warnings);
 }
 

@@ -7,7 +7,7 @@
 // operating time, its commands are.
 
 import type { Caller } from '../domain/caller.js';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
+import type { FieldWarning } from '../domain/input/input-report.js';
 import { type TimeBlock, timeBlock } from '../wire/envelope.js';
 import { argumentError, RestError } from '../wire/errors.js';
 import { BATCH_MAX_COMMANDS } from '../wire/limits.js';

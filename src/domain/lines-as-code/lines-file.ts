@@ -18,7 +18,8 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Document as YamlDocument } from 'yaml';
 import { parsePositiveId } from '../../wire/php-values.js';
 import { type LineSnapshot, QUEUE_KEY, type QueueEntry, sameValue } from '../history/line-snapshot.js';
-import { applyLineInput, type FieldWarning } from '../lines/apply-input.js';
+import type { FieldWarning } from '../input/input-report.js';
+import { applyLineInput } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
 import { defaultValue } from '../lines/field-kinds.js';

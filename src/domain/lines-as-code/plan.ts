@@ -17,11 +17,12 @@ import {
   sameValue,
   snapshotOf,
 } from '../history/line-snapshot.js';
-import { applyLineInput } from '../lines/apply-input.js';
+import { InputReport } from '../input/input-report.js';
+import { applyLineInput, readLineInput } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
 import type { LineService } from '../lines/line-service.js';
-import { resolveQueue } from '../lines/queue.js';
+import { readQueue, resolveQueue } from '../lines/queue.js';
 import {
   entryOf,
   type FileEntry,
@@ -150,7 +151,8 @@ function matchEntries(entries: readonly FileEntry[], lines: readonly StoredLine[
 /** The queue's users and departments must exist and give the line an operator, as config.update demands. */
 async function checkQueue(store: Store, entry: FileEntry, userId: number, problems: FileProblem[]): Promise<void> {
   if (!entry.queue) return;
-  const resolved = await resolveQueue(store.db, queueParam(entry.queue), undefined, userId, { allowPlainIds: false });
+  const queue = readQueue(queueParam(entry.queue), undefined, { allowPlainIds: false });
+  const resolved = await resolveQueue(store.db, queue, userId);
   let reported = false;
   for (const warning of resolved.warnings) {
     const sent = warning.sent as { entity_type?: string; entity_id?: number } | null;
@@ -256,21 +258,24 @@ export async function applyPlan(
   lines: LineService,
   caller: Caller,
   plan: Plan,
-  options: { fileName: string; onProgress?: (done: number, total: number) => void },
+  options: { fileName: string; companyName: string; onProgress?: (done: number, total: number) => void },
 ): Promise<ApplyResult> {
   const result: ApplyResult = { created: [], updated: [], deleted: [] };
+  const ctx = { companyName: options.companyName };
   let done = 0;
   await lines.inOneTransaction(async (tx) => {
     for (const item of plan.items) {
+      const strict = new InputReport(true);
       try {
         if (item.action === 'create') {
-          const outcome = await tx.add(caller, item.params, true);
-          if (typeof outcome.result === 'number') result.created.push(outcome.result);
+          const id = await tx.add(caller, readLineInput(item.params, 'add', ctx), strict);
+          if (typeof id === 'number') result.created.push(id);
         } else if (item.action === 'update') {
-          await tx.update(caller, item.lineId, item.params, true);
+          const updated = await tx.update(caller, item.lineId, readLineInput(item.params, 'update', ctx), strict);
+          if (updated === null) throw new RestError('CONFIG_NOT_FOUND');
           result.updated.push(item.lineId);
         } else {
-          await tx.delete(caller, item.lineId, true);
+          if ((await tx.delete(caller, item.lineId)) === null) throw new RestError('CONFIG_NOT_FOUND');
           result.deleted.push(item.lineId);
         }
       } catch (error) {

@@ -1,13 +1,14 @@
 // Turns QUEUE input into the configured queue (users and departments as sent) and the expanded operator list
-// (reference-behaviour.md §2.4: QueueManager::compatibleUpdate/update). Invalid entries and users who cannot
-// be operators (unknown, inactive, extranet) are dropped with a warning; an empty result makes the caller the
-// only operator.
+// (reference-behaviour.md §2.4: QueueManager::compatibleUpdate/update), in two steps: readQueue reads the wire
+// form (the method's part), resolveQueue looks the entries up (the service's part, in its transaction). Invalid
+// entries and users who cannot be operators (unknown, inactive, extranet) are dropped with a warning; an empty
+// result makes the caller the only operator.
 
 import { departmentTree, findDepartment, findUsers, usersInDepartments } from '../../store/directory-repository.js';
 import type { NewOperator } from '../../store/lines-repository.js';
 import type { Db } from '../../store/portal-repository.js';
 import { describeSent, isObject, parsePositiveId } from '../../wire/php-values.js';
-import type { FieldWarning } from './apply-input.js';
+import type { FieldWarning } from '../input/input-report.js';
 
 export type EntityType = 'user' | 'department';
 
@@ -16,9 +17,23 @@ export interface ConfigQueueEntry {
   entity_id: number;
 }
 
+/** QUEUE and QUEUE_USERS_FIELDS as read from the wire, before any lookup. */
+export interface QueueInput {
+  /** QUEUE as sent, for the warning when the caller becomes the only operator. */
+  readonly sent: unknown;
+  /** Valid entries in the order sent, without repeats. */
+  readonly wanted: readonly ConfigQueueEntry[];
+  /** An empty list was sent (or nothing), as opposed to entries of which none was valid. */
+  readonly sentEmpty: boolean;
+  /** Per-user display fields from QUEUE_USERS_FIELDS. */
+  readonly overrides: ReadonlyMap<number, UserOverride>;
+  readonly warnings: readonly FieldWarning[];
+}
+
 export interface ResolvedQueue {
   configQueue: ConfigQueueEntry[];
   operators: NewOperator[];
+  /** What the lookups found (users that cannot be operators, departments that do not exist, the fallback). */
   warnings: FieldWarning[];
   /** Why the queue expanded to nobody before the caller fallback (update refuses such a queue). */
   emptyReason?: 'empty' | 'no-valid-entry' | 'empty-departments';
@@ -81,13 +96,8 @@ function parseUsersFields(raw: unknown, warnings: FieldWarning[]): Map<number, U
   return result;
 }
 
-export async function resolveQueue(
-  db: Db,
-  raw: unknown,
-  usersFieldsRaw: unknown,
-  callerId: number,
-  options: { allowPlainIds: boolean },
-): Promise<ResolvedQueue> {
+/** add takes plain user ids as entries too; update only the object form (checked before, see apply-input.ts). */
+export function readQueue(raw: unknown, usersFieldsRaw: unknown, options: { allowPlainIds: boolean }): QueueInput {
   const warnings: FieldWarning[] = [];
   const entries = raw === undefined || raw === null || raw === '' ? [] : queueEntries(raw);
   if (entries === null) {
@@ -111,11 +121,17 @@ export async function resolveQueue(
     }
   }
 
+  const overrides = parseUsersFields(usersFieldsRaw, warnings);
+  return { sent: raw, wanted, sentEmpty: entries !== null && entries.length === 0, overrides, warnings };
+}
+
+export async function resolveQueue(db: Db, queue: QueueInput, callerId: number): Promise<ResolvedQueue> {
+  const { wanted, overrides } = queue;
+  const warnings: FieldWarning[] = [];
   const userIds = wanted.filter((w) => w.entity_type === 'user').map((w) => w.entity_id);
   const users = await findUsers(db, [...userIds, callerId]);
   const configQueue: ConfigQueueEntry[] = [];
   const operators: NewOperator[] = [];
-  const overrides = parseUsersFields(usersFieldsRaw, warnings);
   const addOperator = (userId: number, departmentId: number) => {
     if (operators.some((o) => o.user_id === userId)) return;
     const o = overrides.get(userId);
@@ -174,11 +190,11 @@ export async function resolveQueue(
       ...(operators.length ? {} : { emptyReason: 'empty-departments' as const }),
     };
   }
-  const emptyReason = entries !== null && entries.length === 0 ? 'empty' : 'no-valid-entry';
+  const emptyReason = queue.sentEmpty ? 'empty' : 'no-valid-entry';
   if (emptyReason === 'no-valid-entry') {
     warnings.push({
       field: 'QUEUE',
-      sent: raw,
+      sent: queue.sent,
       used: [String(callerId)],
       reason: 'the queue has no valid operator; the caller became the only operator',
     });
