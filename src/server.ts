@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
+import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { listHistory } from './domain/history/history.js';
 import { projectCatalogue } from './domain/lines/catalogue-projection.js';
@@ -67,7 +68,10 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const connectors = new ConnectorService(store, { clock });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
-    const services: Services = { store, settings, lines, connectors };
+    const services: Services = { settings, lines, connectors };
+    const webhooks = {
+      verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
+    };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
@@ -75,7 +79,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     });
     const core = new RestCore({
       registry: buildRegistry(),
-      authenticator: new Authenticator(store, oauth, clock),
+      authenticator: new Authenticator(webhooks, oauth, clock),
       guards: options.guards ?? buildGuards(settings, clock, { store }),
       services,
       logger,
@@ -88,7 +92,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
-    const adminAuthenticator = new Authenticator(store, oauth, clock);
+    const adminAuthenticator = new Authenticator(webhooks, oauth, clock);
     const adminPage = adminRoutes(
       {
         portalName: settings.portalName,

@@ -1,12 +1,10 @@
-// What method handlers may use. Built once at start-up (app.ts) and shared by every call.
+// What method handlers may use. Built once at start-up (server.ts) and shared by every call.
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
-import type { Store } from '../store/open-store.js';
 
 export interface Services {
-  readonly store: Store;
   readonly settings: Settings;
   readonly lines: LineService;
   readonly connectors: ConnectorService;

@@ -1,14 +1,14 @@
 // One HTTP request: the request-rate bucket is charged once (a batch counts as one request), then the call
-// goes through the core, or through batch which sends each command through the core.
+// goes through the core, or through batch which sends each command through the core. The HTTP routes take it as
+// their RestEndpoint (http/rest-routes.ts); rest/ does not import http/.
 
-import type { RestEndpoint } from '../http/rest-routes.js';
 import type { CallAnswer, CallRequest, RestCore } from './call-method.js';
 
 export interface BatchRunner {
   run(request: CallRequest): Promise<CallAnswer>;
 }
 
-export class HttpCallEndpoint implements RestEndpoint {
+export class HttpCallEndpoint {
   constructor(
     private readonly core: RestCore,
     private readonly batch: BatchRunner | null = null,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/clock.js';
+import { authenticateWebhook } from '../../src/domain/directory/authenticate-webhook.js';
 import { DirectoryService } from '../../src/domain/directory/directory-service.js';
 import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
 import { MethodRegistry } from '../../src/methods/registry.js';
@@ -59,10 +60,13 @@ describe('RestCore: application context (appContextOnly)', () => {
     const settings = loadSettings({}, { data: dir });
     core = new RestCore({
       registry,
-      authenticator: new Authenticator(store, oauth),
+      authenticator: new Authenticator(
+        { verify: (userId, code, now) => authenticateWebhook(store, userId, code, now) },
+        oauth,
+      ),
       guards: OPEN_GUARDS,
       // The test methods use no service but the settings (strict mode) the core reads.
-      services: { store, settings } as unknown as Services,
+      services: { settings } as unknown as Services,
       logger: { error() {}, warn() {} },
       clock: systemClock,
     });
