@@ -24,8 +24,8 @@ function flagDefaultYes(raw: unknown): boolean {
   return raw === undefined || raw === null || raw === 'Y';
 }
 
-/** PARAMS of add/update: the catalogue's defaults name the portal. */
-function readParams(ctx: MethodContext, mode: InputMode) {
+/** PARAMS of add/update as typed input; the catalogue's defaults name the portal. */
+function lineInputOf(ctx: MethodContext, mode: InputMode) {
   return readLineInput(ctx.params.PARAMS, mode, { companyName: ctx.services.settings.portalName });
 }
 
@@ -40,7 +40,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     name: 'imopenlines.config.add',
     scopes: SCOPES,
     async handler(ctx) {
-      return { result: await ctx.services.lines.add(ctx.caller, readParams(ctx, 'add'), ctx.input) };
+      return { result: await ctx.services.lines.add(ctx.caller, lineInputOf(ctx, 'add'), ctx.input) };
     },
   });
 
@@ -64,7 +64,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     scopes: SCOPES,
     async handler(ctx) {
       const id = readConfigId(ctx.params.CONFIG_ID);
-      const updated = await ctx.services.lines.update(ctx.caller, id, readParams(ctx, 'update'), ctx.input);
+      const updated = await ctx.services.lines.update(ctx.caller, id, lineInputOf(ctx, 'update'), ctx.input);
       return updated === null ? notFound(ctx) : { result: updated };
     },
   });

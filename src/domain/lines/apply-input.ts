@@ -65,7 +65,7 @@ export interface LineInput {
 }
 
 /** PARAMS as the reference reads it: used only when it is a non-empty array (object), else []. */
-function readParams(raw: unknown): { params: Record<string, unknown>; warnings: FieldWarning[] } {
+function readParamsObject(raw: unknown): { params: Record<string, unknown>; warnings: FieldWarning[] } {
   if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0)) {
     return { params: {}, warnings: [] };
   }
@@ -94,7 +94,7 @@ function checkUpdateQueue(raw: unknown): InputFailure | undefined {
 
 /** config.add (mode add) or config.update (mode update) PARAMS, read in the reference's order. */
 export function readLineInput(rawParams: unknown, mode: InputMode, ctx: InputContext): LineInput {
-  const { params, warnings: paramWarnings } = readParams(rawParams);
+  const { params, warnings: paramWarnings } = readParamsObject(rawParams);
   const applied = applyLineInput(params, mode, ctx);
   const warnings = [...paramWarnings, ...applied.warnings];
   const { values } = applied;
