@@ -6,6 +6,8 @@
 import { sql } from 'kysely';
 import type { Caller } from '../src/domain/caller.js';
 import { DirectoryService } from '../src/domain/directory/directory-service.js';
+import { InputReport } from '../src/domain/input/input-report.js';
+import { readLineInput } from '../src/domain/lines/apply-input.js';
 import { LineService } from '../src/domain/lines/line-service.js';
 import { openStore } from '../src/store/open-store.js';
 import type { OpenedStore } from '../src/store/store.js';
@@ -59,9 +61,11 @@ export async function prepareStore(url: string, lines: number, portalName: strin
     for (let id = 2; id <= 23; id++) await directory.addUser({ name: `Operator ${id}`, online: true });
 
     const service = new LineService(store, { companyName: portalName });
-    const added = await service.add(BENCH_CALLER, SEED_PARAMS, false);
-    if (typeof added.result !== 'number') throw new Error(`the seed line was refused: ${JSON.stringify(added)}`);
-    const template = added.result;
+    const report = new InputReport(false);
+    const input = readLineInput(SEED_PARAMS, 'add', { companyName: portalName });
+    const added = await service.add(BENCH_CALLER, input, report);
+    if (typeof added !== 'number') throw new Error(`the seed line was refused: ${JSON.stringify(report.warnings)}`);
+    const template = added;
     if (lines > 1) {
       const columns = (await columnsOf(store, 'lines', 'id', template, ['id'])).filter((c) => c !== 'line_name');
       const ref = (c: string) => sql.ref(`l.${c}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test file under test/ with node's test runner (Node 20 has no --test globs).
-// Usage: node scripts/run-tests.mjs [path-substring ...]   e.g. `npm test -- parse-params`
+// Usage: node scripts/run-tests.mjs [path-substring ...]   e.g. `npm test -- php-params`
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

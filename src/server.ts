@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
+import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
@@ -70,6 +71,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
     const services: Services = { settings, lines, connectors, history };
+    const webhooks = {
+      verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
+    };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
@@ -80,7 +84,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const core = new RestCore({
       settings: envelope,
       registry: buildRegistry(),
-      authenticator: new Authenticator(store, oauth, clock),
+      authenticator: new Authenticator(webhooks, oauth, clock),
       guards,
       services,
       logger,

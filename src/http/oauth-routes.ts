@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerFailure } from '../rest/failure.js';
 import { RestError } from '../wire/errors.js';
 import { encodePhpJson } from '../wire/php-json.js';
+import type { ParamTree } from '../wire/php-params.js';
 import { requestHost } from './origin.js';
-import type { ParamTree } from './parse-params.js';
 import { readRequestParams } from './request-params.js';
 
 /** The token request's parameters; other parameters (bx24_request_id, …) are ignored. */

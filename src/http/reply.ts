@@ -1,7 +1,7 @@
 // Sending an answer: JSON (PHP's json_encode) or XML, with the warnings header.
 
 import type { FastifyReply } from 'fastify';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
+import type { CallAnswer } from '../rest/rest-core.js';
 import type { RestError } from '../wire/errors.js';
 import { encodePhpJson } from '../wire/php-json.js';
 import { encodeXmlResponse } from '../wire/xml.js';
@@ -15,7 +15,7 @@ export function send(
   transport: Transport,
   status: number,
   body: unknown,
-  warnings: readonly FieldWarning[] = [],
+  warnings: CallAnswer['warnings'] = [],
 ) {
   const header = warningsHeader(warnings);
   if (header) reply.header('X-Openlines-Warnings', header);
@@ -32,7 +32,7 @@ export function sendError(
   reply: FastifyReply,
   transport: Transport,
   error: RestError,
-  warnings: readonly FieldWarning[] = [],
+  warnings: CallAnswer['warnings'] = [],
 ) {
   return send(reply, transport, error.status, error.toBody(), warnings);
 }

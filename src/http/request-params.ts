@@ -4,7 +4,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import { RestError } from '../wire/errors.js';
-import { mergeParams, type ParamTree, parseJsonBody, parseMultipart, parsePhpQuery } from './parse-params.js';
+import { mergeParams, type ParamTree, parseJsonBody, parseMultipart, parsePhpQuery } from '../wire/php-params.js';
 
 export interface RequestParamsOptions {
   /**

@@ -6,8 +6,8 @@ import { requestCredentials } from '../rest/authenticate.js';
 import { answerFailure } from '../rest/failure.js';
 import type { RestEndpoint } from '../rest/rest-endpoint.js';
 import { RestError } from '../wire/errors.js';
+import type { ParamTree } from '../wire/php-params.js';
 import { requestOrigin } from './origin.js';
-import type { ParamTree } from './parse-params.js';
 import { send, sendError, type Transport } from './reply.js';
 import { readRequestParams } from './request-params.js';
 

@@ -1,7 +1,7 @@
 // X-Openlines-Warnings: what compat mode substituted, as a JSON array of {field, sent, used, reason}, ASCII only
 // (encodePhpJson escapes the rest) and bounded in size.
 
-import type { FieldWarning } from '../domain/lines/apply-input.js';
+import type { CallAnswer } from '../rest/rest-core.js';
 import { WARNING_VALUE_MAX_CHARS } from '../wire/limits.js';
 import { encodePhpJson } from '../wire/php-json.js';
 
@@ -18,7 +18,7 @@ function clip(value: unknown): unknown {
   return value;
 }
 
-export function warningsHeader(warnings: readonly FieldWarning[]): string | undefined {
+export function warningsHeader(warnings: CallAnswer['warnings']): string | undefined {
   if (warnings.length === 0) return undefined;
   const items: object[] = [];
   let size = 2;

@@ -1,8 +1,7 @@
-// imopenlines.config.* and imopenlines.revision.get: thin handlers — parameters in, line service, presented
-// result out (openlines-api.md §3; reference-behaviour.md §1).
+// imopenlines.config.* and imopenlines.revision.get: thin handlers — parameters read into typed input, the line
+// service, the result presented (openlines-api.md §3; reference-behaviour.md §1).
 
-import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { readConfigId, type WriteOutcome } from '../domain/lines/line-service.js';
+import { type InputMode, readConfigId, readLineInput } from '../domain/lines/apply-input.js';
 import { parseListQuery, topLevelListParams } from '../domain/lines/list-query.js';
 import { type PresentOptions, presentLine, presentListItem } from '../domain/lines/present-line.js';
 import { RestError } from '../wire/errors.js';
@@ -25,18 +24,15 @@ function flagDefaultYes(raw: unknown): boolean {
   return raw === undefined || raw === null || raw === 'Y';
 }
 
-/** Reports a compat-mode write's substitutions and, when it answered false, why. */
-function report(ctx: MethodContext, outcome: WriteOutcome<unknown>): void {
-  ctx.warnings.push(...outcome.warnings);
-  if (outcome.failure) {
-    const failure: FieldWarning = {
-      field: outcome.failure.field,
-      sent: null,
-      used: null,
-      reason: outcome.failure.reason,
-    };
-    ctx.warnings.push(failure);
-  }
+/** PARAMS of add/update as typed input; the catalogue's defaults name the portal. */
+function lineInputOf(ctx: MethodContext, mode: InputMode) {
+  return readLineInput(ctx.params.PARAMS, mode, { companyName: ctx.services.settings.portalName });
+}
+
+/** A line that does not exist: false in compat mode, 404 CONFIG_NOT_FOUND in strict mode (DECISIONS.md). */
+function notFound(ctx: MethodContext): { result: false } {
+  if (ctx.input.strict) throw new RestError('CONFIG_NOT_FOUND');
+  return { result: false };
 }
 
 export function defineConfigMethods(registry: MethodRegistry): void {
@@ -44,9 +40,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     name: 'imopenlines.config.add',
     scopes: SCOPES,
     async handler(ctx) {
-      const outcome = await ctx.services.lines.add(ctx.caller, ctx.params.PARAMS, ctx.strict);
-      report(ctx, outcome);
-      return { result: outcome.result };
+      return { result: await ctx.services.lines.add(ctx.caller, lineInputOf(ctx, 'add'), ctx.input) };
     },
   });
 
@@ -58,10 +52,7 @@ export function defineConfigMethods(registry: MethodRegistry): void {
       const withQueue = flagDefaultYes(ctx.params.WITH_QUEUE);
       const showOffline = flagDefaultYes(ctx.params.SHOW_OFFLINE);
       const entry = await ctx.services.lines.get(id, { withQueue });
-      if (!entry) {
-        if (ctx.strict) throw new RestError('CONFIG_NOT_FOUND');
-        return { result: false };
-      }
+      if (!entry) return notFound(ctx);
       return {
         result: presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx)),
       };
@@ -73,9 +64,8 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     scopes: SCOPES,
     async handler(ctx) {
       const id = readConfigId(ctx.params.CONFIG_ID);
-      const outcome = await ctx.services.lines.update(ctx.caller, id, ctx.params.PARAMS, ctx.strict);
-      report(ctx, outcome);
-      return { result: outcome.result };
+      const updated = await ctx.services.lines.update(ctx.caller, id, lineInputOf(ctx, 'update'), ctx.input);
+      return updated === null ? notFound(ctx) : { result: updated };
     },
   });
 
@@ -84,7 +74,8 @@ export function defineConfigMethods(registry: MethodRegistry): void {
     scopes: SCOPES,
     async handler(ctx) {
       const id = readConfigId(ctx.params.CONFIG_ID);
-      return { result: await ctx.services.lines.delete(ctx.caller, id, ctx.strict) };
+      const deleted = await ctx.services.lines.delete(ctx.caller, id);
+      return deleted === null ? notFound(ctx) : { result: deleted };
     },
   });
 

@@ -1,20 +1,21 @@
 // Methods by their Bitrix24 name (looked up lower-cased, as the REST core does: reference-behaviour.md §6.1).
 
 import type { Caller } from '../domain/caller.js';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
-import type { ParamTree } from '../http/parse-params.js';
+import type { InputReport } from '../domain/input/input-report.js';
+import type { ParamTree } from '../wire/php-params.js';
 import type { Services } from './services.js';
 
 export interface MethodContext {
   readonly params: ParamTree;
   readonly caller: Caller;
-  /** Strict validation for this call (server flag, request header, or the credential's own setting). */
-  readonly strict: boolean;
   /** The classic list offset (`start`), removed from params by the envelope; undefined when not sent. */
   readonly start: number | undefined;
   readonly services: Services;
-  /** Substitutions made in compat mode, reported in the X-Openlines-Warnings header. */
-  readonly warnings: FieldWarning[];
+  /**
+   * This call's input report: substitutions go to the X-Openlines-Warnings header, refusals answer false; in strict
+   * mode (server flag, request header, or the credential's own setting) either is 400 ERROR_ARGUMENT.
+   */
+  readonly input: InputReport;
   readonly inBatch: boolean;
   /** scheme://host[:port] the client addressed, when the request named a plain host. */
   readonly origin?: string;

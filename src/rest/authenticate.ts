@@ -3,11 +3,8 @@
 
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
-import { secretMatches } from '../domain/secrets.js';
-import type { ParamTree } from '../http/parse-params.js';
-import type { Store } from '../store/store.js';
-import { webhooksWithUser } from '../store/webhooks-repository.js';
 import { RestError } from '../wire/errors.js';
+import type { ParamTree } from '../wire/php-params.js';
 
 export interface Credentials {
   readonly webhook?: { readonly userId: string; readonly code: string };
@@ -41,11 +38,16 @@ export interface TokenVerifier {
   verify(token: string, now: number): Promise<Caller>;
 }
 
+/** Verifies a webhook's user id and code; provided by the directory (authenticateWebhook). */
+export interface WebhookVerifier {
+  verify(userId: number, code: string, now: number): Promise<Caller>;
+}
+
 const USER_ID_MAX = 2_147_483_647;
 
 export class Authenticator {
   constructor(
-    private readonly store: Store,
+    private readonly webhooks: WebhookVerifier,
     private readonly tokens: TokenVerifier | null,
     private readonly clock: Clock = systemClock,
   ) {}
@@ -64,22 +66,6 @@ export class Authenticator {
     const userId = Number(userIdText);
     // User ids are 32-bit columns; a larger one names nobody (and PostgreSQL would refuse the query: issue 8).
     if (userId > USER_ID_MAX) throw new RestError('NO_AUTH_FOUND');
-    const hooks = await this.store.read((db) => webhooksWithUser(db, userId));
-    // Compare against every hook of the user so the time taken does not depend on which one matches.
-    let match: (typeof hooks)[number] | undefined;
-    for (const hook of hooks) if (secretMatches(code, hook.code_hash) && !match) match = hook;
-    const nowIso = new Date(this.clock.now()).toISOString();
-    if (!match?.active || (match.expires_at !== null && match.expires_at <= nowIso)) {
-      throw new RestError('NO_AUTH_FOUND');
-    }
-    if (!match.user_active) throw new RestError('NO_AUTH_FOUND');
-    return {
-      userId,
-      isAdmin: match.user_is_admin === 1,
-      authKind: 'webhook',
-      credentialId: `webhook:${match.id}`,
-      scopes: new Set(match.scopes.split(',').filter(Boolean)),
-      strict: match.strict === 1,
-    };
+    return this.webhooks.verify(userId, code, this.clock.now());
   }
 }

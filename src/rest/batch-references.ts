@@ -4,8 +4,8 @@
 // - splitCommand: `parse_url($call)` reduced to what a command needs (path = method, query);
 // - substituteReferences: `$result[key][field]…`, `$next[…]`, `$total[…]`, `$time[…]`, `$error[…]`.
 
-import { normalisePhpArrays, type ParamTree, type ParamValue } from '../http/parse-params.js';
 import { toPhpList } from '../wire/php-json.js';
+import { normalisePhpArrays, type ParamTree, type ParamValue } from '../wire/php-params.js';
 
 /** PHP's (bool) cast: null, false, 0, 0.0, "", "0" and empty arrays are false; everything else is true. */
 export function phpBool(value: unknown): boolean {

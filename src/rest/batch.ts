@@ -7,12 +7,13 @@
 // operating time, its commands are.
 
 import type { Caller } from '../domain/caller.js';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { type ParamTree, type ParamValue, parsePhpQuery } from '../http/parse-params.js';
+import type { FieldWarning } from '../domain/input/input-report.js';
 import { type TimeBlock, timeBlock } from '../wire/envelope.js';
 import { argumentError, RestError } from '../wire/errors.js';
 import { BATCH_MAX_COMMANDS } from '../wire/limits.js';
 import { toPhpList } from '../wire/php-json.js';
+import { type ParamTree, type ParamValue, parsePhpQuery } from '../wire/php-params.js';
+import { upperKeys } from '../wire/php-values.js';
 import { type BatchState, emptyBatchState, phpBool, splitCommand, substituteReferences } from './batch-references.js';
 import { withoutClientKeys } from './client-keys.js';
 import type { CallAnswer, CallRequest, EnvelopeSettings, RestCore } from './rest-core.js';
@@ -30,13 +31,7 @@ interface BatchInput {
 
 /** `cmd` and `halt` after array_change_key_case(CASE_UPPER): `cmd`, `Cmd`, `CMD` are one key, the last one wins. */
 export function readBatchInput(params: ParamTree): BatchInput {
-  let cmd: ParamValue | undefined;
-  let halt: ParamValue | undefined;
-  for (const [key, value] of Object.entries(params)) {
-    const upper = key.replace(/[a-z]/g, (c) => c.toUpperCase());
-    if (upper === 'CMD') cmd = value;
-    else if (upper === 'HALT') halt = value;
-  }
+  const { CMD: cmd, HALT: halt } = upperKeys(params) as Partial<ParamTree>;
   const warnings: FieldWarning[] = [];
   let commands: [string, ParamValue][] = [];
   let problem: string | undefined;

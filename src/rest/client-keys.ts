@@ -9,7 +9,7 @@
 // - `__order`: fast_bitrix24's call() labels each batched command with it (fast_bitrix24/user_request.py,
 //   CallUserRequest).
 
-import type { ParamTree } from '../http/parse-params.js';
+import type { ParamTree } from '../wire/php-params.js';
 
 /** Prefixes of client-added keys, lower case. */
 const CLIENT_KEY_PREFIXES: readonly string[] = ['bx24_'];

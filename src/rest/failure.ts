@@ -2,9 +2,9 @@
 // HTTP edge and the token endpoint (and for work started by time: STORE_UNAVAILABLE means "try again later").
 // Store and driver errors never reach the wire; anything unexpected becomes the generic 500, logged, never shown.
 
-import { ParamsError } from '../http/parse-params.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
 import { RestError } from '../wire/errors.js';
+import { ParamsError } from '../wire/php-params.js';
 
 export interface ClassifiedError {
   readonly restError: RestError;

@@ -3,14 +3,14 @@
 
 import type { Clock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
-import type { FieldWarning } from '../domain/lines/apply-input.js';
-import { phpIntval } from '../domain/lines/field-kinds.js';
-import type { ParamTree } from '../http/parse-params.js';
+import { type FieldWarning, InputReport } from '../domain/input/input-report.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
 import type { SuccessBody } from '../wire/envelope.js';
 import { orderedTiming, timeBlock } from '../wire/envelope.js';
 import { ERRORS, RestError } from '../wire/errors.js';
+import type { ParamTree } from '../wire/php-params.js';
+import { phpIntval } from '../wire/php-values.js';
 import { type Authenticator, type Credentials, callCredentials } from './authenticate.js';
 import type { CallGuards } from './call-guards.js';
 import { withoutClientKeys } from './client-keys.js';
@@ -70,7 +70,8 @@ export class RestCore {
   }
 
   async call(request: CallRequest): Promise<CallAnswer> {
-    const warnings: FieldWarning[] = [];
+    let input: InputReport | undefined;
+    const warnings = (): FieldWarning[] => [...(input?.warnings ?? [])];
     try {
       const method = this.deps.registry.find(request.method);
       if (!method) throw new RestError('ERROR_METHOD_NOT_FOUND');
@@ -92,16 +93,15 @@ export class RestCore {
       const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
-      const strict = request.strictRequested || caller.strict || this.deps.settings.strict;
+      input = new InputReport(request.strictRequested || caller.strict || this.deps.settings.strict);
 
       const handlerStartMs = this.deps.clock.now();
       const output = await method.handler({
         params,
         caller,
-        strict,
         start,
         services: this.deps.services,
-        warnings,
+        input,
         inBatch: request.inBatch === true,
         ...(request.origin !== undefined ? { origin: request.origin } : {}),
       });
@@ -124,9 +124,9 @@ export class RestCore {
         ...(output.total !== undefined ? { total: output.total } : {}),
         time,
       };
-      return { ok: true, body, warnings, caller };
+      return { ok: true, body, warnings: warnings(), caller };
     } catch (error) {
-      return this.failure(error, request.method, warnings, request.requestId);
+      return this.failure(error, request.method, warnings(), request.requestId);
     }
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Caller } from '../../src/domain/caller.js';
+import { readRegistration, readUnregistration } from '../../src/domain/connectors/connector-input.js';
 import { setLinePermissions } from '../../src/domain/lines/permissions.js';
 import { deleteLine } from '../../src/store/lines-repository.js';
 import { SEED } from '../helpers/seed.js';
@@ -206,12 +207,12 @@ for (const store of STORES) {
         strict: false,
       };
       const connectors = t.server.services.connectors;
-      assert.deepEqual(await connectors.register(caller, registration('orphan'), false, []), {
+      assert.deepEqual(await connectors.register(caller, readRegistration(registration('orphan'))), {
         result: false,
         error: 'NO_APPLICATION_ID',
         error_description: 'Cannot get the app ID',
       });
-      assert.deepEqual(await connectors.unregister(caller, { ID: 'orphan' }, false, []), {
+      assert.deepEqual(await connectors.unregister(caller, readUnregistration({ ID: 'orphan' }).code), {
         result: false,
         error: 'NO_APPLICATION_ID',
         error_description: 'Cannot get the app ID',

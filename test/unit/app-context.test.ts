@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/clock.js';
+import { authenticateWebhook } from '../../src/domain/directory/authenticate-webhook.js';
 import { DirectoryService } from '../../src/domain/directory/directory-service.js';
 import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
 import { MethodRegistry } from '../../src/methods/registry.js';
@@ -61,7 +62,10 @@ describe('RestCore: application context (appContextOnly)', () => {
     core = new RestCore({
       settings: { strict: settings.strict, timeZone: settings.timeZone },
       registry,
-      authenticator: new Authenticator(store, oauth),
+      authenticator: new Authenticator(
+        { verify: (userId, code, now) => authenticateWebhook(store, userId, code, now) },
+        oauth,
+      ),
       guards: OPEN_GUARDS,
       // The test methods use no service.
       services: {} as Services,

@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InputReport } from '../../src/domain/input/input-report.js';
 import { applyLineInput } from '../../src/domain/lines/apply-input.js';
 import { LINE_FIELDS, WRITABLE_FIELDS } from '../../src/domain/lines/catalogue.js';
-import { INT32_MAX, INT32_MIN } from '../../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor, FieldKind } from '../../src/domain/lines/field-types.js';
-import { throwIfStrict } from '../../src/domain/lines/line-service.js';
 import { RestError } from '../../src/wire/errors.js';
+import { INT32_MAX, INT32_MIN } from '../../src/wire/php-values.js';
 
 const ctx = { companyName: 'Acme' };
 
@@ -196,7 +196,7 @@ describe('PARAMS normalisation, generated per field', () => {
             assert.deepEqual(warning.sent, wire);
           }
           assert.throws(
-            () => throwIfStrict(true, out.warnings, out.failure),
+            () => new InputReport(true).take(out),
             (e: unknown) =>
               e instanceof RestError &&
               e.code === 'ERROR_ARGUMENT' &&

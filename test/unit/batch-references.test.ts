@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ParamTree, parsePhpQuery } from '../../src/http/parse-params.js';
 import { readBatchInput } from '../../src/rest/batch.js';
 import {
   type BatchState,
@@ -10,6 +9,7 @@ import {
   splitCommand,
   substituteReferences,
 } from '../../src/rest/batch-references.js';
+import { type ParamTree, parsePhpQuery } from '../../src/wire/php-params.js';
 
 /** The state after `add` (15), `list` (a list page with next/total), `get` (an object) and a failed `bad`. */
 function sampleState(): BatchState {

@@ -92,6 +92,7 @@ export function registerLinesAsCodeCommands(program: Command): void {
           const lines = new LineService(store, ctx);
           const done = await applyPlan(store, lines, caller, plan, {
             fileName,
+            companyName: ctx.companyName,
             onProgress: (n, total) => applying.update(n, total),
           });
           process.stdout.write(

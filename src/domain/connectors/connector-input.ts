@@ -1,46 +1,29 @@
-// Parameters of the imconnector.* methods → normalised values and warnings (openlines-api.md §4; reference
+// Parameters of the imconnector.* methods → typed input and its findings (openlines-api.md §4; reference
 // bitrix24-core-corp modules/imconnector lib/rest/customconnectors.php and lib/rest/status.php). Parameter names
-// are upper-cased first, as the reference does. Compat mode reports every substitution as a warning; strict mode
-// turns the first one into 400 ERROR_ARGUMENT naming the field (DECISIONS.md "Two validation modes").
+// are upper-cased first, as the reference does. A missing argument throws at once; every substitution is a
+// finding, which the method hands to the call's InputReport (strict: the first is 400 ERROR_ARGUMENT).
 
 import { argumentError, RESULT_ERRORS, type ResultErrorCode } from '../../wire/errors.js';
-import type { FieldWarning } from '../lines/apply-input.js';
-import { describeSent, phpIntval } from '../lines/field-kinds.js';
+import { describeSent, isObject, isPhpEmpty, phpIntval, upperKeys } from '../../wire/php-values.js';
+import type { FieldWarning, Findings } from '../input/input-report.js';
 
 type Params = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Params => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** The reference's array_change_key_case(CASE_UPPER); `recursive` is Converter::TO_UPPER|KEYS|RECURSIVE. */
-export function upperKeys(value: unknown, recursive = false): unknown {
-  if (Array.isArray(value)) return recursive ? value.map((v) => upperKeys(v, true)) : value;
-  if (!isObject(value)) return value;
-  const result: Params = {};
-  for (const [key, v] of Object.entries(value)) result[key.toUpperCase()] = recursive ? upperKeys(v, true) : v;
-  return result;
+/** A connector on a line, as status, data.get (and, with more, activate and data.set) name it. */
+export interface ConnectorLine {
+  readonly code: string;
+  /** LINE cast like PHP's (int); 0 when status was sent no LINE. */
+  readonly lineId: number;
+  readonly findings: Findings;
 }
 
-/** PHP empty(): null, false, 0, "", "0" and empty arrays. */
-export function isPhpEmpty(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === '0') {
-    return true;
-  }
-  if (Array.isArray(value)) return value.length === 0;
-  if (isObject(value)) return Object.keys(value).length === 0;
-  return false;
+export interface Activation extends ConnectorLine {
+  readonly active: boolean;
+  readonly activeSent: unknown;
 }
 
-/** The first warning as 400 ERROR_ARGUMENT when strict; nothing otherwise. */
-export function throwIfStrict(strict: boolean, warnings: readonly FieldWarning[]): void {
-  const first = warnings[0];
-  if (strict && first) throw argumentError(first.field, `Field '${first.field}': ${first.reason}`);
-}
-
-/** Top-level parameter names upper-cased (the reference's array_change_key_case); unknown ones reported. */
-export function readParams(raw: Params, known: readonly string[], warnings: FieldWarning[]): Params {
-  const params = upperKeys(raw) as Params;
-  warnUnknownKeys(params, known, warnings);
-  return params;
+export interface DataUpdate extends ConnectorLine {
+  readonly data: ConnectorData;
 }
 
 function warnUnknownKeys(params: Params, known: readonly string[], warnings: FieldWarning[], prefix = ''): void {
@@ -52,7 +35,7 @@ function warnUnknownKeys(params: Params, known: readonly string[], warnings: Fie
 }
 
 /** `Argument 'X' is null or empty` (the reference's ArgumentNullException), for a missing, null or "" value. */
-export function requireArgument(params: Params, name: string): unknown {
+function requireArgument(params: Params, name: string): unknown {
   const value = params[name];
   if (value === undefined || value === null || value === '') {
     throw argumentError(name, `Argument '${name}' is null or empty`);
@@ -61,7 +44,7 @@ export function requireArgument(params: Params, name: string): unknown {
 }
 
 /** A connector code as sent: a string or a number, lower-cased (the reference's ID_CONNECTOR is lower case). */
-export function readConnectorCode(params: Params): string {
+function readConnectorCode(params: Params): string {
   const raw = requireArgument(params, 'CONNECTOR');
   if (typeof raw !== 'string' && typeof raw !== 'number') {
     throw argumentError('CONNECTOR', "The value of an argument 'CONNECTOR' must be of type string");
@@ -70,7 +53,7 @@ export function readConnectorCode(params: Params): string {
 }
 
 /** LINE cast like PHP's (int); a value that is not an integer is reported. */
-export function readLineId(raw: unknown, warnings: FieldWarning[]): number {
+function readLineId(raw: unknown, warnings: FieldWarning[]): number {
   const value = phpIntval(raw);
   const exact =
     (typeof raw === 'number' && Number.isInteger(raw)) || (typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw));
@@ -80,12 +63,78 @@ export function readLineId(raw: unknown, warnings: FieldWarning[]): number {
 }
 
 /** ACTIVE: empty, 0, N and false switch the connector off, any other value on (DECISIONS.md imconnector). */
-export function readActive(raw: unknown): boolean {
+function readActive(raw: unknown): boolean {
   if (typeof raw === 'string') {
     const text = raw.trim().toLowerCase();
     return !(text === '' || text === '0' || text === 'n' || text === 'false');
   }
   return !isPhpEmpty(raw);
+}
+
+// Each reader checks the arguments the reference requires first (those throw), then reports in the order the
+// parameters are read: unknown names, then values.
+
+/** imconnector.activate: CONNECTOR, LINE and ACTIVE are required. */
+export function readActivation(raw: Params): Activation {
+  const params = upperKeys(raw) as Params;
+  const code = readConnectorCode(params);
+  requireArgument(params, 'LINE');
+  if (params.ACTIVE === undefined || params.ACTIVE === null) {
+    throw argumentError('ACTIVE', "Argument 'ACTIVE' is null or empty");
+  }
+  const warnings: FieldWarning[] = [];
+  warnUnknownKeys(params, ['CONNECTOR', 'LINE', 'ACTIVE'], warnings);
+  const lineId = readLineId(params.LINE, warnings);
+  return { code, lineId, active: readActive(params.ACTIVE), activeSent: params.ACTIVE, findings: { warnings } };
+}
+
+/** imconnector.status: LINE omitted, null or "" is line 0 (the reference's all-false answer). */
+export function readStatusQuery(raw: Params): ConnectorLine {
+  const params = upperKeys(raw) as Params;
+  const code = readConnectorCode(params);
+  const warnings: FieldWarning[] = [];
+  warnUnknownKeys(params, ['CONNECTOR', 'LINE'], warnings);
+  const lineSent = !(params.LINE === undefined || params.LINE === null || params.LINE === '');
+  const lineId = lineSent ? readLineId(params.LINE, warnings) : 0;
+  return { code, lineId, findings: { warnings } };
+}
+
+/** imconnector.connector.data.get (openlines extension): CONNECTOR and LINE are required. */
+export function readConnectorLine(raw: Params): ConnectorLine {
+  const params = upperKeys(raw) as Params;
+  const code = readConnectorCode(params);
+  requireArgument(params, 'LINE');
+  const warnings: FieldWarning[] = [];
+  warnUnknownKeys(params, ['CONNECTOR', 'LINE'], warnings);
+  const lineId = readLineId(params.LINE, warnings);
+  return { code, lineId, findings: { warnings } };
+}
+
+/** imconnector.connector.data.set: CONNECTOR, LINE and DATA (an array) are required. */
+export function readDataUpdate(raw: Params): DataUpdate {
+  const params = upperKeys(raw) as Params;
+  const code = readConnectorCode(params);
+  requireArgument(params, 'LINE');
+  const sentData = requireArgument(params, 'DATA');
+  if (!isObject(sentData) && !Array.isArray(sentData)) {
+    throw argumentError('DATA', "The value of an argument 'DATA' must be of type array");
+  }
+  const warnings: FieldWarning[] = [];
+  warnUnknownKeys(params, ['CONNECTOR', 'LINE', 'DATA'], warnings);
+  const data = readConnectorData(sentData, warnings);
+  const lineId = readLineId(params.LINE, warnings);
+  return { code, lineId, data, findings: { warnings } };
+}
+
+/** imconnector.unregister: the connector code, or null when ID is empty or not text (answered after the app check). */
+export function readUnregistration(raw: Params): { readonly code: string | null; readonly findings: Findings } {
+  const params = upperKeys(raw) as Params;
+  const warnings: FieldWarning[] = [];
+  warnUnknownKeys(params, ['ID'], warnings);
+  const id = params.ID;
+  const code =
+    isPhpEmpty(id) || (typeof id !== 'string' && typeof id !== 'number') ? null : String(id).trim().toLowerCase();
+  return { code, findings: { warnings } };
 }
 
 // --- imconnector.connector.data.set ---
@@ -97,11 +146,7 @@ export type ConnectorData = Partial<Record<(typeof DATA_KEYS)[number], string>>;
  * DATA: keys in either case, stored upper-case; the four keys the reference keeps, empty values dropped (its
  * !empty test). What is sent is merged over what was stored (mergeConnectorData).
  */
-export function readConnectorData(params: Params, warnings: FieldWarning[]): ConnectorData {
-  const raw = requireArgument(params, 'DATA');
-  if (!isObject(raw) && !Array.isArray(raw)) {
-    throw argumentError('DATA', "The value of an argument 'DATA' must be of type array");
-  }
+function readConnectorData(raw: Params | unknown[], warnings: FieldWarning[]): ConnectorData {
   const sent = upperKeys(Array.isArray(raw) ? Object.fromEntries(raw.entries()) : raw) as Params;
   warnUnknownKeys(sent, DATA_KEYS, warnings, 'DATA.');
   const data: ConnectorData = {};
@@ -239,47 +284,51 @@ function readIcon(name: string, raw: Params, warnings: FieldWarning[]): Connecto
   return icon;
 }
 
+/** What register was sent: a registration, or the nested failure the reference answers before or after it looks up the application. */
+export type RegistrationInput =
+  | { readonly registration: Registration; readonly findings: Findings }
+  | { readonly failure: NestedFailure; readonly beforeApplication: boolean };
+
 /**
  * imconnector.register in the reference's order of checks (CustomConnectors::register): a dot in ID first, then
- * ID, NAME, ICON.DATA_IMAGE, the application, PLACEMENT_HANDLER. openlines adds what the reference leaves to its
- * database: types and column lengths (APPLICATION_REGISTRATION_ERROR naming the reason).
+ * ID, NAME, ICON.DATA_IMAGE, the application (the service's), PLACEMENT_HANDLER. openlines adds what the
+ * reference leaves to its database: types and column lengths (APPLICATION_REGISTRATION_ERROR naming the reason).
  */
-export function readRegistration(
-  rawParams: Params,
-  appFound: boolean,
-  warnings: FieldWarning[],
-): Registration | NestedFailure {
+export function readRegistration(rawParams: Params): RegistrationInput {
   const params = upperKeys(rawParams, true) as Params;
+  const early = (failure: NestedFailure) => ({ failure, beforeApplication: true });
+  const late = (failure: NestedFailure) => ({ failure, beforeApplication: false });
   const id = params.ID;
   const idIsText = typeof id === 'string' || typeof id === 'number';
-  if (!isPhpEmpty(id) && !idIsText) return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ID must be a string');
-  if (idIsText && String(id).includes('.')) return nestedFailure('APPLICATION_REGISTRATION_ERROR_POINT');
-  if (isPhpEmpty(id)) return nestedFailure('CONNECTOR_ID_REQUIRED');
-  if (isPhpEmpty(params.NAME)) return nestedFailure('NAME_REQUIRED');
+  if (!isPhpEmpty(id) && !idIsText)
+    return early(nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ID must be a string'));
+  if (idIsText && String(id).includes('.')) return early(nestedFailure('APPLICATION_REGISTRATION_ERROR_POINT'));
+  if (isPhpEmpty(id)) return early(nestedFailure('CONNECTOR_ID_REQUIRED'));
+  if (isPhpEmpty(params.NAME)) return early(nestedFailure('NAME_REQUIRED'));
   const icon = params.ICON;
-  if (!isObject(icon) || isPhpEmpty(icon.DATA_IMAGE)) return nestedFailure('ICON_REQUIRED');
-  if (!appFound) return nestedFailure('NO_APPLICATION_ID');
-  if (isPhpEmpty(params.PLACEMENT_HANDLER)) return nestedFailure('NO_PLACEMENT_HANDLER');
+  if (!isObject(icon) || isPhpEmpty(icon.DATA_IMAGE)) return early(nestedFailure('ICON_REQUIRED'));
+  if (isPhpEmpty(params.PLACEMENT_HANDLER)) return late(nestedFailure('NO_PLACEMENT_HANDLER'));
 
   const code = String(id).trim().toLowerCase();
   if (code.length > MAX_CODE_LENGTH) {
-    return nestedFailure('APPLICATION_REGISTRATION_ERROR', `ID is longer than ${MAX_CODE_LENGTH} characters`);
+    return late(nestedFailure('APPLICATION_REGISTRATION_ERROR', `ID is longer than ${MAX_CODE_LENGTH} characters`));
   }
   const name = params.NAME;
   if (typeof name !== 'string' && typeof name !== 'number') {
-    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'NAME must be a string');
+    return late(nestedFailure('APPLICATION_REGISTRATION_ERROR', 'NAME must be a string'));
   }
   if (String(name).length > MAX_NAME_LENGTH) {
-    return nestedFailure('APPLICATION_REGISTRATION_ERROR', `NAME is longer than ${MAX_NAME_LENGTH} characters`);
+    return late(nestedFailure('APPLICATION_REGISTRATION_ERROR', `NAME is longer than ${MAX_NAME_LENGTH} characters`));
   }
   if (typeof icon.DATA_IMAGE !== 'string') {
-    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ICON.DATA_IMAGE must be a string');
+    return late(nestedFailure('APPLICATION_REGISTRATION_ERROR', 'ICON.DATA_IMAGE must be a string'));
   }
   const handler = params.PLACEMENT_HANDLER;
   if (typeof handler !== 'string') {
-    return nestedFailure('APPLICATION_REGISTRATION_ERROR', 'PLACEMENT_HANDLER must be a string');
+    return late(nestedFailure('APPLICATION_REGISTRATION_ERROR', 'PLACEMENT_HANDLER must be a string'));
   }
 
+  const warnings: FieldWarning[] = [];
   warnUnknownKeys(params, REGISTER_KEYS, warnings);
   if (!CODE_PATTERN.test(code)) {
     warnings.push({
@@ -314,7 +363,7 @@ export function readRegistration(
     ConnectorFlag,
     boolean
   >;
-  return {
+  const registration: Registration = {
     code,
     name: String(name),
     settings: {
@@ -325,8 +374,5 @@ export function readRegistration(
       ...flags,
     },
   };
-}
-
-export function isNestedFailure(value: unknown): value is NestedFailure {
-  return isObject(value) && value.result === false;
+  return { registration, findings: { warnings } };
 }

@@ -28,27 +28,20 @@ import type { Db } from '../../store/db.js';
 import { findLine } from '../../store/lines-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
 import type { Store } from '../../store/store.js';
-import { argumentError, RestError } from '../../wire/errors.js';
+import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
-import type { FieldWarning } from '../lines/apply-input.js';
 import { lineLevelOf } from '../lines/permissions.js';
 import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from './builtin-connectors.js';
 import {
+  type Activation,
   type ConnectorData,
-  isNestedFailure,
-  isPhpEmpty,
+  type ConnectorLine,
+  type DataUpdate,
   mergeConnectorData,
   type NestedFailure,
   nestedFailure,
   presentConnectorData,
-  readActive,
-  readConnectorCode,
-  readConnectorData,
-  readLineId,
-  readParams,
-  readRegistration,
-  requireArgument,
-  throwIfStrict,
+  type RegistrationInput,
 } from './connector-input.js';
 
 export interface ConnectorServiceOptions {
@@ -67,8 +60,6 @@ export interface ConnectorStatus {
   readonly STATUS: boolean;
 }
 
-type Params = Record<string, unknown>;
-
 /** A custom connector, or a built-in one (no row: never configured here). */
 type KnownConnector = { readonly builtin: true; readonly code: string } | ({ readonly builtin: false } & ConnectorRow);
 
@@ -83,20 +74,20 @@ export class ConnectorService {
   }
 
   /** Registers the connector for the calling application, or updates it when the application registered it. */
-  async register(caller: Caller, params: Params, strict: boolean, warnings: FieldWarning[]): Promise<NestedAnswer> {
+  async register(caller: Caller, input: RegistrationInput): Promise<NestedAnswer> {
+    if ('failure' in input && input.beforeApplication) return input.failure;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.write(async (trx) => {
           const app = await applicationOf(trx, caller);
-          const registration = readRegistration(params, app !== undefined, warnings);
-          if (isNestedFailure(registration)) return registration;
-          throwIfStrict(strict, warnings);
-          const { code, name, settings } = registration;
+          if (!app) return nestedFailure('NO_APPLICATION_ID');
+          if ('failure' in input) return input.failure;
+          const { code, name, settings } = input.registration;
           if (isReservedConnectorCode(code)) {
             return nestedFailure('APPLICATION_REGISTRATION_ERROR', `connector ID '${code}' is a built-in connector`);
           }
           const existing = await findConnectorByCode(trx, code);
-          if (existing && existing.app_id !== app!.id) {
+          if (existing && existing.app_id !== app.id) {
             return nestedFailure(
               'APPLICATION_REGISTRATION_ERROR',
               `connector ID '${code}' is registered by another application`,
@@ -105,37 +96,25 @@ export class ConnectorService {
           const stamp = new Date(this.clock.now()).toISOString();
           const doc = JSON.stringify(settings);
           if (existing) await updateConnector(trx, existing.id, { name, doc, modified_at: stamp });
-          else await insertConnector(trx, { app_id: app!.id, code, name, doc, created_at: stamp, modified_at: stamp });
+          else await insertConnector(trx, { app_id: app.id, code, name, doc, created_at: stamp, modified_at: stamp });
           return { result: true } as const;
         });
       } catch (error) {
         // Two requests registering one new ID at once: the loser sees the winner's row on its second try.
-        if (attempt === 0 && isUniqueViolation(error)) {
-          warnings.length = 0;
-          continue;
-        }
+        if (attempt === 0 && isUniqueViolation(error)) continue;
         throw error;
       }
     }
   }
 
-  /** Removes the calling application's connector and its bindings on every line. */
-  async unregister(
-    caller: Caller,
-    rawParams: Params,
-    strict: boolean,
-    warnings: FieldWarning[],
-  ): Promise<NestedAnswer> {
-    const params = readParams(rawParams, ['ID'], warnings);
-    throwIfStrict(strict, warnings);
+  /** Removes the calling application's connector (null: no ID was sent) and its bindings on every line. */
+  async unregister(caller: Caller, code: string | null): Promise<NestedAnswer> {
     return this.store.write(async (trx) => {
       const app = await applicationOf(trx, caller);
       if (!app) return nestedFailure('NO_APPLICATION_ID');
-      const id = params.ID;
-      if (isPhpEmpty(id) || (typeof id !== 'string' && typeof id !== 'number')) {
+      if (code === null) {
         return nestedFailure('APPLICATION_UNREGISTRATION_ERROR', 'the connector ID is not specified');
       }
-      const code = String(id).trim().toLowerCase();
       const connector = await findConnectorByCode(trx, code);
       if (!connector || connector.app_id !== app.id) {
         return nestedFailure(
@@ -165,17 +144,8 @@ export class ConnectorService {
     });
   }
 
-  /** Switches the application's connector on or off for a line. Off when it was not on: false (strict: 400). */
-  async activate(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<boolean> {
-    const params = readParams(rawParams, ['CONNECTOR', 'LINE', 'ACTIVE'], warnings);
-    const code = readConnectorCode(params);
-    requireArgument(params, 'LINE');
-    if (params.ACTIVE === undefined || params.ACTIVE === null) {
-      throw argumentError('ACTIVE', "Argument 'ACTIVE' is null or empty");
-    }
-    const lineId = readLineId(params.LINE, warnings);
-    const active = readActive(params.ACTIVE);
-    throwIfStrict(strict, warnings);
+  /** Switches the application's connector on or off for a line; false when it was off already (nothing done). */
+  async activate(caller: Caller, { code, lineId, active }: Activation): Promise<boolean> {
     return this.writeBinding(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
@@ -183,20 +153,7 @@ export class ConnectorService {
         await activateBinding(trx, connector.id, lineId, new Date(this.clock.now()).toISOString());
         return true;
       }
-      if (await deleteBinding(trx, connector.id, lineId)) return true;
-      if (strict) {
-        throw new RestError(
-          'DELETE_NOT_EXISTING_CONNECTOR',
-          `Attempt to delete an inactive connector: '${code}' is not connected to line ${lineId}`,
-        );
-      }
-      warnings.push({
-        field: 'ACTIVE',
-        sent: params.ACTIVE,
-        used: false,
-        reason: `connector '${code}' is not connected to line ${lineId}; nothing to switch off`,
-      });
-      return false;
+      return deleteBinding(trx, connector.id, lineId);
     });
   }
 
@@ -204,17 +161,7 @@ export class ConnectorService {
    * The connector's status on a line; LINE omitted or 0 gives the reference's all-false answer. Any application
    * may read any connector's status, as in the reference.
    */
-  async status(
-    _caller: Caller,
-    rawParams: Params,
-    strict: boolean,
-    warnings: FieldWarning[],
-  ): Promise<ConnectorStatus> {
-    const params = readParams(rawParams, ['CONNECTOR', 'LINE'], warnings);
-    const code = readConnectorCode(params);
-    const lineSent = !(params.LINE === undefined || params.LINE === null || params.LINE === '');
-    const lineId = lineSent ? readLineId(params.LINE, warnings) : 0;
-    throwIfStrict(strict, warnings);
+  async status(_caller: Caller, { code, lineId }: ConnectorLine): Promise<ConnectorStatus> {
     return this.store.read(async (db) => {
       const connector = await knownConnector(db, code);
       if (lineId !== 0) await requireLine(db, lineId);
@@ -230,13 +177,7 @@ export class ConnectorService {
    * §4.1; the reference's array_merge). The binding row is locked for the read and the write, so two concurrent
    * calls cannot lose each other's keys.
    */
-  async setData(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<true> {
-    const params = readParams(rawParams, ['CONNECTOR', 'LINE', 'DATA'], warnings);
-    const code = readConnectorCode(params);
-    requireArgument(params, 'LINE');
-    const data = readConnectorData(params, warnings);
-    const lineId = readLineId(params.LINE, warnings);
-    throwIfStrict(strict, warnings);
+  async setData(caller: Caller, { code, lineId, data }: DataUpdate): Promise<true> {
     return this.writeBinding(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
@@ -249,12 +190,7 @@ export class ConnectorService {
   }
 
   /** openlines extension (imconnector.connector.data.get): the DATA last set, `{}` when none is. */
-  async getData(caller: Caller, rawParams: Params, strict: boolean, warnings: FieldWarning[]): Promise<ConnectorData> {
-    const params = readParams(rawParams, ['CONNECTOR', 'LINE'], warnings);
-    const code = readConnectorCode(params);
-    requireArgument(params, 'LINE');
-    const lineId = readLineId(params.LINE, warnings);
-    throwIfStrict(strict, warnings);
+  async getData(caller: Caller, { code, lineId }: ConnectorLine): Promise<ConnectorData> {
     return this.store.read(async (db) => {
       const connector = await this.ownedConnector(db, caller, code);
       await requireLine(db, lineId);

@@ -16,11 +16,12 @@
 // column and the field's name.
 
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Document as YamlDocument } from 'yaml';
+import { parsePositiveId } from '../../wire/php-values.js';
 import { type LineSnapshot, QUEUE_KEY, type SnapshotQueueEntry, sameValue } from '../history/line-snapshot.js';
-import { applyLineInput, defaultFor, type FieldWarning } from '../lines/apply-input.js';
+import type { FieldWarning } from '../input/input-report.js';
+import { applyLineInput, defaultFor } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
-import { parsePositiveId } from '../lines/field-kinds.js';
 import type { FieldDescriptor, FieldKind } from '../lines/field-types.js';
 
 export const FILE_VERSION = 1;

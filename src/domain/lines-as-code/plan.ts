@@ -16,12 +16,13 @@ import {
   sameValue,
   snapshotOf,
 } from '../history/line-snapshot.js';
-import { applyLineInput } from '../lines/apply-input.js';
+import { InputReport } from '../input/input-report.js';
+import { applyLineInput, readLineInput } from '../lines/apply-input.js';
 import { FIELD_BY_NAME, WRITABLE_FIELDS } from '../lines/catalogue.js';
 import { partnersOf } from '../lines/catalogue-projection.js';
 import { lineValue } from '../lines/line.js';
 import type { LineService } from '../lines/line-service.js';
-import { resolveQueue } from '../lines/queue.js';
+import { readQueue, resolveQueue } from '../lines/queue.js';
 import {
   entryOf,
   type FileEntry,
@@ -151,9 +152,8 @@ function matchEntries(entries: readonly FileEntry[], lines: readonly StoredLine[
 /** The queue's users and departments must exist and give the line an operator, as config.update demands. */
 async function checkQueue(store: Store, entry: FileEntry, userId: number, problems: FileProblem[]): Promise<void> {
   if (!entry.queue) return;
-  const resolved = await store.read((db) =>
-    resolveQueue(db, queueParam(entry.queue!), undefined, userId, { allowPlainIds: false }),
-  );
+  const queue = readQueue(queueParam(entry.queue!), undefined, { allowPlainIds: false });
+  const resolved = await store.read((db) => resolveQueue(db, queue, userId));
   let reported = false;
   for (const warning of resolved.warnings) {
     const sent = warning.sent as { entity_type?: string; entity_id?: number } | null;
@@ -260,22 +260,25 @@ export async function applyPlan(
   lines: LineService,
   caller: Caller,
   plan: Plan,
-  options: { fileName: string; onProgress?: (done: number, total: number) => void },
+  options: { fileName: string; companyName: string; onProgress?: (done: number, total: number) => void },
 ): Promise<ApplyResult> {
   const result: ApplyResult = { created: [], updated: [], deleted: [] };
+  const ctx = { companyName: options.companyName };
   let done = 0;
   await store.write(async (trx) => {
     const tx = lines.over(joinedStore(trx));
     for (const item of plan.items) {
+      const strict = new InputReport(true);
       try {
         if (item.action === 'create') {
-          const outcome = await tx.add(caller, item.params, true);
-          if (typeof outcome.result === 'number') result.created.push(outcome.result);
+          const id = await tx.add(caller, readLineInput(item.params, 'add', ctx), strict);
+          if (typeof id === 'number') result.created.push(id);
         } else if (item.action === 'update') {
-          await tx.update(caller, item.lineId, item.params, true);
+          const updated = await tx.update(caller, item.lineId, readLineInput(item.params, 'update', ctx), strict);
+          if (updated === null) throw new RestError('CONFIG_NOT_FOUND');
           result.updated.push(item.lineId);
         } else {
-          await tx.delete(caller, item.lineId, true);
+          if ((await tx.delete(caller, item.lineId)) === null) throw new RestError('CONFIG_NOT_FOUND');
           result.deleted.push(item.lineId);
         }
       } catch (error) {

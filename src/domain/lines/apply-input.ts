@@ -1,23 +1,16 @@
-// The input pipeline for PARAMS of config.add/update, per field: normalise → default (add only) → the
-// same-request rules the catalogue declares. Every substitution becomes a warning; strict mode turns the first
-// warning into an error (DECISIONS.md "Two validation modes").
+// The input readers of imopenlines.config.*: CONFIG_ID, and PARAMS of add/update as typed input (readLineInput).
+// PARAMS runs a pipeline per field: normalise → default (add only) → the same-request rules the catalogue
+// declares; then QUEUE is read. Every substitution becomes a finding; the InputReport of the call turns the first
+// into an error in strict mode (DECISIONS.md "Two validation modes").
 
+import { RestError } from '../../wire/errors.js';
+import { describeSent, isObject, phpIntval } from '../../wire/php-values.js';
+import type { FieldWarning, Findings, InputFailure } from '../input/input-report.js';
 import { FIELD_BY_NAME, LEGACY_IGNORED_KEYS, QUEUE_INPUT_KEYS, WRITABLE_FIELDS } from './catalogue.js';
-import { defaultValue, describeSent, formatHour, kindOf, parseHour } from './field-kinds.js';
+import { defaultValue, formatHour, kindOf, parseHour } from './field-kinds.js';
 import type { FieldDescriptor, HourField } from './field-types.js';
 import type { LineDocument } from './line.js';
-
-export interface FieldWarning {
-  readonly field: string;
-  readonly sent: unknown;
-  readonly used: unknown;
-  readonly reason: string;
-}
-
-export interface InputFailure {
-  readonly field: string;
-  readonly reason: string;
-}
+import { parseObjectEntry, type QueueInput, queueEntries, readQueue } from './queue.js';
 
 export interface AppliedInput {
   /**
@@ -46,6 +39,87 @@ const isSent = (params: Record<string, unknown>, key: string) => params[key] !==
 export function defaultFor(field: FieldDescriptor, ctx: InputContext): unknown {
   const value = defaultValue(field);
   return typeof value === 'string' ? value.replaceAll('#COMPANY_NAME#', ctx.companyName) : value;
+}
+
+/**
+ * CONFIG_ID of get/update/delete, cast like PHP's (int); missing or ≤ 0 → 400 CONFIG_ID_EMPTY
+ * (reference-behaviour.md §1.2, checked before anything else).
+ */
+export function readConfigId(raw: unknown): number {
+  const id = phpIntval(raw);
+  if (id <= 0) throw new RestError('CONFIG_ID_EMPTY');
+  return id;
+}
+
+/** PARAMS of config.add/update as typed input: the values to store, the queue when it is to be set, the findings. */
+export interface LineInput {
+  /** Normalised values: every writable field on add, only the sent ones on update. */
+  readonly values: LineDocument;
+  /** add: always (no QUEUE makes the caller the operator); update: only when QUEUE was sent. */
+  readonly queue?: QueueInput;
+  /** Set QUEUE_USERS_FIELDS: update keeps a staying operator's display fields only without it. */
+  readonly usersFieldsSent: boolean;
+  /** In reading order; a failure means the reference refuses the write (nothing is read after it). */
+  readonly findings: Findings;
+}
+
+/** PARAMS as the reference reads it: used only when it is a non-empty array (object), else []. */
+function readParamsObject(raw: unknown): { params: Record<string, unknown>; warnings: FieldWarning[] } {
+  if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0)) {
+    return { params: {}, warnings: [] };
+  }
+  if (isObject(raw)) return { params: raw, warnings: [] };
+  return { params: {}, warnings: [{ field: 'PARAMS', sent: raw, used: [], reason: 'expected an object; ignored' }] };
+}
+
+/**
+ * Config::update's checks of a sent QUEUE, before anything is expanded: every entry in object form
+ * (QueueManager::validateQueueFields; plain user ids, which add accepts, fail here), and not empty.
+ */
+function checkUpdateQueue(raw: unknown): InputFailure | undefined {
+  const entries = queueEntries(raw);
+  const bad = entries?.find((entry) => parseObjectEntry(entry) === null);
+  if (bad !== undefined) {
+    return {
+      field: 'QUEUE',
+      reason: `entry ${describeSent(bad)} is not {ENTITY_TYPE: user|department, ENTITY_ID: id > 0}`,
+    };
+  }
+  if (!entries || entries.length === 0) {
+    return { field: 'QUEUE', reason: 'expected a non-empty array of {ENTITY_TYPE, ENTITY_ID} entries' };
+  }
+  return undefined;
+}
+
+/** config.add (mode add) or config.update (mode update) PARAMS, read in the reference's order. */
+export function readLineInput(rawParams: unknown, mode: InputMode, ctx: InputContext): LineInput {
+  const { params, warnings: paramWarnings } = readParamsObject(rawParams);
+  const applied = applyLineInput(params, mode, ctx);
+  const warnings = [...paramWarnings, ...applied.warnings];
+  const { values } = applied;
+  const usersFieldsSent = isSent(params, 'QUEUE_USERS_FIELDS');
+  if (mode === 'add') {
+    if (applied.failure) return { values, usersFieldsSent, findings: { warnings, failure: applied.failure } };
+    const queue = readQueue(params.QUEUE, params.QUEUE_USERS_FIELDS, { allowPlainIds: true });
+    return { values, queue, usersFieldsSent, findings: { warnings: [...warnings, ...queue.warnings] } };
+  }
+  let failure = applied.failure;
+  let queue: QueueInput | undefined;
+  if (!failure && isSent(params, 'QUEUE')) {
+    failure = checkUpdateQueue(params.QUEUE);
+    if (!failure) {
+      queue = readQueue(params.QUEUE, params.QUEUE_USERS_FIELDS, { allowPlainIds: false });
+      warnings.push(...queue.warnings);
+    }
+  } else if (!isSent(params, 'QUEUE') && usersFieldsSent) {
+    warnings.push({
+      field: 'QUEUE_USERS_FIELDS',
+      sent: params.QUEUE_USERS_FIELDS,
+      used: null,
+      reason: 'applies only together with QUEUE; ignored',
+    });
+  }
+  return { values, ...(queue ? { queue } : {}), usersFieldsSent, findings: { warnings, failure } };
 }
 
 export function applyLineInput(params: Record<string, unknown>, mode: InputMode, ctx: InputContext): AppliedInput {

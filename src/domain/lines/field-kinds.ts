@@ -3,10 +3,8 @@
 // Record<FieldKind, …>, so a new kind does not compile until every derivation handles it.
 
 import type { ListValueType } from '../../store/lines-repository.js';
+import { describeSent, INT32_MAX, INT32_MIN, isObject, parsePositiveId, phpIntval } from '../../wire/php-values.js';
 import type { FieldDescriptor, FieldKind, KindValue } from './field-types.js';
-
-export const INT32_MIN = -2_147_483_648;
-export const INT32_MAX = 2_147_483_647;
 
 /** The outcome of normalising one sent value. */
 export type Normalised<V> =
@@ -43,43 +41,6 @@ const ok = <V>(value: V, warning?: string): Normalised<V> =>
   warning === undefined ? { ok: true, value } : { ok: true, value, warning };
 const skip = (warning: string): Normalised<never> => ({ ok: false, skip: true, warning });
 const fail = (failure: string): Normalised<never> => ({ ok: false, skip: false, failure });
-
-export function describeSent(raw: unknown): string {
-  if (typeof raw === 'string') return `'${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}'`;
-  if (Array.isArray(raw)) return 'an array';
-  if (raw !== null && typeof raw === 'object') return 'an object';
-  return String(raw);
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * PHP intval() of a scalar: the leading integer of a string, 0 when there is none. PHP saturates at PHP_INT_MAX;
- * a JS number holds integers exactly up to 2^53 - 1, so this saturates there: an id beyond it reaches the store
- * as a bigint that matches nothing, not as an out-of-range query error (issue 8).
- */
-export function phpIntval(raw: unknown): number {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? saturate(Math.trunc(raw)) : 0;
-  if (typeof raw === 'boolean') return raw ? 1 : 0;
-  if (typeof raw === 'string') {
-    const m = /^\s*([+-]?\d+)/.exec(raw);
-    return m ? saturate(Number.parseInt(m[1]!, 10)) : 0;
-  }
-  return 0;
-}
-
-const saturate = (n: number) => Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n));
-
-/** A positive integer id from a number or a digit string, else null. */
-export function parsePositiveId(raw: unknown): number | null {
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 && raw <= INT32_MAX) return raw;
-  if (typeof raw === 'string' && /^\s*\d{1,10}\s*$/.test(raw)) {
-    const n = Number.parseInt(raw, 10);
-    return n > 0 && n <= INT32_MAX ? n : null;
-  }
-  return null;
-}
 
 const YES = new Set<unknown>(['Y', 'y', true, 1, '1']);
 const NO = new Set<unknown>(['N', 'n', false, 0, '0']);
@@ -228,7 +189,7 @@ const hour: KindBehaviour<'hour'> = {
 
 function splitList(raw: unknown): unknown[] | null {
   if (Array.isArray(raw)) return raw;
-  if (isPlainObject(raw)) return Object.values(raw);
+  if (isObject(raw)) return Object.values(raw);
   if (typeof raw === 'string') return raw === '' ? [] : raw.split(',');
   return null;
 }
@@ -310,7 +271,7 @@ const userList: KindBehaviour<'userList'> = {
 const operatorData: KindBehaviour<'operatorData'> = {
   normalise(raw, field) {
     if (raw === '' || (Array.isArray(raw) && raw.length === 0)) return ok(null);
-    if (!isPlainObject(raw)) return skip(`expected an object with ${field.keys.join(', ')}, got ${describeSent(raw)}`);
+    if (!isObject(raw)) return skip(`expected an object with ${field.keys.join(', ')}, got ${describeSent(raw)}`);
     const value: Record<string, string> = {};
     const dropped: string[] = [];
     for (const [key, v] of Object.entries(raw)) {

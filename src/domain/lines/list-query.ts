@@ -6,6 +6,7 @@
 import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../../store/lines-repository.js';
 import { RestError } from '../../wire/errors.js';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../wire/limits.js';
+import { asPhpArray, isObject, pairs } from '../../wire/php-values.js';
 import { FIELD_BY_NAME } from './catalogue.js';
 import { defaultValue, kindOf } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
@@ -63,7 +64,6 @@ export interface ListQuery {
 
 const invalid = (description: string) => new RestError('INVALID_FORMAT', description);
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 const isEmptyInput = (v: unknown) =>
   v === undefined ||
@@ -75,11 +75,6 @@ const isEmptyInput = (v: unknown) =>
 /** A name as sent, bounded so an error description never echoes megabytes. */
 function quoted(name: string): string {
   return name.length > 100 ? `${name.slice(0, 100)}…` : name;
-}
-
-/** PHP arrays: a JS array or an object; both give [key, value] pairs (array keys as decimal strings). */
-function pairs(value: unknown[] | Record<string, unknown>): [string, unknown][] {
-  return Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
 }
 
 export function valueTypeOf(field: FieldDescriptor): ListValueType {
@@ -239,12 +234,6 @@ function parseCheckPermission(value: unknown): LineAction | null {
 function unsupported(keys: string[], allowed: readonly string[], where: 'PARAMS' | 'OPTIONS'): void {
   const extra = keys.filter((k) => !allowed.includes(k));
   if (extra.length) throw invalid(`Unsupported ${where} fields are passed: ${extra.map(quoted).join(', ')}`);
-}
-
-/** PARAMS/OPTIONS as the reference reads them: used only when they are non-empty arrays, else nothing. */
-function asPhpArray(raw: unknown): Record<string, unknown> {
-  if (Array.isArray(raw)) return Object.fromEntries(pairs(raw));
-  return isObject(raw) ? raw : {};
 }
 
 /** The classic top-level `filter` and `order` (SDK list readers send them beside PARAMS). */

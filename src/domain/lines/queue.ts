@@ -1,21 +1,35 @@
 // Turns QUEUE input into the configured queue (users and departments as sent) and the expanded operator list
-// (reference-behaviour.md §2.4: QueueManager::compatibleUpdate/update). Invalid entries and users who cannot
-// be operators (unknown, inactive, extranet) are dropped with a warning; an empty result makes the caller the
-// only operator.
+// (reference-behaviour.md §2.4: QueueManager::compatibleUpdate/update), in two steps: readQueue reads the wire
+// form (the method's part), resolveQueue looks the entries up (the service's part, in its transaction). Invalid
+// entries and users who cannot be operators (unknown, inactive, extranet) are dropped with a warning; an empty
+// result makes the caller the only operator.
 
 import type { Db } from '../../store/db.js';
 import { departmentTree, findDepartment, findUsers, usersInDepartments } from '../../store/directory-repository.js';
-import type { FieldWarning } from './apply-input.js';
-import { describeSent, parsePositiveId } from './field-kinds.js';
+import { describeSent, isObject, parsePositiveId } from '../../wire/php-values.js';
+import type { FieldWarning } from '../input/input-report.js';
 import { NO_DISPLAY, type Operator, type OperatorDisplay, type QueueEntry } from './line.js';
 
 /** Why a queue expanded to nobody before the caller fallback (update refuses such a queue). */
 export type EmptyQueueReason = 'empty' | 'no-valid-entry' | 'empty-departments';
 
+/** QUEUE and QUEUE_USERS_FIELDS as read from the wire, before any lookup. */
+export interface QueueInput {
+  /** QUEUE as sent, for the warning when the caller becomes the only operator. */
+  readonly sent: unknown;
+  /** Valid entries in the order sent, without repeats. */
+  readonly wanted: readonly QueueEntry[];
+  /** An empty list was sent (or nothing), as opposed to entries of which none was valid. */
+  readonly sentEmpty: boolean;
+  /** Per-user display data from QUEUE_USERS_FIELDS. */
+  readonly displays: ReadonlyMap<number, OperatorDisplay>;
+  readonly warnings: readonly FieldWarning[];
+}
+
 export interface ResolvedQueue {
   configQueue: QueueEntry[];
   operators: Operator[];
-  /** The entries and QUEUE_USERS_FIELDS items that were dropped or ignored. */
+  /** What the lookups found (users that cannot be operators, departments that do not exist). */
   warnings: FieldWarning[];
   emptyReason?: EmptyQueueReason;
   /** Set when no entry was valid and the caller became the only operator (add's fallback; update refuses). */
@@ -24,8 +38,6 @@ export interface ResolvedQueue {
 
 /** A parsed entry as warnings echo it in `sent` (the form the X-Openlines-Warnings header has always shown). */
 const sentEntry = (entry: QueueEntry) => ({ entity_type: entry.entityType, entity_id: entry.entityId });
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** QUEUE entries as a list: a JSON array, or a PHP-style map of index → entry. */
 export function queueEntries(raw: unknown): unknown[] | null {
@@ -78,13 +90,8 @@ function parseUsersFields(raw: unknown, warnings: FieldWarning[]): Map<number, O
   return result;
 }
 
-export async function resolveQueue(
-  db: Db,
-  raw: unknown,
-  usersFieldsRaw: unknown,
-  callerId: number,
-  options: { allowPlainIds: boolean },
-): Promise<ResolvedQueue> {
+/** add takes plain user ids as entries too; update only the object form (checked before, see apply-input.ts). */
+export function readQueue(raw: unknown, usersFieldsRaw: unknown, options: { allowPlainIds: boolean }): QueueInput {
   const warnings: FieldWarning[] = [];
   const entries = raw === undefined || raw === null || raw === '' ? [] : queueEntries(raw);
   if (entries === null) {
@@ -108,12 +115,17 @@ export async function resolveQueue(
       wanted.push(parsed);
     }
   }
+  const displays = parseUsersFields(usersFieldsRaw, warnings);
+  return { sent: raw, wanted, sentEmpty: entries !== null && entries.length === 0, displays, warnings };
+}
 
+export async function resolveQueue(db: Db, queue: QueueInput, callerId: number): Promise<ResolvedQueue> {
+  const { wanted, displays } = queue;
+  const warnings: FieldWarning[] = [];
   const userIds = wanted.filter((w) => w.entityType === 'user').map((w) => w.entityId);
   const users = await findUsers(db, [...userIds, callerId]);
   const configQueue: QueueEntry[] = [];
   const operators: Operator[] = [];
-  const displays = parseUsersFields(usersFieldsRaw, warnings);
   const addOperator = (userId: number, departmentId: number) => {
     if (operators.some((o) => o.userId === userId)) return;
     operators.push({ userId, departmentId, ...(displays.get(userId) ?? NO_DISPLAY) });
@@ -164,7 +176,7 @@ export async function resolveQueue(
       ...(operators.length ? {} : { emptyReason: 'empty-departments' as const }),
     };
   }
-  const emptyReason = entries !== null && entries.length === 0 ? 'empty' : 'no-valid-entry';
+  const emptyReason = queue.sentEmpty ? 'empty' : 'no-valid-entry';
   const fallback: Pick<ResolvedQueue, 'emptyReason' | 'callerFallback'> =
     emptyReason === 'empty'
       ? { emptyReason }
@@ -172,7 +184,7 @@ export async function resolveQueue(
           emptyReason,
           callerFallback: {
             field: 'QUEUE',
-            sent: raw,
+            sent: queue.sent,
             used: [String(callerId)],
             reason: 'the queue has no valid operator; the caller became the only operator',
           },

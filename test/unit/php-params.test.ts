@@ -9,7 +9,7 @@ import {
   parseJsonBody,
   parseMultipart,
   parsePhpQuery,
-} from '../../src/http/parse-params.js';
+} from '../../src/wire/php-params.js';
 
 // Recorded with php-cli 8.2: `parse_str($query, $r); echo json_encode((object) $r);` (invalid UTF-8 shown as
 // U+FFFD, i.e. JSON_INVALID_UTF8_SUBSTITUTE). PHP lists are JSON arrays, every other PHP array is a JSON object.

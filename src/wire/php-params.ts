@@ -8,7 +8,7 @@
 // Form keys are parsed by a direct port of php_register_variable_ex (PHP 8.2), not by `qs`: qs cannot reproduce
 // PHP's handling of malformed keys (`a[b` → `a_b`, `a.b` → `a_b`, `a[b]x` → `a[b]`), of `a[]` after an explicit
 // index (`a[5]=1&a[]=2` → keys 5, 6) or of the last-duplicate-wins rule across mixed scalar/array keys.
-// The expectations in test/unit/parse-params.test.ts were recorded from php-cli 8.2's parse_str.
+// The expectations in test/unit/php-params.test.ts were recorded from php-cli 8.2's parse_str.
 //
 // Deviations from PHP, on purpose:
 // - nesting deeper than PARAMS_LIMITS.maxDepth and more than PARAMS_LIMITS.maxParameters pairs throw a ParamsError
