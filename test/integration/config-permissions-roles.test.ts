@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type LineAction, type PermissionLevel, setLinePermissions } from '../../src/domain/lines/permissions.js';
-import { createRole, grantRole, setUserRoles } from '../../src/domain/lines/roles.js';
+import { type LineAction, type PermissionLevel, setLinePermissions } from '../../src/domain/access/permissions.js';
+import { createRole, grantRole, setUserRoles } from '../../src/domain/access/roles.js';
 import { addLine, addUser, assertError, assertResult, getLine } from '../helpers/lines.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -10,7 +10,7 @@ import {
   DEFAULT_LINE_PERMISSIONS,
   type PermissionLevel,
   setLinePermissions,
-} from '../../src/domain/lines/permissions.js';
+} from '../../src/domain/access/permissions.js';
 import { addLine, addUser, assertError, assertResult, getLine } from '../helpers/lines.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
 

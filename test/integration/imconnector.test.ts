@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setLinePermissions } from '../../src/domain/access/permissions.js';
 import type { Caller } from '../../src/domain/caller.js';
 import { readRegistration, readUnregistration } from '../../src/domain/connectors/connector-input.js';
-import { setLinePermissions } from '../../src/domain/lines/permissions.js';
 import { deleteLine } from '../../src/store/lines-repository.js';
 import { SEED } from '../helpers/seed.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';

@@ -7,7 +7,7 @@ import {
   PERMISSION_LEVELS,
   type PermissionLevel,
   setLinePermissions,
-} from '../../domain/lines/permissions.js';
+} from '../../domain/access/permissions.js';
 import { findUser } from '../../store/directory-repository.js';
 import { CliError, positiveInt, withDirectory } from '../output.js';
 

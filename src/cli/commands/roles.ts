@@ -10,8 +10,8 @@ import {
   linePermissionsOf,
   PERMISSION_LEVELS,
   type PermissionLevel,
-} from '../../domain/lines/permissions.js';
-import { createRole, grantRole, listRolesWithHolders, type Role, setUserRoles } from '../../domain/lines/roles.js';
+} from '../../domain/access/permissions.js';
+import { createRole, grantRole, listRolesWithHolders, type Role, setUserRoles } from '../../domain/access/roles.js';
 import { findUser } from '../../store/directory-repository.js';
 import { CliError, positiveInt, withDirectory } from '../output.js';
 

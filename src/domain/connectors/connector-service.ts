@@ -29,8 +29,8 @@ import { findLine } from '../../store/lines-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
 import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
+import { lineLevelOf } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
-import { lineLevelOf } from '../lines/permissions.js';
 import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from './builtin-connectors.js';
 import {
   type Activation,

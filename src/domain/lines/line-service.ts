@@ -20,6 +20,7 @@ import {
 import { incrementLineCounter } from '../../store/portal-repository.js';
 import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
+import { allowedUsersFor, canOperateOnLine, type LineAction } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
 import { authorOf, recordRevision } from '../history/history.js';
 import { snapshotLine, snapshotOf } from '../history/line-snapshot.js';
@@ -34,7 +35,6 @@ import {
   type StoredOperator,
 } from './line.js';
 import type { ListQuery } from './list-query.js';
-import { allowedUsersFor, canOperateOnLine, type LineAction } from './permissions.js';
 import { type EmptyQueueReason, readQueue, resolveQueue } from './queue.js';
 
 export interface LineServiceOptions {

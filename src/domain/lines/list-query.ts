@@ -7,10 +7,10 @@ import type { ListFieldRef, ListFilter, ListFilterOp, ListValueType } from '../.
 import { RestError } from '../../wire/errors.js';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../wire/limits.js';
 import { asPhpArray, isObject, pairs } from '../../wire/php-values.js';
+import type { LineAction } from '../access/permissions.js';
 import { FIELD_BY_NAME } from './catalogue.js';
 import { defaultValue, kindOf } from './field-kinds.js';
 import type { FieldDescriptor } from './field-types.js';
-import type { LineAction } from './permissions.js';
 import { ALL_FIELDS, type Projection, QUEUE_KEYS } from './present-line.js';
 
 /**
