@@ -1,4 +1,5 @@
 import { defineConnectorMethods } from './imconnector.js';
+import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
 import { defineAdminMethods } from './openlines-admin.js';
 import { MethodRegistry } from './registry.js';
@@ -8,6 +9,7 @@ export function buildRegistry(): MethodRegistry {
   const registry = new MethodRegistry();
   defineConfigMethods(registry);
   defineConnectorMethods(registry);
+  defineConnectorMessageMethods(registry);
   defineAdminMethods(registry);
   return registry;
 }

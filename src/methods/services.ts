@@ -1,6 +1,7 @@
 // What method handlers may use. Built once at start-up (server.ts) and shared by every call.
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
+import type { DialogService } from '../domain/dialogs/dialog-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
@@ -9,6 +10,8 @@ export interface Services {
   readonly settings: Settings;
   readonly lines: LineService;
   readonly connectors: ConnectorService;
+  /** Customers' messages, chats and sessions (imconnector.send.messages). */
+  readonly dialogs: DialogService;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
 }

@@ -207,6 +207,75 @@ export interface LineRevisionTable {
   created_at: string;
 }
 
+/** A connector user (imconnector.send.messages `user`), keyed by connector and external id. */
+export interface CustomerTable {
+  id: Generated<number>;
+  connector_id: number;
+  external_id: string;
+  name: string;
+  last_name: string;
+  title: string;
+  email: string;
+  phone: string;
+  url: string;
+  /** 'M' | 'F' | '' */
+  gender: string;
+  /** The picture URL as sent; nothing is downloaded. */
+  avatar: string;
+  created_at: string;
+  modified_at: string;
+}
+
+/** The line's chat with one customer: one per user code, reused across sessions. */
+export interface ChatTable {
+  id: Generated<number>;
+  /** `<connector>|<line>|<chat.id>|<customer id>` */
+  user_code: string;
+  connector_id: number;
+  line_id: number;
+  external_chat_id: string;
+  customer_id: number;
+  name: string;
+  description: string;
+  created_at: string;
+  modified_at: string;
+}
+
+/** A dialog session (runtime-sessions.md §0); at most one with closed = 0 per user code. */
+export interface SessionTable {
+  id: Generated<number>;
+  chat_id: number;
+  line_id: number;
+  user_code: string;
+  customer_id: number;
+  status: number;
+  operator_id: number;
+  closed: number;
+  created_at: string;
+  modified_at: string;
+  closed_at: string | null;
+}
+
+/** A message in a line's chat. */
+export interface MessageTable {
+  id: Generated<number>;
+  chat_id: number;
+  session_id: number | null;
+  /** 'customer' (author_id: customers.id) | 'operator' | 'system' (author_id: users.id, 0 for system) */
+  author_kind: string;
+  author_id: number;
+  text: string;
+  /** JSON text: [{url, name}] as sent. */
+  files: string;
+  /** JSON text: the connector's external ids (CONNECTOR_MID), a list. */
+  connector_mid: string;
+  sending: number;
+  delivered: number;
+  deleted: number;
+  created_at: string;
+  modified_at: string;
+}
+
 export interface Database {
   portal: PortalTable;
   departments: DepartmentTable;
@@ -225,6 +294,10 @@ export interface Database {
   connectors: ConnectorTable;
   connector_lines: ConnectorLineTable;
   line_revisions: LineRevisionTable;
+  customers: CustomerTable;
+  chats: ChatTable;
+  sessions: SessionTable;
+  messages: MessageTable;
   rate_buckets: RateBucketTable;
   operating_buckets: OperatingBucketTable;
   openlines_migrations: MigrationTable;

@@ -81,6 +81,11 @@ export const ERRORS = {
     description: 'The line with this ID is inactive or does not exist',
     source: 'openlines-api.md §4.2 (imconnector.send.messages); Library::ERROR_IMCONNECTOR_NOT_ACTIVE_LINE',
   },
+  IMCONNECTOR_NO_CORRECT_PROVIDER: {
+    status: 400,
+    description: 'Failed to find a suitable provider for the connector',
+    source: 'runtime-connectors.md §2 (imconnector.send.messages and the other messaging methods); Provider',
+  },
   NOT_AVAILABLE_CONNECTOR: {
     status: 400,
     description: 'Attempt to connect to an inactive or unavailable connector',

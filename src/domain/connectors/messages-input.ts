@@ -1,0 +1,201 @@
+// Parameters of imconnector.send.messages → typed input (runtime-connectors.md §2, §3; reference
+// bitrix24-core-corp modules/imconnector lib/rest/customconnectors.php sendMessages, lib/connectors/base.php).
+// Top-level names are upper-cased, everything inside MESSAGES lower-cased recursively, as the reference does. The
+// argument errors throw at once (the whole call fails, nothing is stored); a malformed item fails alone, with its
+// errors in DATA.RESULT.
+
+import { argumentError } from '../../wire/errors.js';
+import { isObject, phpIntval, upperKeys } from '../../wire/php-values.js';
+import type { CustomerProfile } from '../dialogs/customer.js';
+import type { MessageFile } from '../dialogs/message.js';
+import type { FieldWarning, Findings } from '../input/input-report.js';
+
+type Params = Record<string, unknown>;
+
+/** At most this many MESSAGES per call; more is 400 ERROR_ARGUMENT naming MESSAGES (DECISIONS.md). */
+export const MAX_MESSAGES_PER_CALL = 100;
+/** A message text longer than this is cut (compat) or refused (strict) (DECISIONS.md). */
+export const MAX_TEXT_LENGTH = 20_000;
+/** The name a customer gets when neither a name nor a title was sent (IMCONNECTOR_GUEST_USER, §3.1). */
+export const GUEST_NAME = 'Guest';
+/** chat.url becomes chat.description with this prefix (lang/en/lib/connectors/base.php, §3.1). */
+export const CHAT_URL_PREFIX = 'Link to original post: ';
+/** An item with neither text nor files (IMCONNECTOR_NOT_ALL_THE_REQUIRED_DATA, §3.3). */
+export const INCOMPLETE_DATA = 'Incomplete data';
+
+/** One customer message, ready for the dialog service. */
+export interface IncomingMessage {
+  readonly externalUserId: string;
+  readonly profile: CustomerProfile;
+  readonly externalChatId: string;
+  readonly chatName: string;
+  /** `Link to original post: <chat.url>`, or '' when no url was sent. */
+  readonly chatDescription: string;
+  /** message.id, the external id stored as CONNECTOR_MID; null when none was sent. */
+  readonly externalMessageId: string | null;
+  readonly text: string;
+  readonly files: readonly MessageFile[];
+}
+
+export type SendItem =
+  | {
+      readonly ok: true;
+      readonly message: IncomingMessage;
+      /** The answer item before `user`, SUCCESS and session: the lower-cased item merged with the processed values. */
+      readonly echo: Readonly<Record<string, unknown>>;
+    }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+export interface SendMessagesInput {
+  /** CONNECTOR as sent, compared exactly with the registered (lower-case) codes: `MyConnector` is no connector. */
+  readonly connector: string;
+  /** LINE cast with (int), as the reference's status check does. */
+  readonly lineId: number;
+  /** The items by MESSAGES key, in order. */
+  readonly items: readonly (readonly [string, SendItem])[];
+  /** MESSAGES was a list: DATA.RESULT is a list too (otherwise an object with the same keys). */
+  readonly isList: boolean;
+  readonly findings: Findings;
+}
+
+/** PHP isset(): present and not null. */
+function requireSet(params: Params, name: string): unknown {
+  const value = params[name];
+  if (value === undefined || value === null) throw argumentError(name, `Argument '${name}' is null or empty`);
+  return value;
+}
+
+/** strtolower of every key, at every depth (Converter TO_LOWER|KEYS|RECURSIVE). */
+export function lowerKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerKeysDeep);
+  if (!isObject(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value))
+    result[key.replace(/[A-Z]/g, (c) => c.toLowerCase())] = lowerKeysDeep(v);
+  return result;
+}
+
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+
+/** imconnector.send.messages: CONNECTOR, LINE and MESSAGES must be set; every item needs user, message and chat. */
+export function readSendMessages(raw: Params): SendMessagesInput {
+  const params = upperKeys(raw) as Params;
+  const connectorSent = requireSet(params, 'CONNECTOR');
+  const lineSent = requireSet(params, 'LINE');
+  requireSet(params, 'MESSAGES');
+  const messages = lowerKeysDeep(params.MESSAGES);
+  if (!Array.isArray(messages) && !isObject(messages)) {
+    throw argumentError('MESSAGES', "The value of an argument 'MESSAGES' must be of type array");
+  }
+  const entries = Array.isArray(messages) ? messages.map((m, i) => [String(i), m] as const) : Object.entries(messages);
+  for (const [, item] of entries) {
+    if (!isObject(item) && !Array.isArray(item)) {
+      throw argumentError('', 'The MESSAGES parameter must be an array of messages (arrays)');
+    }
+    const fields = item as Params;
+    if (fields.user == null || fields.message == null || fields.chat == null) {
+      throw argumentError('', 'The incorrect structure of a message inside MESSAGES parameter.');
+    }
+  }
+  if (entries.length > MAX_MESSAGES_PER_CALL) {
+    throw argumentError(
+      'MESSAGES',
+      `Field 'MESSAGES': at most ${MAX_MESSAGES_PER_CALL} messages per call, got ${entries.length}`,
+    );
+  }
+  const warnings: FieldWarning[] = [];
+  const items = entries.map(([key, item]) => [key, readItem(key, item as Params, warnings)] as const);
+  return {
+    connector: typeof connectorSent === 'string' || typeof connectorSent === 'number' ? String(connectorSent) : '',
+    lineId: phpIntval(lineSent),
+    items,
+    isList: Array.isArray(messages),
+    findings: { warnings },
+  };
+}
+
+function readItem(key: string, item: Params, warnings: FieldWarning[]): SendItem {
+  const { user, message, chat } = item;
+  if (!isObject(user) || !isObject(message) || !isObject(chat)) return { ok: false, errors: [INCOMPLETE_DATA] };
+  const extra: Record<string, string> = {};
+  if (user.skip_phone_validate === 'Y') extra.skip_phone_validate = 'Y';
+
+  const { url: chatUrl, ...chatRest } = chat;
+  const chatDescription = text(chatUrl) === '' ? '' : `${CHAT_URL_PREFIX}${text(chatUrl)}`;
+  const chatEcho: Params = chatDescription === '' ? chatRest : { ...chatRest, description: chatDescription };
+
+  const { disable_crm: disableCrm, ...messageEcho } = message as Params;
+  if (disableCrm === 'Y') extra.disable_tracker = 'Y';
+  else if (disableCrm !== undefined) messageEcho.disable_crm = disableCrm;
+  if ('date' in messageEcho) messageEcho.date = {};
+
+  let body = text(message.text);
+  if (body.length > MAX_TEXT_LENGTH) {
+    warnings.push({
+      field: `MESSAGES[${key}][message][text]`,
+      sent: `${body.length} characters`,
+      used: `the first ${MAX_TEXT_LENGTH}`,
+      reason: `a message text is at most ${MAX_TEXT_LENGTH} characters; cut`,
+    });
+    body = body.slice(0, MAX_TEXT_LENGTH);
+    messageEcho.text = body;
+  }
+
+  const files: MessageFile[] = [];
+  const sentFiles = message.files;
+  if (sentFiles !== undefined && sentFiles !== null && sentFiles !== '') {
+    if (!Array.isArray(sentFiles) && !isObject(sentFiles)) {
+      return { ok: false, errors: [`Field 'message.files' must be an array of {url, name}`] };
+    }
+    for (const [index, file] of Object.entries(sentFiles)) {
+      const url = isObject(file) ? text(file.url) : '';
+      if (!/^https?:\/\/[^\s/?#]+/i.test(url)) {
+        return { ok: false, errors: [`Field 'message.files[${index}].url' must be an http or https URL`] };
+      }
+      files.push({ url, name: isObject(file) ? text(file.name) : '' });
+    }
+  }
+  if (body.trim() === '' && files.length === 0) return { ok: false, errors: [INCOMPLETE_DATA] };
+
+  const echo: Params = { ...item, user: null, message: messageEcho, chat: chatEcho };
+  if (Object.keys(extra).length > 0) echo.extra = extra;
+  const externalMessageId = message.id === undefined || message.id === null ? null : text(message.id);
+  return {
+    ok: true,
+    message: {
+      externalUserId: text(user.id),
+      profile: profileOf(user),
+      externalChatId: text(chat.id),
+      chatName: text(chat.name),
+      chatDescription,
+      externalMessageId,
+      text: body,
+      files,
+    },
+    echo,
+  };
+}
+
+/** The profile a message carries; missing fields are blanked, as the reference rewrites them (§3.1). */
+function profileOf(user: Params): CustomerProfile {
+  let name = text(user.name).trim();
+  let lastName = text(user.last_name).trim();
+  const title = text(user.title).trim();
+  if (lastName === '') {
+    const words = name.split(' ');
+    if (words.length === 2 && words[0] !== '' && words[1] !== '') [name, lastName] = words as [string, string];
+  }
+  if (name === '' && lastName === '') name = title === '' ? GUEST_NAME : title;
+  const gender = user.gender === 'male' ? 'M' : user.gender === 'female' ? 'F' : '';
+  return {
+    name,
+    lastName,
+    title,
+    email: text(user.email),
+    phone: text(user.phone),
+    url: text(user.url),
+    gender,
+    avatar: isObject(user.picture) ? text(user.picture.url) : '',
+  };
+}

@@ -1,0 +1,141 @@
+// Customers writing into a line through a connector (issue 16, runtime-connectors.md §3): one transaction per call.
+// Per item: the customer is created or its profile overwritten, the chat of the user code found or created (and
+// locked, so that the sessions of one user code are decided one transaction at a time), the open session reused
+// or a new one opened waiting in the queue (status 0), and the message stored with its external id as
+// CONNECTOR_MID. No permission check and no ownership check, as the reference (§2 "Who may call").
+
+import { type Clock, systemClock } from '../../clock.js';
+import { findBinding, findConnectorByCode } from '../../store/connectors-repository.js';
+import type { Db } from '../../store/db.js';
+import {
+  findOpenSession,
+  insertMessage,
+  insertSession,
+  lockChat,
+  upsertCustomer,
+} from '../../store/dialogs-repository.js';
+import type { Store } from '../../store/store.js';
+import { RestError } from '../../wire/errors.js';
+import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
+import type { IncomingMessage, SendMessagesInput } from '../connectors/messages-input.js';
+import { userCodeOf } from './chat.js';
+import { type DialogEvents, NO_DIALOG_EVENTS } from './dialog-events.js';
+import { SESSION_STATUS } from './session.js';
+
+export interface DialogServiceOptions {
+  readonly clock?: Clock;
+  readonly events?: DialogEvents;
+}
+
+/** What one stored customer message gives the answer. */
+export interface StoredMessage {
+  readonly customerId: number;
+  readonly chatId: number;
+  readonly sessionId: number;
+  readonly messageId: number;
+  readonly sessionStarted: boolean;
+}
+
+export type SendOutcome =
+  | { readonly ok: true; readonly stored: StoredMessage }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+type ActiveConnector = { readonly id: number; readonly code: string; readonly appId: number };
+
+export class DialogService {
+  private readonly clock: Clock;
+  private readonly events: DialogEvents;
+
+  constructor(
+    private readonly store: Store,
+    options: DialogServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.events = options.events ?? NO_DIALOG_EVENTS;
+  }
+
+  /**
+   * imconnector.send.messages: 400 IMCONNECTOR_NO_CORRECT_PROVIDER for an unknown connector, 400 NOT_ACTIVE_LINE
+   * when the connector is not active without error on the line; otherwise one outcome per item, by key.
+   */
+  async sendMessages(input: SendMessagesInput): Promise<Map<string, SendOutcome>> {
+    return this.store.write(async (trx) => {
+      const connector = await activeConnector(trx, input.connector, input.lineId);
+      const stamp = new Date(this.clock.now()).toISOString();
+      const outcomes = new Map<string, SendOutcome>();
+      for (const [key, item] of input.items) {
+        outcomes.set(
+          key,
+          item.ok
+            ? { ok: true, stored: await this.storeMessage(trx, connector, input.lineId, item.message, stamp) }
+            : item,
+        );
+      }
+      return outcomes;
+    });
+  }
+
+  private async storeMessage(
+    trx: Db,
+    connector: ActiveConnector,
+    lineId: number,
+    incoming: IncomingMessage,
+    stamp: string,
+  ): Promise<StoredMessage> {
+    const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
+    const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, customer.id);
+    const { chat } = await lockChat(trx, {
+      user_code: userCode,
+      connector_id: connector.id,
+      line_id: lineId,
+      external_chat_id: incoming.externalChatId,
+      customer_id: customer.id,
+      name: incoming.chatName,
+      description: incoming.chatDescription,
+      created_at: stamp,
+      modified_at: stamp,
+    });
+    let session = await findOpenSession(trx, userCode);
+    const sessionStarted = session === undefined;
+    if (!session) {
+      session = await insertSession(trx, {
+        chat_id: chat.id,
+        line_id: lineId,
+        user_code: userCode,
+        customer_id: customer.id,
+        status: SESSION_STATUS.NEW,
+        operator_id: 0,
+        closed: 0,
+        created_at: stamp,
+        modified_at: stamp,
+        closed_at: null,
+      });
+      await this.events.sessionStarted(trx, { connector, lineId, customer, chat, session });
+    }
+    const message = await insertMessage(trx, {
+      chatId: chat.id,
+      sessionId: session.id,
+      author: { kind: 'customer', customerId: customer.id },
+      text: incoming.text,
+      files: incoming.files,
+      connectorMid: incoming.externalMessageId === null ? [] : [incoming.externalMessageId],
+      sending: false,
+      stamp,
+    });
+    await this.events.customerMessageAdded(trx, { connector, lineId, customer, chat, session, message });
+    return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
+  }
+}
+
+/**
+ * The connector as the reference's provider lookup and Status::isStatus see it: a code no connector has (compared
+ * exactly: codes are registered lower-case) has no provider; a connector not active without error on the line
+ * (a built-in one never is here) is NOT_ACTIVE_LINE.
+ */
+async function activeConnector(db: Db, code: string, lineId: number): Promise<ActiveConnector> {
+  const row = code === '' ? undefined : await findConnectorByCode(db, code);
+  if (!row && !isBuiltinConnector(code)) throw new RestError('IMCONNECTOR_NO_CORRECT_PROVIDER');
+  const binding = row && Number.isSafeInteger(lineId) && lineId > 0 ? await findBinding(db, row.id, lineId) : undefined;
+  if (!row || binding?.active !== 1 || binding.error !== 0) throw new RestError('NOT_ACTIVE_LINE');
+  return { id: row.id, code: row.code, appId: row.app_id };
+}

@@ -1,0 +1,37 @@
+// A dialog session (runtime-sessions.md §0): one customer's conversation on a line, from the first message until it
+// is closed. At most one open session per user code; the chat outlives it and is reused by the next.
+
+/**
+ * The reference's session statuses (Session::STATUS_*). A new session waits in its line's queue with status 0;
+ * distribution (the next issue) moves it on.
+ */
+export const SESSION_STATUS = {
+  NEW: 0,
+  SKIP: 5,
+  ANSWER: 10,
+  CLIENT: 20,
+  CLIENT_AFTER_OPERATOR: 25,
+  OPERATOR: 40,
+  WAIT_CLIENT: 50,
+  CLOSE: 60,
+  SPAM: 65,
+  DUPLICATE: 69,
+  SILENTLY_CLOSE: 75,
+} as const;
+
+export type SessionStatus = (typeof SESSION_STATUS)[keyof typeof SESSION_STATUS];
+
+export interface Session {
+  readonly id: number;
+  readonly chatId: number;
+  readonly lineId: number;
+  readonly userCode: string;
+  readonly customerId: number;
+  readonly status: number;
+  /** 0 until an operator takes the session. */
+  readonly operatorId: number;
+  readonly closed: boolean;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly closedAt: string | null;
+}

@@ -1,0 +1,225 @@
+// Customers, chats, sessions and messages (issue 16): rows in, the dialogs model out, over a db or a transaction.
+
+import type { Chat } from '../domain/dialogs/chat.js';
+import type { Customer, CustomerProfile } from '../domain/dialogs/customer.js';
+import type { Message, MessageAuthor, MessageFile } from '../domain/dialogs/message.js';
+import type { Session } from '../domain/dialogs/session.js';
+import { capabilitiesOf } from './capabilities.js';
+import type { Db } from './db.js';
+import type { ChatTable, CustomerTable, MessageTable, SessionTable } from './schema.js';
+
+type Row<T> = Omit<T, 'id'> & { id: number };
+
+const customerOf = (row: Row<CustomerTable>): Customer => ({
+  id: Number(row.id),
+  connectorId: Number(row.connector_id),
+  externalId: row.external_id,
+  name: row.name,
+  lastName: row.last_name,
+  title: row.title,
+  email: row.email,
+  phone: row.phone,
+  url: row.url,
+  gender: row.gender,
+  avatar: row.avatar,
+  createdAt: row.created_at,
+  modifiedAt: row.modified_at,
+});
+
+const chatOf = (row: Row<ChatTable>): Chat => ({
+  id: Number(row.id),
+  userCode: row.user_code,
+  connectorId: Number(row.connector_id),
+  lineId: Number(row.line_id),
+  externalChatId: row.external_chat_id,
+  customerId: Number(row.customer_id),
+  name: row.name,
+  description: row.description,
+  createdAt: row.created_at,
+  modifiedAt: row.modified_at,
+});
+
+const sessionOf = (row: Row<SessionTable>): Session => ({
+  id: Number(row.id),
+  chatId: Number(row.chat_id),
+  lineId: Number(row.line_id),
+  userCode: row.user_code,
+  customerId: Number(row.customer_id),
+  status: Number(row.status),
+  operatorId: Number(row.operator_id),
+  closed: Number(row.closed) === 1,
+  createdAt: row.created_at,
+  modifiedAt: row.modified_at,
+  closedAt: row.closed_at,
+});
+
+function authorOf(kind: string, id: number): MessageAuthor {
+  if (kind === 'customer') return { kind, customerId: id };
+  if (kind === 'operator') return { kind, userId: id };
+  return { kind: 'system' };
+}
+
+const messageOf = (row: Row<MessageTable>): Message => ({
+  id: Number(row.id),
+  chatId: Number(row.chat_id),
+  sessionId: row.session_id === null ? null : Number(row.session_id),
+  author: authorOf(row.author_kind, Number(row.author_id)),
+  text: row.text,
+  files: JSON.parse(row.files) as MessageFile[],
+  connectorMid: JSON.parse(row.connector_mid) as string[],
+  sending: Number(row.sending) === 1,
+  delivered: Number(row.delivered) === 1,
+  deleted: Number(row.deleted) === 1,
+  createdAt: row.created_at,
+  modifiedAt: row.modified_at,
+});
+
+const profileRow = (profile: CustomerProfile) => ({
+  name: profile.name,
+  last_name: profile.lastName,
+  title: profile.title,
+  email: profile.email,
+  phone: profile.phone,
+  url: profile.url,
+  gender: profile.gender,
+  avatar: profile.avatar,
+});
+
+/**
+ * The connector's customer with this external id, created or with its profile overwritten (every message rewrites
+ * the profile, runtime-connectors.md §3.1).
+ */
+export async function upsertCustomer(
+  db: Db,
+  connectorId: number,
+  externalId: string,
+  profile: CustomerProfile,
+  stamp: string,
+): Promise<Customer> {
+  const row = await db
+    .insertInto('customers')
+    .values({
+      connector_id: connectorId,
+      external_id: externalId,
+      ...profileRow(profile),
+      created_at: stamp,
+      modified_at: stamp,
+    })
+    .onConflict((oc) =>
+      oc.columns(['connector_id', 'external_id']).doUpdateSet({ ...profileRow(profile), modified_at: stamp }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return customerOf(row as Row<CustomerTable>);
+}
+
+export async function findCustomer(db: Db, id: number): Promise<Customer | undefined> {
+  const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && customerOf(row as Row<CustomerTable>);
+}
+
+/**
+ * The chat of a user code, created when there is none, and locked until the transaction ends: the sessions of one
+ * user code are decided one transaction at a time. A concurrent creator waits on the unique key and then finds
+ * the winner's row.
+ */
+export async function lockChat(db: Db, chat: Omit<ChatTable, 'id'>): Promise<{ chat: Chat; created: boolean }> {
+  const inserted = await db
+    .insertInto('chats')
+    .values(chat)
+    .onConflict((oc) => oc.column('user_code').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  const row = await capabilitiesOf(db)
+    .forUpdate(db.selectFrom('chats').selectAll().where('user_code', '=', chat.user_code))
+    .executeTakeFirstOrThrow();
+  if (!inserted && (row.name !== chat.name || row.description !== chat.description)) {
+    await db
+      .updateTable('chats')
+      .set({ name: chat.name, description: chat.description, modified_at: chat.modified_at })
+      .where('id', '=', row.id)
+      .execute();
+    return {
+      chat: chatOf({ ...row, name: chat.name, description: chat.description } as Row<ChatTable>),
+      created: false,
+    };
+  }
+  return { chat: chatOf(row as Row<ChatTable>), created: inserted !== undefined };
+}
+
+export async function findChat(db: Db, id: number): Promise<Chat | undefined> {
+  const row = await db.selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && chatOf(row as Row<ChatTable>);
+}
+
+export async function findChatByUserCode(db: Db, userCode: string): Promise<Chat | undefined> {
+  const row = await db.selectFrom('chats').selectAll().where('user_code', '=', userCode).executeTakeFirst();
+  return row && chatOf(row as Row<ChatTable>);
+}
+
+export async function findOpenSession(db: Db, userCode: string): Promise<Session | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_code', '=', userCode)
+    .where('closed', '=', 0)
+    .executeTakeFirst();
+  return row && sessionOf(row as Row<SessionTable>);
+}
+
+export async function findSession(db: Db, id: number): Promise<Session | undefined> {
+  const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && sessionOf(row as Row<SessionTable>);
+}
+
+export async function insertSession(db: Db, session: Omit<SessionTable, 'id'>): Promise<Session> {
+  const row = await db.insertInto('sessions').values(session).returningAll().executeTakeFirstOrThrow();
+  return sessionOf(row as Row<SessionTable>);
+}
+
+export async function listSessionsOfChat(db: Db, chatId: number): Promise<Session[]> {
+  const rows = await db.selectFrom('sessions').selectAll().where('chat_id', '=', chatId).orderBy('id').execute();
+  return rows.map((row) => sessionOf(row as Row<SessionTable>));
+}
+
+export interface NewMessage {
+  readonly chatId: number;
+  readonly sessionId: number | null;
+  readonly author: MessageAuthor;
+  readonly text: string;
+  readonly files: readonly MessageFile[];
+  readonly connectorMid: readonly string[];
+  readonly sending: boolean;
+  readonly stamp: string;
+}
+
+const authorIdOf = (author: MessageAuthor): number =>
+  author.kind === 'customer' ? author.customerId : author.kind === 'operator' ? author.userId : 0;
+
+export async function insertMessage(db: Db, message: NewMessage): Promise<Message> {
+  const row = await db
+    .insertInto('messages')
+    .values({
+      chat_id: message.chatId,
+      session_id: message.sessionId,
+      author_kind: message.author.kind,
+      author_id: authorIdOf(message.author),
+      text: message.text,
+      files: JSON.stringify(message.files),
+      connector_mid: JSON.stringify(message.connectorMid),
+      sending: message.sending ? 1 : 0,
+      delivered: 0,
+      deleted: 0,
+      created_at: message.stamp,
+      modified_at: message.stamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return messageOf(row as Row<MessageTable>);
+}
+
+/** The chat's messages, oldest first. */
+export async function listMessagesOfChat(db: Db, chatId: number): Promise<Message[]> {
+  const rows = await db.selectFrom('messages').selectAll().where('chat_id', '=', chatId).orderBy('id').execute();
+  return rows.map((row) => messageOf(row as Row<MessageTable>));
+}
