@@ -15,6 +15,7 @@ function assertError(answer: CallResult, status: number, body: Record<string, un
   assert.deepEqual(answer.body, body);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes
 function resultOf(answer: CallResult): { SUCCESS: boolean; DATA: { RESULT: any } } {
   assert.equal(answer.status, 200, answer.text);
   assert.deepEqual(Object.keys(answer.body), ['result', 'time']);
