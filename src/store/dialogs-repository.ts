@@ -223,3 +223,69 @@ export async function listMessagesOfChat(db: Db, chatId: number): Promise<Messag
   const rows = await db.selectFrom('messages').selectAll().where('chat_id', '=', chatId).orderBy('id').execute();
   return rows.map((row) => messageOf(row as Row<MessageTable>));
 }
+
+export async function findMessage(db: Db, id: number): Promise<Message | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && messageOf(row as Row<MessageTable>);
+}
+
+/**
+ * The chat's messages whose CONNECTOR_MID holds this external id, not deleted. The ids are a JSON list in a text
+ * column: messages without one are skipped in the query, the rest checked exactly here.
+ */
+export async function findMessagesByConnectorMid(db: Db, chatId: number, externalId: string): Promise<Message[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('chat_id', '=', chatId)
+    .where('deleted', '=', 0)
+    .where('connector_mid', '<>', '[]')
+    .orderBy('id')
+    .execute();
+  return rows
+    .map((row) => messageOf(row as Row<MessageTable>))
+    .filter((message) => message.connectorMid.includes(externalId));
+}
+
+export async function updateMessageContent(
+  db: Db,
+  id: number,
+  content: { readonly text: string; readonly files: readonly MessageFile[] },
+  stamp: string,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ text: content.text, files: JSON.stringify(content.files), modified_at: stamp })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markMessageDeleted(db: Db, id: number, stamp: string): Promise<void> {
+  await db.updateTable('messages').set({ deleted: 1, modified_at: stamp }).where('id', '=', id).execute();
+}
+
+/**
+ * The connector delivered the message: SENDING cleared and, when ids were sent, CONNECTOR_MID set. Only a message
+ * still sending changes (a second confirmation does nothing, runtime-connectors.md §6); false when none did.
+ */
+export async function markDelivered(
+  db: Db,
+  id: number,
+  externalIds: readonly string[],
+  stamp: string,
+): Promise<boolean> {
+  const changes = {
+    sending: 0,
+    delivered: 1,
+    modified_at: stamp,
+    ...(externalIds.length > 0 ? { connector_mid: JSON.stringify(externalIds) } : {}),
+  };
+  const result = await db
+    .updateTable('messages')
+    .set(changes)
+    .where('id', '=', id)
+    .where('sending', '=', 1)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

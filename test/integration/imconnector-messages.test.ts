@@ -1,10 +1,11 @@
-// imconnector.send.messages over real HTTP with OAuth tokens, for every store (runtime-connectors.md §2, §3): the
+// imconnector.send.messages (and update/delete.messages, send.status.delivery/reading) over real HTTP with OAuth tokens, for every store (runtime-connectors.md §2, §3): the
 // documented example answered exactly, key-case rules, per-item failures, the argument errors with `argument`,
 // IMCONNECTOR_NO_CORRECT_PROVIDER, NOT_ACTIVE_LINE, the text and count limits, a chat reused across messages, and
 // one open session per user code, also under concurrent sends.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { insertMessage } from '../../src/store/dialogs-repository.js';
 import { SEED } from '../helpers/seed.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -321,6 +322,151 @@ for (const store of STORES) {
         error: 'WRONG_AUTH_TYPE',
         error_description: 'Current authorization type is denied for this method Application context required',
       });
+    });
+
+    it('imconnector.update.messages: the messages with that external id get the new text; no session in the answer', async () => {
+      const { connector, line } = await channel();
+      const sent = resultOf(await send(connector, line, [message('e', 'c', 'old', 'ext-1')])).DATA.RESULT[0];
+      const answer = await call('imconnector.update.messages', {
+        CONNECTOR: connector,
+        LINE: line,
+        MESSAGES: [
+          {
+            user: { id: 'e', name: 'Ann' },
+            message: { id: 'ext-1', date: 1, text: 'new' },
+            chat: { id: 'c', url: 'https://x.example/1' },
+          },
+          { user: { id: 'e' }, message: { id: 'unknown', text: 'nothing to change' }, chat: { id: 'c' } },
+          { user: { id: 'e' }, message: { id: 'ext-1' }, chat: { id: 'c' } },
+          { user: { id: 'e' }, message: { id: 'ext-1', text: 'no chat' } },
+        ],
+      });
+      assert.deepEqual(resultOf(answer), {
+        SUCCESS: true,
+        DATA: {
+          RESULT: [
+            {
+              user: sent.user,
+              message: { id: 'ext-1', date: {}, text: 'new' },
+              chat: { id: 'c', description: 'Link to original post: https://x.example/1' },
+              SUCCESS: true,
+            },
+            {
+              user: sent.user,
+              message: { id: 'unknown', text: 'nothing to change' },
+              chat: { id: 'c' },
+              SUCCESS: true,
+            },
+            { SUCCESS: false, ERRORS: ['Incomplete data'] },
+            { SUCCESS: false, ERRORS: ['Incomplete data'] },
+          ],
+        },
+      });
+      const texts = await t.server.store.db
+        .selectFrom('messages')
+        .select('text')
+        .where('chat_id', '=', Number(sent.session.CHAT_ID))
+        .execute();
+      assert.deepEqual(
+        texts.map((m) => m.text),
+        ['new'],
+      );
+    });
+
+    it('imconnector.delete.messages: marks the messages deleted; echo without session; line and provider checked', async () => {
+      const { connector, line } = await channel();
+      const sent = resultOf(await send(connector, line, [message('d', 'c', 'bye', 'ext-d')])).DATA.RESULT[0];
+      const answer = await call('imconnector.delete.messages', {
+        CONNECTOR: connector,
+        LINE: line,
+        MESSAGES: [{ user: { id: 'd' }, message: { id: 'ext-d' }, chat: { id: 'c' } }, { message: { id: 'ext-d' } }],
+      });
+      assert.deepEqual(resultOf(answer), {
+        SUCCESS: true,
+        DATA: {
+          RESULT: [
+            { user: sent.user, message: { id: 'ext-d' }, chat: { id: 'c' }, SUCCESS: true },
+            { SUCCESS: false, ERRORS: ['Incomplete data'] },
+          ],
+        },
+      });
+      const stored = await t.server.store.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('chat_id', '=', Number(sent.session.CHAT_ID))
+        .executeTakeFirstOrThrow();
+      assert.equal(stored.deleted, 1);
+      const items = [{ user: { id: 'd' }, message: { id: 'ext-d' }, chat: { id: 'c' } }];
+      assertError(await call('imconnector.delete.messages', { CONNECTOR: 'nope', LINE: line, MESSAGES: items }), 400, {
+        error: 'IMCONNECTOR_NO_CORRECT_PROVIDER',
+        error_description: 'Failed to find a suitable provider for the connector',
+      });
+      assertError(
+        await call('imconnector.update.messages', { CONNECTOR: connector, LINE: line + 1000, MESSAGES: items }),
+        400,
+        { error: 'NOT_ACTIVE_LINE', error_description: 'The line with this ID is inactive or does not exist' },
+      );
+      assertError(
+        await call('imconnector.update.messages', { CONNECTOR: connector, MESSAGES: items }),
+        400,
+        argumentError('LINE', "Argument 'LINE' is null or empty"),
+      );
+    });
+
+    it('imconnector.send.status.delivery: clears sending once and stores the external ids; no line check', async () => {
+      const { connector, line } = await channel();
+      const sent = resultOf(await send(connector, line, [message('o', 'c', 'question')])).DATA.RESULT[0];
+      const operatorMessage = await t.server.store.write((trx) =>
+        insertMessage(trx, {
+          chatId: Number(sent.session.CHAT_ID),
+          sessionId: Number(sent.session.ID),
+          author: { kind: 'operator', userId: 1 },
+          text: 'answer',
+          files: [],
+          connectorMid: [],
+          sending: true,
+          stamp: new Date().toISOString(),
+        }),
+      );
+      const deliver = (ids: unknown) =>
+        call('imconnector.send.status.delivery', {
+          CONNECTOR: connector,
+          LINE: line,
+          MESSAGES: [
+            {
+              im: { chat_id: sent.session.CHAT_ID, message_id: operatorMessage.id },
+              message: { id: ids, date: 1 },
+              chat: { id: 'c' },
+            },
+          ],
+        });
+      await call('imconnector.activate', { CONNECTOR: connector, LINE: line, ACTIVE: 0 });
+      assert.deepEqual(resultOf(await deliver(['tg-900'])), { SUCCESS: true, DATA: [] });
+      const row = async () =>
+        t.server.store.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('id', '=', operatorMessage.id)
+          .executeTakeFirstOrThrow();
+      const first = await row();
+      assert.deepEqual([first.sending, first.delivered, JSON.parse(first.connector_mid)], [0, 1, ['tg-900']]);
+      assert.deepEqual(resultOf(await deliver('tg-901')), { SUCCESS: true, DATA: [] });
+      assert.deepEqual(JSON.parse((await row()).connector_mid), ['tg-900']);
+      const reading = await call('imconnector.send.status.reading', { CONNECTOR: connector, LINE: line, MESSAGES: [] });
+      assert.deepEqual(resultOf(reading), { SUCCESS: true, DATA: [] });
+      assertError(
+        await call('imconnector.send.status.delivery', { CONNECTOR: 'nope', LINE: line, MESSAGES: [] }),
+        400,
+        {
+          error: 'IMCONNECTOR_NO_CORRECT_PROVIDER',
+          error_description: 'Failed to find a suitable provider for the connector',
+        },
+      );
+      assertError(
+        await call('imconnector.send.status.reading', { CONNECTOR: connector, LINE: line }),
+        400,
+        argumentError('MESSAGES', "Argument 'MESSAGES' is null or empty"),
+      );
     });
   });
 }

@@ -78,17 +78,60 @@ export function lowerKeysDeep(value: unknown): unknown {
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 
-/** imconnector.send.messages: CONNECTOR, LINE and MESSAGES must be set; every item needs user, message and chat. */
-export function readSendMessages(raw: Params): SendMessagesInput {
+/** How the reference processes an item: send and update alike (processingInputNewAndUpdateMessage), delete only
+ * the user and the chat (processingInputDelMessage). */
+export type MessageCommand = 'send' | 'update' | 'delete';
+
+interface MessagesCall {
+  readonly connector: string;
+  readonly lineId: number;
+  readonly entries: readonly (readonly [string, unknown])[];
+  readonly isList: boolean;
+}
+
+/** CONNECTOR, LINE and MESSAGES must be set (isset); MESSAGES lower-cased at every depth. */
+function readMessagesCall(raw: Params): MessagesCall & { readonly messages: unknown } {
   const params = upperKeys(raw) as Params;
   const connectorSent = requireSet(params, 'CONNECTOR');
   const lineSent = requireSet(params, 'LINE');
   requireSet(params, 'MESSAGES');
   const messages = lowerKeysDeep(params.MESSAGES);
+  const entries = Array.isArray(messages)
+    ? messages.map((m, i) => [String(i), m] as const)
+    : isObject(messages)
+      ? Object.entries(messages)
+      : [];
+  return {
+    connector: typeof connectorSent === 'string' || typeof connectorSent === 'number' ? String(connectorSent) : '',
+    lineId: phpIntval(lineSent),
+    entries,
+    isList: !isObject(messages),
+    messages,
+  };
+}
+
+/**
+ * imconnector.send.messages: every item needs user, message and chat (the three structure errors, send only).
+ * update.messages and delete.messages check no structure: an item without a user or a chat fails alone.
+ */
+export function readSendMessages(raw: Params, command: MessageCommand = 'send'): SendMessagesInput {
+  const { connector, lineId, entries, isList, messages } = readMessagesCall(raw);
+  if (command === 'send') checkSendStructure(messages, entries);
+  if (entries.length > MAX_MESSAGES_PER_CALL) {
+    throw argumentError(
+      'MESSAGES',
+      `Field 'MESSAGES': at most ${MAX_MESSAGES_PER_CALL} messages per call, got ${entries.length}`,
+    );
+  }
+  const warnings: FieldWarning[] = [];
+  const items = entries.map(([key, item]) => [key, readItem(key, item, command, warnings)] as const);
+  return { connector, lineId, items, isList, findings: { warnings } };
+}
+
+function checkSendStructure(messages: unknown, entries: readonly (readonly [string, unknown])[]): void {
   if (!Array.isArray(messages) && !isObject(messages)) {
     throw argumentError('MESSAGES', "The value of an argument 'MESSAGES' must be of type array");
   }
-  const entries = Array.isArray(messages) ? messages.map((m, i) => [String(i), m] as const) : Object.entries(messages);
   for (const [, item] of entries) {
     if (!isObject(item) && !Array.isArray(item)) {
       throw argumentError('', 'The MESSAGES parameter must be an array of messages (arrays)');
@@ -98,25 +141,13 @@ export function readSendMessages(raw: Params): SendMessagesInput {
       throw argumentError('', 'The incorrect structure of a message inside MESSAGES parameter.');
     }
   }
-  if (entries.length > MAX_MESSAGES_PER_CALL) {
-    throw argumentError(
-      'MESSAGES',
-      `Field 'MESSAGES': at most ${MAX_MESSAGES_PER_CALL} messages per call, got ${entries.length}`,
-    );
-  }
-  const warnings: FieldWarning[] = [];
-  const items = entries.map(([key, item]) => [key, readItem(key, item as Params, warnings)] as const);
-  return {
-    connector: typeof connectorSent === 'string' || typeof connectorSent === 'number' ? String(connectorSent) : '',
-    lineId: phpIntval(lineSent),
-    items,
-    isList: Array.isArray(messages),
-    findings: { warnings },
-  };
 }
 
-function readItem(key: string, item: Params, warnings: FieldWarning[]): SendItem {
-  const { user, message, chat } = item;
+function readItem(key: string, sent: unknown, command: MessageCommand, warnings: FieldWarning[]): SendItem {
+  if (!isObject(sent)) return { ok: false, errors: [INCOMPLETE_DATA] };
+  const item = sent;
+  const { user, chat } = item;
+  const message = command === 'delete' && item.message == null ? {} : item.message;
   if (!isObject(user) || !isObject(message) || !isObject(chat)) return { ok: false, errors: [INCOMPLETE_DATA] };
   const extra: Record<string, string> = {};
   if (user.skip_phone_validate === 'Y') extra.skip_phone_validate = 'Y';
@@ -124,6 +155,20 @@ function readItem(key: string, item: Params, warnings: FieldWarning[]): SendItem
   const { url: chatUrl, ...chatRest } = chat;
   const chatDescription = text(chatUrl) === '' ? '' : `${CHAT_URL_PREFIX}${text(chatUrl)}`;
   const chatEcho: Params = chatDescription === '' ? chatRest : { ...chatRest, description: chatDescription };
+  const externalMessageId = message.id === undefined || message.id === null ? null : text(message.id);
+  const base = {
+    externalUserId: text(user.id),
+    profile: profileOf(user),
+    externalChatId: text(chat.id),
+    chatName: text(chat.name),
+    chatDescription,
+    externalMessageId,
+  };
+  if (command === 'delete') {
+    const echo: Params = { ...item, user: null, chat: chatEcho };
+    if (Object.keys(extra).length > 0) echo.extra = extra;
+    return { ok: true, message: { ...base, text: '', files: [] }, echo };
+  }
 
   const { disable_crm: disableCrm, ...messageEcho } = message as Params;
   if (disableCrm === 'Y') extra.disable_tracker = 'Y';
@@ -160,21 +205,44 @@ function readItem(key: string, item: Params, warnings: FieldWarning[]): SendItem
 
   const echo: Params = { ...item, user: null, message: messageEcho, chat: chatEcho };
   if (Object.keys(extra).length > 0) echo.extra = extra;
-  const externalMessageId = message.id === undefined || message.id === null ? null : text(message.id);
-  return {
-    ok: true,
-    message: {
-      externalUserId: text(user.id),
-      profile: profileOf(user),
-      externalChatId: text(chat.id),
-      chatName: text(chat.name),
-      chatDescription,
-      externalMessageId,
-      text: body,
-      files,
-    },
-    echo,
-  };
+  return { ok: true, message: { ...base, text: body, files }, echo };
+}
+
+/** One item of send.status.delivery / send.status.reading. */
+export interface StatusItem {
+  /** im.message_id: the openlines message the connector delivered; null (the item is ignored) when empty. */
+  readonly messageId: number | null;
+  /** message.id: the external ids, stored as CONNECTOR_MID on the first confirmation. */
+  readonly externalIds: readonly string[];
+}
+
+export interface StatusInput {
+  readonly connector: string;
+  readonly items: readonly StatusItem[];
+}
+
+/**
+ * imconnector.send.status.delivery / send.status.reading: CONNECTOR, LINE and MESSAGES set; LINE is not used.
+ * Items `{im: {chat_id, message_id}, message: {id: [..]}, chat: {id}}`; message.id a list or one id.
+ */
+export function readStatusMessages(raw: Params): StatusInput {
+  const { connector, entries } = readMessagesCall(raw);
+  const items = entries.map(([, item]): StatusItem => {
+    const fields = isObject(item) ? item : {};
+    const im = isObject(fields.im) ? fields.im : {};
+    const message = isObject(fields.message) ? fields.message : {};
+    const id = phpIntval(im.message_id);
+    const ids = Array.isArray(message.id)
+      ? message.id
+      : isObject(message.id)
+        ? Object.values(message.id)
+        : [message.id];
+    return {
+      messageId: id > 0 ? id : null,
+      externalIds: ids.map(text).filter((v) => v !== ''),
+    };
+  });
+  return { connector, items };
 }
 
 /** The profile a message carries; missing fields are blanked, as the reference rewrites them (§3.1). */

@@ -8,16 +8,22 @@ import { type Clock, systemClock } from '../../clock.js';
 import { findBinding, findConnectorByCode } from '../../store/connectors-repository.js';
 import type { Db } from '../../store/db.js';
 import {
+  findChatByUserCode,
+  findMessage,
+  findMessagesByConnectorMid,
   findOpenSession,
   insertMessage,
   insertSession,
   lockChat,
+  markDelivered,
+  markMessageDeleted,
+  updateMessageContent,
   upsertCustomer,
 } from '../../store/dialogs-repository.js';
 import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
-import type { IncomingMessage, SendMessagesInput } from '../connectors/messages-input.js';
+import type { IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { userCodeOf } from './chat.js';
 import { type DialogEvents, NO_DIALOG_EVENTS } from './dialog-events.js';
 import { SESSION_STATUS } from './session.js';
@@ -38,6 +44,10 @@ export interface StoredMessage {
 
 export type SendOutcome =
   | { readonly ok: true; readonly stored: StoredMessage }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+export type ChangeOutcome =
+  | { readonly ok: true; readonly customerId: number; readonly changed: number }
   | { readonly ok: false; readonly errors: readonly string[] };
 
 type ActiveConnector = { readonly id: number; readonly code: string; readonly appId: number };
@@ -73,6 +83,65 @@ export class DialogService {
       }
       return outcomes;
     });
+  }
+
+  /**
+   * imconnector.update.messages (mode 'update') and delete.messages ('delete'), runtime-connectors.md §4, §5: the
+   * customer is resolved (created or its profile rewritten, as the reference does), then every message of the
+   * user code's chat whose CONNECTOR_MID holds message.id gets the new text and files, or is marked deleted.
+   * Nothing found is no error: the item succeeds, as in the reference.
+   */
+  async changeMessages(input: SendMessagesInput, mode: 'update' | 'delete'): Promise<Map<string, ChangeOutcome>> {
+    return this.store.write(async (trx) => {
+      const connector = await activeConnector(trx, input.connector, input.lineId);
+      const stamp = new Date(this.clock.now()).toISOString();
+      const outcomes = new Map<string, ChangeOutcome>();
+      for (const [key, item] of input.items) {
+        if (!item.ok) {
+          outcomes.set(key, item);
+          continue;
+        }
+        const incoming = item.message;
+        const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
+        const userCode = userCodeOf(connector.code, input.lineId, incoming.externalChatId, customer.id);
+        const chat = await findChatByUserCode(trx, userCode);
+        let changed = 0;
+        if (chat && incoming.externalMessageId !== null) {
+          for (const message of await findMessagesByConnectorMid(trx, chat.id, incoming.externalMessageId)) {
+            if (mode === 'update') await updateMessageContent(trx, message.id, incoming, stamp);
+            else await markMessageDeleted(trx, message.id, stamp);
+            changed++;
+          }
+        }
+        outcomes.set(key, { ok: true, customerId: customer.id, changed });
+      }
+      return outcomes;
+    });
+  }
+
+  /**
+   * imconnector.send.status.delivery (runtime-connectors.md §6): the connector confirms an operator's message;
+   * a message still sending is marked delivered and takes the external ids as CONNECTOR_MID. The line is not
+   * checked; an unknown message, one outside a line's chat or one confirmed already is a silent no-op.
+   */
+  async confirmDelivery(input: StatusInput): Promise<number> {
+    return this.store.write(async (trx) => {
+      await providerOf(trx, input.connector);
+      const stamp = new Date(this.clock.now()).toISOString();
+      let confirmed = 0;
+      for (const item of input.items) {
+        if (item.messageId === null) continue;
+        const message = await findMessage(trx, item.messageId);
+        if (!message || message.author.kind === 'customer') continue;
+        if (await markDelivered(trx, message.id, item.externalIds, stamp)) confirmed++;
+      }
+      return confirmed;
+    });
+  }
+
+  /** imconnector.send.status.reading (§7): the reference's handler is a stub; only the connector is checked. */
+  async confirmReading(input: StatusInput): Promise<void> {
+    await this.store.read((db) => providerOf(db, input.connector));
   }
 
   private async storeMessage(
@@ -133,9 +202,15 @@ export class DialogService {
  * (a built-in one never is here) is NOT_ACTIVE_LINE.
  */
 async function activeConnector(db: Db, code: string, lineId: number): Promise<ActiveConnector> {
-  const row = code === '' ? undefined : await findConnectorByCode(db, code);
-  if (!row && !isBuiltinConnector(code)) throw new RestError('IMCONNECTOR_NO_CORRECT_PROVIDER');
+  const row = await providerOf(db, code);
   const binding = row && Number.isSafeInteger(lineId) && lineId > 0 ? await findBinding(db, row.id, lineId) : undefined;
   if (!row || binding?.active !== 1 || binding.error !== 0) throw new RestError('NOT_ACTIVE_LINE');
   return { id: row.id, code: row.code, appId: row.app_id };
+}
+
+/** The registered connector of this exact code (undefined: a built-in one); IMCONNECTOR_NO_CORRECT_PROVIDER else. */
+async function providerOf(db: Db, code: string) {
+  const row = code === '' ? undefined : await findConnectorByCode(db, code);
+  if (!row && !isBuiltinConnector(code)) throw new RestError('IMCONNECTOR_NO_CORRECT_PROVIDER');
+  return row;
 }
