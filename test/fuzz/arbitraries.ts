@@ -324,8 +324,81 @@ function connectorParams(target: FuzzTarget) {
     ),
     anyValue,
   );
+  // imconnector.send/update/delete.messages and send.status.*: items of the documented shape with hostile values
+  // (and the im block of the status methods), or anything at all.
+  const text = fc.oneof(hostileString, fc.string({ maxLength: 30 }), anyValue);
+  const item = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record(
+        {
+          user: fc.oneof(
+            fc.record(
+              {
+                id: fc.oneof(fc.constantFrom('u1', 'u2'), hostileString),
+                name: hostileString,
+                last_name: hostileString,
+                title: hostileString,
+                email: hostileString,
+                gender: fc.oneof(fc.constantFrom('male', 'female'), hostileString),
+                picture: anyValue,
+                skip_phone_validate: hostileString,
+              },
+              { requiredKeys: [] },
+            ),
+            anyValue,
+          ),
+          message: fc.oneof(
+            fc.record(
+              {
+                id: fc.oneof(fc.constantFrom('m1', 'm2'), hostileString, anyValue),
+                text,
+                date: anyValue,
+                files: fc.oneof(
+                  fc.array(
+                    fc.record(
+                      {
+                        url: fc.oneof(
+                          fc.constantFrom('https://example.com/a.png', 'ftp://example.com/f', 'javascript:alert(1)'),
+                          hostileString,
+                        ),
+                        name: hostileString,
+                      },
+                      { requiredKeys: [] },
+                    ),
+                    { maxLength: 3 },
+                  ),
+                  anyValue,
+                ),
+                disable_crm: hostileString,
+              },
+              { requiredKeys: [] },
+            ),
+            anyValue,
+          ),
+          chat: fc.oneof(
+            fc.record(
+              { id: fc.oneof(fc.constantFrom('c1', 'c2'), hostileString), name: hostileString, url: hostileString },
+              { requiredKeys: [] },
+            ),
+            anyValue,
+          ),
+          im: fc.record(
+            { chat_id: anyValue, message_id: fc.oneof(fc.integer({ min: -1, max: 50 }), anyValue) },
+            { requiredKeys: [] },
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { weight: 1, arbitrary: anyValue },
+  );
   return fc.record(
     {
+      MESSAGES: fc.oneof(
+        { weight: 4, arbitrary: fc.array(item, { maxLength: 4 }) },
+        { weight: 1, arbitrary: anyValue },
+      ),
       ID: fc.oneof(fc.constant(target.connectorCode), hostileString, anyValue),
       NAME: fc.oneof(hostileString, anyValue),
       ICON: icon,

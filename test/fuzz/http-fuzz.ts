@@ -285,6 +285,12 @@ export async function runHttpFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const params = { ...SEED_PARAMS, QUEUE: userIds.map((id) => ({ ENTITY_TYPE: 'user', ENTITY_ID: String(id) })) };
       const added = await post(`${hookPath}imopenlines.config.add`, { PARAMS: params });
       if (added.status !== 200) throw new Error(`setup: config.add answered ${JSON.stringify(added)}`);
+      // The connector on every line, so that the messaging methods reach the store.
+      await post(
+        '/rest/imconnector.activate',
+        { CONNECTOR: target.connectorCode, LINE: (added.body as { result: number }).result, ACTIVE: 1 },
+        { authorization: `Bearer ${token}` },
+      );
     }
     const before = await countDirectory(store);
 
