@@ -5,6 +5,8 @@
 
 import {
   type MessageCommand,
+  readChatName,
+  readConnectorError,
   readSendMessages,
   readStatusMessages,
   type SendMessagesInput,
@@ -60,6 +62,25 @@ export function defineConnectorMessageMethods(registry: MethodRegistry): void {
     handler: async (ctx) => {
       await ctx.services.dialogs.confirmReading(readStatusMessages(ctx.params));
       return { result: { SUCCESS: true, DATA: [] } };
+    },
+  });
+  // The connector reports an error on the line (§9, undocumented) / renames a chat (§8).
+  registry.define({
+    name: 'imconnector.set.error',
+    scopes: SCOPES,
+    appContextOnly: true,
+    handler: async (ctx) => {
+      await ctx.services.dialogs.setError(readConnectorError(ctx.params));
+      return { result: { SUCCESS: true, DATA: [] } };
+    },
+  });
+  registry.define({
+    name: 'imconnector.chat.name.set',
+    scopes: SCOPES,
+    appContextOnly: true,
+    handler: async (ctx) => {
+      await ctx.services.dialogs.renameChat(readChatName(ctx.params));
+      return { result: { SUCCESS: true, DATA: { RESULT: {} } } };
     },
   });
 }

@@ -137,3 +137,14 @@ export async function deleteBinding(db: Db, connectorId: number, lineId: number)
 export async function deleteBindingsOfLine(db: Db, lineId: number): Promise<void> {
   await db.deleteFrom('connector_lines').where('line_id', '=', lineId).execute();
 }
+
+/** imconnector.set.error: the connector on the line is in error until it is activated again; false when not bound. */
+export async function setBindingError(db: Db, connectorId: number, lineId: number, stamp: string): Promise<boolean> {
+  const result = await db
+    .updateTable('connector_lines')
+    .set({ error: 1, modified_at: stamp })
+    .where('connector_id', '=', connectorId)
+    .where('line_id', '=', lineId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -289,3 +289,21 @@ export async function markDelivered(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+export async function findCustomerByExternalId(
+  db: Db,
+  connectorId: number,
+  externalId: string,
+): Promise<Customer | undefined> {
+  const row = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('connector_id', '=', connectorId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return row && customerOf(row as Row<CustomerTable>);
+}
+
+export async function renameChat(db: Db, id: number, name: string, stamp: string): Promise<void> {
+  await db.updateTable('chats').set({ name, modified_at: stamp }).where('id', '=', id).execute();
+}

@@ -86,6 +86,11 @@ export const ERRORS = {
     description: 'Failed to find a suitable provider for the connector',
     source: 'runtime-connectors.md §2 (imconnector.send.messages and the other messaging methods); Provider',
   },
+  CHAT_RENAMING_FAILED: {
+    status: 400,
+    description: 'Chat renaming failed',
+    source: 'runtime-connectors.md §8 (imconnector.chat.name.set: no session for the user code)',
+  },
   NOT_AVAILABLE_CONNECTOR: {
     status: 400,
     description: 'Attempt to connect to an inactive or unavailable connector',

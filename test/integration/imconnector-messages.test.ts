@@ -53,13 +53,14 @@ for (const store of STORES) {
       call('imconnector.send.messages', { CONNECTOR: connector, LINE: line, MESSAGES: messages }, strict);
 
     /** A registered connector, active on a new line. */
-    const channel = async (activate = true) => {
+    const channel = async (activate = true, chatGroup = false) => {
       const connector = next('bridge');
       const registered = await call('imconnector.register', {
         ID: connector,
         NAME: connector,
         ICON,
         PLACEMENT_HANDLER: 'https://app.example.com/settings',
+        CHAT_GROUP: chatGroup,
       });
       assert.deepEqual(registered.body.result, { result: true }, registered.text);
       const added = await t.call('imopenlines.config.add', SEED);
@@ -467,6 +468,85 @@ for (const store of STORES) {
         400,
         argumentError('MESSAGES', "Argument 'MESSAGES' is null or empty"),
       );
+    });
+
+    it('imconnector.set.error: the connector is in error (status, NOT_ACTIVE_LINE) until activated again', async () => {
+      const { connector, line } = await channel();
+      const ok = [message('s', 'c', 'x')];
+      assert.deepEqual(resultOf(await call('imconnector.set.error', { CONNECTOR: connector, LINE: line })), {
+        SUCCESS: true,
+        DATA: [],
+      });
+      const status = await call('imconnector.status', { CONNECTOR: connector, LINE: line });
+      assert.deepEqual(status.body.result, {
+        LINE: line,
+        CONNECTOR: connector,
+        ERROR: true,
+        CONFIGURED: true,
+        STATUS: false,
+      });
+      assertError(await send(connector, line, ok), 400, {
+        error: 'NOT_ACTIVE_LINE',
+        error_description: 'The line with this ID is inactive or does not exist',
+      });
+      await call('imconnector.activate', { CONNECTOR: connector, LINE: line, ACTIVE: 1 });
+      assert.equal(resultOf(await send(connector, line, ok)).DATA.RESULT[0].SUCCESS, true);
+      assertError(
+        await call('imconnector.set.error', { CONNECTOR: connector }),
+        400,
+        argumentError('LINE', "Argument 'LINE' is null or empty"),
+      );
+    });
+
+    it("imconnector.chat.name.set: renames the open dialog's chat; empty() argument checks; CHAT_RENAMING_FAILED", async () => {
+      const { connector, line } = await channel();
+      const sent = resultOf(await send(connector, line, [message('n', 'room', 'x')])).DATA.RESULT[0];
+      const rename = (params: Record<string, unknown>) => call('imconnector.chat.name.set', params);
+      const base = { CONNECTOR: connector, LINE: line, CHAT_ID: 'room', NAME: 'Renamed', USER_ID: 'n' };
+      assert.deepEqual(resultOf(await rename(base)), { SUCCESS: true, DATA: { RESULT: {} } });
+      const chat = await t.server.store.db
+        .selectFrom('chats')
+        .selectAll()
+        .where('id', '=', Number(sent.session.CHAT_ID))
+        .executeTakeFirstOrThrow();
+      assert.equal(chat.name, 'Renamed');
+      assertError(await rename({ ...base, LINE: 0 }), 400, argumentError('LINE', "Argument 'LINE' is null or empty"));
+      assertError(await rename({ ...base, NAME: '' }), 400, argumentError('NAME', "Argument 'NAME' is null or empty"));
+      assertError(
+        await rename({ ...base, USER_ID: '' }),
+        400,
+        argumentError('USER_ID', "Argument 'USER_ID' is null or empty"),
+      );
+      assertError(await rename({ ...base, CHAT_ID: 'other' }), 400, {
+        error: 'CHAT_RENAMING_FAILED',
+        error_description: 'Chat renaming failed',
+      });
+      assert.deepEqual(resultOf(await rename({ ...base, USER_ID: 'nobody' })), { SUCCESS: true, DATA: { RESULT: {} } });
+      assertError(await rename({ ...base, CONNECTOR: 'nope' }), 400, {
+        error: 'IMCONNECTOR_NO_CORRECT_PROVIDER',
+        error_description: 'Failed to find a suitable provider for the connector',
+      });
+    });
+
+    it('a CHAT_GROUP connector keeps one dialog per external chat: the user code ends in 0', async () => {
+      const { connector, line } = await channel(true, true);
+      const [a, b] = resultOf(await send(connector, line, [message('p1', 'group', 'x'), message('p2', 'group', 'y')]))
+        .DATA.RESULT;
+      assert.notEqual(a.user, b.user);
+      assert.deepEqual(a.session, b.session);
+      const chat = await t.server.store.db
+        .selectFrom('chats')
+        .selectAll()
+        .where('id', '=', Number(a.session.CHAT_ID))
+        .executeTakeFirstOrThrow();
+      assert.equal(chat.user_code, `${connector}|${line}|group|0`);
+      const renamed = await call('imconnector.chat.name.set', {
+        CONNECTOR: connector,
+        LINE: line,
+        CHAT_ID: 'group',
+        NAME: 'G',
+      });
+      assert.deepEqual(resultOf(renamed), { SUCCESS: true, DATA: { RESULT: {} } });
     });
   });
 }

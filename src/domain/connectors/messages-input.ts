@@ -5,7 +5,7 @@
 // errors in DATA.RESULT.
 
 import { argumentError } from '../../wire/errors.js';
-import { isObject, phpIntval, upperKeys } from '../../wire/php-values.js';
+import { isObject, isPhpEmpty, phpIntval, upperKeys } from '../../wire/php-values.js';
 import type { CustomerProfile } from '../dialogs/customer.js';
 import type { MessageFile } from '../dialogs/message.js';
 import type { FieldWarning, Findings } from '../input/input-report.js';
@@ -265,5 +265,44 @@ function profileOf(user: Params): CustomerProfile {
     url: text(user.url),
     gender,
     avatar: isObject(user.picture) ? text(user.picture.url) : '',
+  };
+}
+
+/** imconnector.set.error: CONNECTOR and LINE set (isset). */
+export function readConnectorError(raw: Params): { readonly connector: string; readonly lineId: number } {
+  const params = upperKeys(raw) as Params;
+  const connector = requireSet(params, 'CONNECTOR');
+  const line = requireSet(params, 'LINE');
+  return {
+    connector: typeof connector === 'string' || typeof connector === 'number' ? String(connector) : '',
+    lineId: phpIntval(line),
+  };
+}
+
+export interface ChatNameInput {
+  readonly connector: string;
+  readonly lineId: number;
+  /** The external chat id (chat.id of send.messages). */
+  readonly externalChatId: string;
+  readonly name: string;
+  /** The external user id; null when not sent (allowed for CHAT_GROUP connectors only, the service decides). */
+  readonly externalUserId: string | null;
+}
+
+/**
+ * imconnector.chat.name.set (runtime-connectors.md §8): unlike the other messaging methods it tests empty(), so
+ * `LINE=0` is missing; order CONNECTOR, LINE, CHAT_ID, NAME (USER_ID after, against the connector).
+ */
+export function readChatName(raw: Params): ChatNameInput {
+  const params = upperKeys(raw) as Params;
+  for (const name of ['CONNECTOR', 'LINE', 'CHAT_ID', 'NAME']) {
+    if (isPhpEmpty(params[name])) throw argumentError(name, `Argument '${name}' is null or empty`);
+  }
+  return {
+    connector: text(params.CONNECTOR),
+    lineId: phpIntval(params.LINE),
+    externalChatId: text(params.CHAT_ID),
+    name: text(params.NAME),
+    externalUserId: isPhpEmpty(params.USER_ID) ? null : text(params.USER_ID),
   };
 }

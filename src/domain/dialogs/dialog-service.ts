@@ -5,10 +5,11 @@
 // CONNECTOR_MID. No permission check and no ownership check, as the reference (§2 "Who may call").
 
 import { type Clock, systemClock } from '../../clock.js';
-import { findBinding, findConnectorByCode } from '../../store/connectors-repository.js';
+import { findBinding, findConnectorByCode, setBindingError } from '../../store/connectors-repository.js';
 import type { Db } from '../../store/db.js';
 import {
   findChatByUserCode,
+  findCustomerByExternalId,
   findMessage,
   findMessagesByConnectorMid,
   findOpenSession,
@@ -17,13 +18,14 @@ import {
   lockChat,
   markDelivered,
   markMessageDeleted,
+  renameChat,
   updateMessageContent,
   upsertCustomer,
 } from '../../store/dialogs-repository.js';
 import type { Store } from '../../store/store.js';
-import { RestError } from '../../wire/errors.js';
+import { argumentError, RestError } from '../../wire/errors.js';
 import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
-import type { IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
+import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { userCodeOf } from './chat.js';
 import { type DialogEvents, NO_DIALOG_EVENTS } from './dialog-events.js';
 import { SESSION_STATUS } from './session.js';
@@ -50,7 +52,13 @@ export type ChangeOutcome =
   | { readonly ok: true; readonly customerId: number; readonly changed: number }
   | { readonly ok: false; readonly errors: readonly string[] };
 
-type ActiveConnector = { readonly id: number; readonly code: string; readonly appId: number };
+type ActiveConnector = {
+  readonly id: number;
+  readonly code: string;
+  readonly appId: number;
+  /** CHAT_GROUP connectors keep one dialog per external chat: the user code ends in 0. */
+  readonly chatGroup: boolean;
+};
 
 export class DialogService {
   private readonly clock: Clock;
@@ -103,7 +111,12 @@ export class DialogService {
         }
         const incoming = item.message;
         const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
-        const userCode = userCodeOf(connector.code, input.lineId, incoming.externalChatId, customer.id);
+        const userCode = userCodeOf(
+          connector.code,
+          input.lineId,
+          incoming.externalChatId,
+          connector.chatGroup ? 0 : customer.id,
+        );
         const chat = await findChatByUserCode(trx, userCode);
         let changed = 0;
         if (chat && incoming.externalMessageId !== null) {
@@ -144,6 +157,43 @@ export class DialogService {
     await this.store.read((db) => providerOf(db, input.connector));
   }
 
+  /**
+   * imconnector.set.error (runtime-connectors.md §9): the connector on the line is in error (status ERROR, and
+   * NOT_ACTIVE_LINE for the messaging methods) until it is activated again. Nothing bound: nothing to mark.
+   */
+  async setError(input: { readonly connector: string; readonly lineId: number }): Promise<void> {
+    await this.store.write(async (trx) => {
+      const row = await providerOf(trx, input.connector);
+      if (row && Number.isSafeInteger(input.lineId)) {
+        await setBindingError(trx, row.id, input.lineId, new Date(this.clock.now()).toISOString());
+      }
+    });
+  }
+
+  /**
+   * imconnector.chat.name.set (§8): renames the chat of the user code when it has an open session (else 400
+   * CHAT_RENAMING_FAILED). An unknown external user is no error and renames nothing, as in the reference.
+   */
+  async renameChat(input: ChatNameInput): Promise<void> {
+    await this.store.write(async (trx) => {
+      const row = input.connector === '' ? undefined : await findConnectorByCode(trx, input.connector);
+      const chatGroup = row ? isChatGroup(row.doc) : false;
+      if (input.externalUserId === null && !chatGroup)
+        throw argumentError('USER_ID', "Argument 'USER_ID' is null or empty");
+      const connector = await activeConnector(trx, input.connector, input.lineId);
+      let customerPart = 0;
+      if (!chatGroup) {
+        const customer = await findCustomerByExternalId(trx, connector.id, input.externalUserId ?? '');
+        if (!customer) return;
+        customerPart = customer.id;
+      }
+      const userCode = userCodeOf(connector.code, input.lineId, input.externalChatId, customerPart);
+      const chat = await findChatByUserCode(trx, userCode);
+      if (!chat || !(await findOpenSession(trx, userCode))) throw new RestError('CHAT_RENAMING_FAILED');
+      await renameChat(trx, chat.id, input.name, new Date(this.clock.now()).toISOString());
+    });
+  }
+
   private async storeMessage(
     trx: Db,
     connector: ActiveConnector,
@@ -152,7 +202,7 @@ export class DialogService {
     stamp: string,
   ): Promise<StoredMessage> {
     const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
-    const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, customer.id);
+    const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, connector.chatGroup ? 0 : customer.id);
     const { chat } = await lockChat(trx, {
       user_code: userCode,
       connector_id: connector.id,
@@ -205,7 +255,7 @@ async function activeConnector(db: Db, code: string, lineId: number): Promise<Ac
   const row = await providerOf(db, code);
   const binding = row && Number.isSafeInteger(lineId) && lineId > 0 ? await findBinding(db, row.id, lineId) : undefined;
   if (!row || binding?.active !== 1 || binding.error !== 0) throw new RestError('NOT_ACTIVE_LINE');
-  return { id: row.id, code: row.code, appId: row.app_id };
+  return { id: row.id, code: row.code, appId: row.app_id, chatGroup: isChatGroup(row.doc) };
 }
 
 /** The registered connector of this exact code (undefined: a built-in one); IMCONNECTOR_NO_CORRECT_PROVIDER else. */
@@ -213,4 +263,9 @@ async function providerOf(db: Db, code: string) {
   const row = code === '' ? undefined : await findConnectorByCode(db, code);
   if (!row && !isBuiltinConnector(code)) throw new RestError('IMCONNECTOR_NO_CORRECT_PROVIDER');
   return row;
+}
+
+/** The connector's CHAT_GROUP flag, from its registration document. */
+function isChatGroup(doc: string): boolean {
+  return (JSON.parse(doc) as { CHAT_GROUP?: unknown }).CHAT_GROUP === true;
 }
