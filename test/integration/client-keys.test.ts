@@ -37,7 +37,11 @@ interface Credential {
 interface Setup {
   line(): Promise<number>;
   connector(): Promise<string>;
+  /** A connector active on a new line, with one customer message sent (user 'u', chat 'c', message 'm'). */
+  dialog(): Promise<{ CONNECTOR: string; LINE: number }>;
 }
+
+const ITEM = { user: { id: 'u', name: 'Ann' }, message: { id: 'm', text: 'hi' }, chat: { id: 'c' } };
 
 /** Valid parameters for each registered method; a method without an entry fails the first test. */
 const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
@@ -64,6 +68,19 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
     DATA: { ID: 'chan', URL: 'https://chat.example.com/', NAME: 'Channel' },
   }),
   'imconnector.connector.data.get': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line() }),
+  'imconnector.send.messages': async (s) => ({ ...(await s.dialog()), MESSAGES: [ITEM] }),
+  'imconnector.update.messages': async (s) => ({ ...(await s.dialog()), MESSAGES: [ITEM] }),
+  'imconnector.delete.messages': async (s) => ({ ...(await s.dialog()), MESSAGES: [ITEM] }),
+  'imconnector.send.status.delivery': async (s) => ({
+    ...(await s.dialog()),
+    MESSAGES: [{ im: { chat_id: 1, message_id: 1 }, message: { id: ['x'] }, chat: { id: 'c' } }],
+  }),
+  'imconnector.send.status.reading': async (s) => ({
+    ...(await s.dialog()),
+    MESSAGES: [{ im: { chat_id: 1, message_id: 1 }, message: { id: ['x'] }, chat: { id: 'c' } }],
+  }),
+  'imconnector.set.error': async (s) => ({ CONNECTOR: await s.connector(), LINE: await s.line() }),
+  'imconnector.chat.name.set': async (s) => ({ ...(await s.dialog()), CHAT_ID: 'c', USER_ID: 'u', NAME: 'Chat' }),
   'openlines.admin.session.get': async () => ({}),
   'openlines.admin.catalogue.get': async () => ({}),
   'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),
@@ -123,6 +140,16 @@ for (const store of STORES) {
         const params = await FIXTURES['imconnector.register']!(this);
         assertCleanSuccess(await credential.send('imconnector.register', params), 'setup register');
         return params.ID as string;
+      },
+      async dialog() {
+        const CONNECTOR = await this.connector();
+        const LINE = await this.line();
+        assertCleanSuccess(await credential.send('imconnector.activate', { CONNECTOR, LINE, ACTIVE: 1 }), 'activate');
+        assertCleanSuccess(
+          await credential.send('imconnector.send.messages', { CONNECTOR, LINE, MESSAGES: [ITEM] }),
+          'setup send',
+        );
+        return { CONNECTOR, LINE };
       },
     });
     /** The methods a credential may call: webhooks are refused by imconnector.* before parameters are read. */
