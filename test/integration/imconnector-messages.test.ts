@@ -548,5 +548,37 @@ for (const store of STORES) {
       });
       assert.deepEqual(resultOf(renamed), { SUCCESS: true, DATA: { RESULT: {} } });
     });
+
+    it('deleting the line, or unregistering the connector, removes its chats, sessions and messages', async () => {
+      const count = async (
+        table: 'chats' | 'sessions' | 'messages' | 'customers',
+        column: 'line_id' | 'connector_id',
+        id: number,
+      ) => (await t.server.store.db.selectFrom(table).select('id').where(column, '=', id).execute()).length;
+      const { connector, line } = await channel();
+      const sent = resultOf(await send(connector, line, [message('z', 'c', 'x')])).DATA.RESULT[0];
+      assert.equal(await count('sessions', 'line_id', line), 1);
+      const deleted = await t.call('imopenlines.config.delete', { CONFIG_ID: line });
+      assert.equal(deleted.body.result, true, deleted.text);
+      assert.equal(await count('chats', 'line_id', line), 0);
+      assert.equal(await count('sessions', 'line_id', line), 0);
+      const messages = await t.server.store.db
+        .selectFrom('messages')
+        .select('id')
+        .where('chat_id', '=', Number(sent.session.CHAT_ID))
+        .execute();
+      assert.equal(messages.length, 0);
+      const other = await channel();
+      await send(other.connector, other.line, [message('z', 'c', 'x')]);
+      const row = await t.server.store.db
+        .selectFrom('connectors')
+        .select('id')
+        .where('code', '=', other.connector)
+        .executeTakeFirstOrThrow();
+      const unregistered = await call('imconnector.unregister', { ID: other.connector });
+      assert.deepEqual(unregistered.body.result, { result: true }, unregistered.text);
+      assert.equal(await count('customers', 'connector_id', Number(row.id)), 0);
+      assert.equal(await count('chats', 'connector_id', Number(row.id)), 0);
+    });
   });
 }
