@@ -1,3 +1,4 @@
+import { defineEventMethods } from './event.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConfigMethods } from './imopenlines-config.js';
 import { defineAdminMethods } from './openlines-admin.js';
@@ -9,5 +10,6 @@ export function buildRegistry(): MethodRegistry {
   defineConfigMethods(registry);
   defineConnectorMethods(registry);
   defineAdminMethods(registry);
+  defineEventMethods(registry);
   return registry;
 }

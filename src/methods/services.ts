@@ -1,6 +1,7 @@
 // What method handlers may use. Built once at start-up (server.ts) and shared by every call.
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
+import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
@@ -11,6 +12,8 @@ export interface Services {
   readonly connectors: ConnectorService;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
+  /** Event bindings (event.*) and the outbox. */
+  readonly events: EventService;
 }
 
 export interface HistoryQuery {

@@ -137,3 +137,26 @@ export async function deleteBinding(db: Db, connectorId: number, lineId: number)
 export async function deleteBindingsOfLine(db: Db, lineId: number): Promise<void> {
   await db.deleteFrom('connector_lines').where('line_id', '=', lineId).execute();
 }
+
+/** The connectors switched on for a line, with their owner application, in binding order. */
+export async function connectorsOfLine(db: Db, lineId: number): Promise<{ code: string; appId: number }[]> {
+  const rows = await db
+    .selectFrom('connector_lines')
+    .innerJoin('connectors', 'connectors.id', 'connector_lines.connector_id')
+    .select(['connectors.code', 'connectors.app_id'])
+    .where('connector_lines.line_id', '=', lineId)
+    .orderBy('connectors.id')
+    .execute();
+  return rows.map((r) => ({ code: r.code, appId: Number(r.app_id) }));
+}
+
+/** The lines a connector is switched on for. */
+export async function linesOfConnector(db: Db, connectorId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('connector_lines')
+    .select('line_id')
+    .where('connector_id', '=', connectorId)
+    .orderBy('line_id')
+    .execute();
+  return rows.map((r) => Number(r.line_id));
+}

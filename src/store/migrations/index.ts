@@ -7,6 +7,7 @@ import * as history from './2026-11-23-05-history.js';
 import * as sharedLimits from './2026-11-23-06-shared-limits.js';
 import * as roles from './2026-11-23-07-roles.js';
 import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
+import * as events from './2026-12-02-02-events.js';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sharedLimits,
   roles,
   linesByEditor,
+  events,
 ];
