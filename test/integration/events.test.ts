@@ -5,8 +5,6 @@
 // line-configuration event, retries with backoff on a ManualClock, and nothing for a rolled-back change.
 
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Caller } from '../../src/domain/caller.js';
 import { BACKOFF_MAX_MS } from '../../src/jobs/backoff.js';
@@ -14,50 +12,10 @@ import { listOutbox } from '../../src/store/events-repository.js';
 import { getPortal } from '../../src/store/portal-repository.js';
 import { joinedStore } from '../../src/store/store.js';
 import { parsePhpQuery } from '../../src/wire/php-params.js';
+import { EventReceiver } from '../helpers/event-receiver.js';
 import { SEED } from '../helpers/seed.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
 import { ManualClock } from '../helpers/test-clock.js';
-
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A real handler on loopback: records every POST; answers 500 to the first `failFirst` of them. */
-class Receiver {
-  readonly received: Received[] = [];
-  failFirst = 0;
-  private seen = 0;
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.seen++;
-      if (this.seen <= this.failFirst) {
-        res.writeHead(500).end('no');
-        return;
-      }
-      this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(200).end('ok');
-    });
-  });
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-  }
-  url(path: string): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
-  }
-  reset(): void {
-    this.received.length = 0;
-    this.seen = 0;
-    this.failFirst = 0;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const WRONG_AUTH_TYPE = {
   error: 'WRONG_AUTH_TYPE',
@@ -78,7 +36,7 @@ for (const store of STORES) {
   describe(`events [${store}]`, () => {
     let t: TestServer;
     const clock = new ManualClock(Date.parse('2026-12-02T10:00:00Z'));
-    const receiver = new Receiver();
+    const receiver = new EventReceiver();
     let appA: { clientId: string; applicationToken: string };
     let appB: { clientId: string; applicationToken: string };
     let tokenA: string;
