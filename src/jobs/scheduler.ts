@@ -118,10 +118,15 @@ export class Scheduler {
     }
     if (this.stopped) return;
     if (this.timer) clock.clearTimeout(this.timer);
-    // Returning the tick lets a ManualClock's advance wait for it.
-    this.timer = clock.setTimeout(() => {
-      this.timer = null;
-      return this.wake();
-    }, delay);
+    // Returning the tick lets a ManualClock's advance wait for it. A clock without timers (a test's reading of
+    // a variable) leaves the scheduler to run only when woken.
+    try {
+      this.timer = clock.setTimeout(() => {
+        this.timer = null;
+        return this.wake();
+      }, delay);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
   }
 }

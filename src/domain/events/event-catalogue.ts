@@ -159,7 +159,7 @@ export const EVENT_CATALOGUE: Catalogue = {
     owner: () => null,
     data: (p) => ({ LINE: p.line, ACTION: p.action, REVISION: p.revision, CHANGES: p.changes }),
     when:
-      'A line was added, updated or deleted (any way: REST, the admin page, `openlines apply`); `CHANGES` is the ' +
+      'A line was added, updated or deleted through REST or the admin page; `CHANGES` is the ' +
       'field-level diff the history records, a list of `{field, before, after}`.',
     source: 'openlines extension (DECISIONS.md "The line at work"; docs/decisions.md)',
     example: { line: 7, action: 'update', revision: 42, changes: [{ field: 'QUEUE_TIME', before: 60, after: 120 }] },
