@@ -23,6 +23,7 @@ import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
 import { Batch } from './rest/batch.js';
 import { buildGuards, type CallGuards } from './rest/call-guards.js';
+import { classifyError } from './rest/failure.js';
 import { RestCore } from './rest/rest-core.js';
 import { RestEndpoint } from './rest/rest-endpoint.js';
 import type { Settings } from './settings.js';
@@ -136,7 +137,11 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       pollMs: settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
-      onError: (error) => logger.error({ err: error }, 'event delivery tick failed'),
+      // Classified as a request's failure is: an unreachable store is a warning, anything else an error.
+      onError: (error) => {
+        const level = classifyError(error).log ?? 'error';
+        logger[level]({ err: error }, 'event delivery tick failed');
+      },
     });
     events.onCommitted(() => void scheduler.wake());
     scheduler.start();
