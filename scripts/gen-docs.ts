@@ -1,13 +1,17 @@
-// Generates docs/fields.md (from the field catalogue) and docs/errors.md (from the error catalogue).
+// Generates docs/fields.md (from the field catalogue), docs/errors.md (from the error catalogue) and
+// docs/events.md (from the event catalogue).
 // `npm run gen:docs` writes them; test/unit/docs.test.ts fails when the committed files are stale.
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { EVENT_CATALOGUE, EVENT_NAMES, type EventName } from '../src/domain/events/event-catalogue.js';
 import { defaultFor } from '../src/domain/lines/apply-input.js';
 import { FIELD_GROUPS, LEGACY_IGNORED_KEYS, LINE_FIELDS, QUEUE_INPUTS } from '../src/domain/lines/catalogue.js';
 import { defaultValue, isAutoDefault, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
+import { eventBody } from '../src/jobs/deliver-events.js';
 import { ERRORS, RESULT_ERRORS } from '../src/wire/errors.js';
+import { parsePhpQuery } from '../src/wire/php-params.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -117,9 +121,86 @@ export function errorsMarkdown(): string {
   return `${lines.join('\n')}\n`;
 }
 
+export function eventsMarkdown(): string {
+  const lines = [
+    '# Events to applications',
+    '',
+    'Generated from `src/domain/events/event-catalogue.ts` by `npm run gen:docs`; do not edit by hand.',
+    '',
+    'An application binds a handler URL to an event with `event.bind` (`event`, `handler`, `auth_type`), lists its',
+    'handlers with `event.get`, removes them with `event.unbind` (answers `{"count": n}`) and lists the event codes',
+    'with `events` (`SCOPE` or `FULL`). These methods need an OAuth application (a webhook gets `403',
+    'WRONG_AUTH_TYPE`). Handler URLs follow Bitrix24: http or https, a host with a dot after its first character',
+    '(`127.0.0.1` yes, `localhost` no), at most 255 characters; a duplicate is `400 ERROR_CORE`. Offline events',
+    '(`event_type=offline`) are not supported yet and answer `403 ACCESS_DENIED`.',
+    '',
+    '## Delivery',
+    '',
+    'Each event is one `POST` per handler, `application/x-www-form-urlencoded` in PHP bracket syntax (nulls and',
+    'empty arrays left out, every value a string), keys in this order: `event` (the upper-case code),',
+    '`event_handler_id`, `data`, `ts` (Unix seconds when queued) and `auth` (`domain`, `client_endpoint`,',
+    '`server_endpoint`, `member_id`, `application_token`). Compare `auth[application_token]` with the one',
+    '`openlines app create` printed (`openlines app list` shows it again): it is the only proof that the POST',
+    'comes from this server.',
+    '',
+    'Beyond Bitrix24, which sends once: the event is written in the same transaction as the change that causes it,',
+    'so a change that rolls back sends nothing and a committed one is sent even after a crash or restart; a failed',
+    'attempt (connection error, timeout, non-2xx; redirects are not followed) is retried with exponential backoff',
+    'and jitter (`EVENT_ATTEMPTS`, default 6, over about an hour; `EVENT_TIMEOUT` 10 s per attempt), then kept as',
+    'failed. Every POST carries `X-Openlines-Delivery` (the same id on every attempt: drop duplicates by it) and',
+    '`X-Openlines-Attempt` (1, 2, …). With several servers on one PostgreSQL each delivery is made by one server.',
+    '',
+    '| Event (code) | Scope | Receives it | When |',
+    '|---|---|---|---|',
+  ];
+  for (const name of EVENT_NAMES) {
+    const e = EVENT_CATALOGUE[name];
+    const who = e.recipients === 'connector owner' ? 'the application that registered the connector' : 'every binding';
+    const label = e.extension ? `${name} (openlines extension)` : name;
+    lines.push(`| \`${label}\` (\`${name.toUpperCase()}\`) | ${e.scope} | ${who} | ${cell(e.when)} |`);
+  }
+  for (const name of EVENT_NAMES) lines.push('', ...eventSection(name));
+  return `${lines.join('\n')}\n`;
+}
+
+function eventSection<N extends EventName>(name: N): string[] {
+  const e = EVENT_CATALOGUE[name];
+  const body = eventBody(
+    {
+      id: 1,
+      bindingId: 3,
+      appId: 1,
+      event: name.toUpperCase(),
+      handler: 'https://app.example.com/handler',
+      data: e.data(e.example),
+      ts: 1_764_670_000,
+      attempt: 0,
+      applicationToken: '0123456789abcdef0123456789abcdef',
+      memberId: 'f3a9c0e1b2d4',
+    },
+    { base: 'https://openlines.example.com' },
+  );
+  return [
+    `## ${name}`,
+    '',
+    `${e.when} Source: ${e.source}.`,
+    '',
+    'The body, as sent and as `parse_str` reads it:',
+    '',
+    '```',
+    body,
+    '```',
+    '',
+    '```json',
+    JSON.stringify(parsePhpQuery(body), null, 2),
+    '```',
+  ];
+}
+
 export const GENERATED = {
   'docs/fields.md': fieldsMarkdown,
   'docs/errors.md': errorsMarkdown,
+  'docs/events.md': eventsMarkdown,
 } as const;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

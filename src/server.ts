@@ -10,6 +10,8 @@ import { NO_DIALOG_EVENTS } from './domain/dialogs/dialog-events.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
+import { EventService } from './domain/events/event-service.js';
+import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
@@ -17,11 +19,13 @@ import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
+import { Scheduler } from './jobs/scheduler.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
 import { Batch } from './rest/batch.js';
 import { buildGuards, type CallGuards } from './rest/call-guards.js';
+import { classifyError } from './rest/failure.js';
 import { RestCore } from './rest/rest-core.js';
 import { RestEndpoint } from './rest/rest-endpoint.js';
 import type { Settings } from './settings.js';
@@ -34,6 +38,8 @@ export interface RunningServer {
   readonly services: Services;
   readonly directory: DirectoryService;
   readonly oauth: OAuthService;
+  /** Work started by time: event delivery (tests call runDue()). */
+  readonly scheduler: Scheduler;
   /** http://127.0.0.1:PORT */
   readonly httpUrl: string;
   /** https://127.0.0.1:PORT, or null when HTTPS is off. */
@@ -67,14 +73,15 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
-    const lines = new LineService(store, { companyName: settings.portalName, clock });
-    const connectors = new ConnectorService(store, { clock });
+    const events = new EventService(store, { clock });
+    const lines = new LineService(store, { companyName: settings.portalName, clock, events });
+    const connectors = new ConnectorService(store, { clock, events });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    // The events half of issue 16 replaces NO_DIALOG_EVENTS with the outbox (OnImConnectorDialogStart).
+    // The messages' events (OnImConnectorDialogStart) are not wired to the outbox yet: NO_DIALOG_EVENTS.
     const dialogs = new DialogService(store, { clock, events: NO_DIALOG_EVENTS });
-    const services: Services = { settings, lines, connectors, dialogs, history };
+    const services: Services = { settings, lines, connectors, dialogs, history, events };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };
@@ -125,6 +132,23 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       await https.listen({ port: settings.httpsPort, host: settings.host });
       httpsUrl = listenUrl(https, 'https');
     }
+    const httpUrl = listenUrl(http, 'http');
+    // Started after listen (an event's auth block names this server), stopped first in close().
+    const scheduler = new Scheduler({
+      clock,
+      outbox: new Outbox(store),
+      target: () => ({ base: settings.publicUrl || httpUrl }),
+      pollMs: settings.eventPollMs,
+      timeoutMs: settings.eventTimeoutSeconds * 1000,
+      maxAttempts: settings.eventAttempts,
+      // Classified as a request's failure is: an unreachable store is a warning, anything else an error.
+      onError: (error) => {
+        const level = classifyError(error).log ?? 'error';
+        logger[level]({ err: error }, 'event delivery tick failed');
+      },
+    });
+    events.onCommitted(() => void scheduler.wake());
+    scheduler.start();
     let closed = false;
     return {
       settings,
@@ -132,14 +156,16 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       services,
       directory,
       oauth,
-      httpUrl: listenUrl(http, 'http'),
+      httpUrl,
+      scheduler,
       httpsUrl,
       certPath,
       firstWebhook,
       async close() {
         if (closed) return;
         closed = true;
-        // In-flight requests finish first; then the store closes.
+        // The scheduler first (its deliveries in flight finish), then in-flight requests; then the store closes.
+        await scheduler.stop();
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

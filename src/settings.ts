@@ -38,6 +38,12 @@ export interface Settings {
   readonly trustProxy: boolean | string;
   /** Seconds a client may take to send a whole request (headers and body); slower ones get 408 (slow clients). */
   readonly requestTimeoutSeconds: number;
+  /** One event POST may take this long before it counts as failed (EVENT_TIMEOUT, DECISIONS.md: 10 s). */
+  readonly eventTimeoutSeconds: number;
+  /** Attempts per event delivery before it is kept as failed (EVENT_ATTEMPTS, DECISIONS.md: 6). */
+  readonly eventAttempts: number;
+  /** How often the scheduler looks for due work it was not woken for (EVENT_POLL_MS). */
+  readonly eventPollMs: number;
 }
 
 export class SettingsError extends Error {}
@@ -120,5 +126,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     refreshTokenTtlSeconds: int('OAUTH_REFRESH_TOKEN_TTL', env.OAUTH_REFRESH_TOKEN_TTL, 15_552_000, 1, 315_360_000),
     trustProxy: proxyTrust(env.TRUST_PROXY),
     requestTimeoutSeconds: int('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT, 60, 1, 3_600),
+    eventTimeoutSeconds: int('EVENT_TIMEOUT', env.EVENT_TIMEOUT, 10, 1, 300),
+    eventAttempts: int('EVENT_ATTEMPTS', env.EVENT_ATTEMPTS, 6, 1, 100),
+    eventPollMs: int('EVENT_POLL_MS', env.EVENT_POLL_MS, 1_000, 10, 600_000),
   };
 }

@@ -1,3 +1,4 @@
+import { defineEventMethods } from './event.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
@@ -11,5 +12,6 @@ export function buildRegistry(): MethodRegistry {
   defineConnectorMethods(registry);
   defineConnectorMessageMethods(registry);
   defineAdminMethods(registry);
+  defineEventMethods(registry);
   return registry;
 }

@@ -34,6 +34,8 @@ export interface MethodDefinition {
   readonly scopes: readonly string[];
   /** Refuses webhooks with 403 WRONG_AUTH_TYPE (imconnector.*: openlines-api.md §4). */
   readonly appContextOnly?: boolean;
+  /** The WRONG_AUTH_TYPE text when it differs from the imconnector one (event.*: no suffix, runtime-connectors.md §13). */
+  readonly wrongAuthTypeText?: string;
   /** false for methods that may not run inside batch (ERROR_BATCH_METHOD_NOT_ALLOWED). */
   readonly batchAllowed?: boolean;
   handler(ctx: MethodContext): Promise<MethodOutput>;

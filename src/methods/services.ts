@@ -2,6 +2,7 @@
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { DialogService } from '../domain/dialogs/dialog-service.js';
+import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { Settings } from '../settings.js';
@@ -14,6 +15,8 @@ export interface Services {
   readonly dialogs: DialogService;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
+  /** Event bindings (event.*) and the outbox. */
+  readonly events: EventService;
 }
 
 export interface HistoryQuery {

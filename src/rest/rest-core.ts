@@ -79,7 +79,8 @@ export class RestCore {
       const caller =
         request.caller ??
         (await this.deps.authenticator.authenticate(callCredentials(request.params, request.credentials)));
-      if (!method.scopes.some((s) => caller.scopes.has(s))) {
+      // No scopes: scope _global, every credential may call it (event.*).
+      if (method.scopes.length > 0 && !method.scopes.some((s) => caller.scopes.has(s))) {
         throw new RestError(
           'insufficient_scope',
           caller.authKind === 'oauth'
@@ -87,7 +88,9 @@ export class RestCore {
             : ERRORS.insufficient_scope.description,
         );
       }
-      if (method.appContextOnly && caller.authKind !== 'oauth') throw new RestError('WRONG_AUTH_TYPE');
+      if (method.appContextOnly && caller.authKind !== 'oauth') {
+        throw new RestError('WRONG_AUTH_TYPE', method.wrongAuthTypeText);
+      }
       await this.deps.guards.checkOperating(caller, method.name);
 
       const params = withoutClientKeys(request.params);

@@ -148,3 +148,26 @@ export async function setBindingError(db: Db, connectorId: number, lineId: numbe
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** The connectors switched on for a line, with their owner application, in binding order. */
+export async function connectorsOfLine(db: Db, lineId: number): Promise<{ code: string; appId: number }[]> {
+  const rows = await db
+    .selectFrom('connector_lines')
+    .innerJoin('connectors', 'connectors.id', 'connector_lines.connector_id')
+    .select(['connectors.code', 'connectors.app_id'])
+    .where('connector_lines.line_id', '=', lineId)
+    .orderBy('connectors.id')
+    .execute();
+  return rows.map((r) => ({ code: r.code, appId: Number(r.app_id) }));
+}
+
+/** The lines a connector is switched on for. */
+export async function linesOfConnector(db: Db, connectorId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('connector_lines')
+    .select('line_id')
+    .where('connector_id', '=', connectorId)
+    .orderBy('line_id')
+    .execute();
+  return rows.map((r) => Number(r.line_id));
+}

@@ -95,6 +95,8 @@ export interface OAuthAppTable {
   redirect_uri: string;
   strict: number;
   created_at: string;
+  /** Sent in every event's auth[application_token]; kept as is because it is sent (docs/decisions.md). */
+  application_token: string;
 }
 
 export interface OAuthTokenTable {
@@ -301,4 +303,38 @@ export interface Database {
   rate_buckets: RateBucketTable;
   operating_buckets: OperatingBucketTable;
   openlines_migrations: MigrationTable;
+  event_bindings: EventBindingTable;
+  event_outbox: EventOutboxTable;
+}
+
+/** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */
+export interface EventBindingTable {
+  id: Generated<number>;
+  app_id: number;
+  event: string;
+  handler: string;
+  user_id: number;
+  created_at: string;
+}
+
+/** One delivery of one event to one handler, written in the transaction of the change that caused it. */
+export interface EventOutboxTable {
+  id: Generated<number>;
+  binding_id: number;
+  app_id: number;
+  event: string;
+  handler: string;
+  user_id: number;
+  /** JSON text of the event's data. */
+  data: string;
+  /** Unix seconds when queued (the envelope's ts). */
+  ts: number;
+  created_at_ms: number;
+  attempt: number;
+  next_attempt_at_ms: number;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+  delivered_at_ms: number | null;
+  failed_at_ms: number | null;
+  last_error: string | null;
 }

@@ -107,6 +107,18 @@ export const ERRORS = {
     source: 'imconnector Library::ERROR_DELETE_NOT_EXISTING_CONNECTOR; strict mode of imconnector.activate (off)',
   },
   // openlines' own codes for what Bitrix24 silently tolerates or never meets (documented in docs/errors.md).
+  ERROR_EVENT_NOT_FOUND: { status: 400, description: 'Event not found', source: 'runtime-connectors.md §13.1' },
+  ERROR_WRONG_HANDLER_URL: { status: 400, description: 'Wrong handler URL', source: 'runtime-connectors.md §13.1' },
+  ERROR_UNSUPPORTED_PROTOCOL: {
+    status: 400,
+    description: 'Unsupported handler protocol',
+    source: 'runtime-connectors.md §13.1',
+  },
+  ERROR_CORE: {
+    status: 400,
+    description: 'Unable to set event handler: Handler already binded',
+    source: 'runtime-connectors.md §13.1',
+  },
   INVALID_JSON: { status: 400, description: 'Request body is not valid JSON', source: 'openlines (issue #2)' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'Request body is too large', source: 'openlines (issue #2)' },
   UNSUPPORTED_MEDIA_TYPE: {

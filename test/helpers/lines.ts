@@ -12,9 +12,9 @@ export function testClock(iso: string) {
   return {
     clock,
     now: () => clock.now(),
-    /** Jumps to an ISO-8601 moment (forwards or backwards). */
-    set(next: string) {
-      void clock.set(Date.parse(next));
+    /** Jumps to an ISO-8601 moment (forwards or backwards); await it: the server's timers (the scheduler) run on the way. */
+    set(next: string): Promise<void> {
+      return clock.set(Date.parse(next));
     },
   };
 }

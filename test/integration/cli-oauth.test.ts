@@ -47,7 +47,8 @@ describe('openlines app / token commands', () => {
     ]);
     assert.equal(created.code, 0, created.stderr);
     const app = JSON.parse(created.stdout);
-    assert.deepEqual(Object.keys(app), ['client_id', 'client_secret']);
+    assert.deepEqual(Object.keys(app), ['client_id', 'client_secret', 'application_token']);
+    assert.match(app.application_token, /^[0-9a-f]{32}$/);
     assert.match(app.client_id, /^local\.[0-9a-f]{14}\.\d{8}$/);
 
     // Independent commands run side by side: each is a whole Node process.

@@ -47,7 +47,7 @@ for (const store of STORES) {
       t = await startTestServer({ store, clock: clock.clock });
       userB = await addUser(t, { name: 'Bea', lastName: 'Queue' });
       for (let chunk = 0; chunk < COUNT / 10; chunk++) {
-        clock.set(new Date(BASE_MS + chunk * 60_000).toISOString());
+        await clock.set(new Date(BASE_MS + chunk * 60_000).toISOString());
         await Promise.all(
           Array.from({ length: 10 }, async (_x, k) => {
             const n = chunk * 10 + k + 1;

@@ -130,7 +130,7 @@ for (const store of STORES) {
 
       for (const field of WRITABLE_FIELDS) {
         if (field.kind === 'hour' && field.end === 'to') continue; // updated with its pair
-        clock.set(
+        await clock.set(
           new Date(Date.parse('2026-11-23T08:00:00Z') + 60_000 * (WRITABLE_FIELDS.indexOf(field) + 1)).toISOString(),
         );
         const change = changeOf(field, 1);
@@ -178,9 +178,9 @@ for (const store of STORES) {
     });
 
     it('imopenlines.config.update: stamps DATE_MODIFY and MODIFY_USER_ID, keeps DATE_CREATE, even with empty PARAMS', async () => {
-      clock.set('2026-11-23T08:00:00Z');
+      await clock.set('2026-11-23T08:00:00Z');
       const id = await addLine(t, { LINE_NAME: 'Stamps' });
-      clock.set('2026-11-24T12:30:15Z');
+      await clock.set('2026-11-24T12:30:15Z');
       const other = await addUser(t, { name: 'Editor', admin: true });
       const hook = await t.webhookFor(other, ['imopenlines']);
       assertResult(await t.call('imopenlines.config.update', { CONFIG_ID: id }, { hook }), true);

@@ -41,7 +41,9 @@ export function registerOAuthCommands(program: Command): void {
   const app = program.command('app').description('OAuth applications (client_id and client_secret)');
   app
     .command('create')
-    .description('register an application; prints {"client_id", "client_secret"} (the secret is shown only once)')
+    .description(
+      'register an application; prints {"client_id", "client_secret", "application_token"} (the secret is shown only once; the token, which every event carries, also by app list)',
+    )
     .requiredOption('--name <name>', 'the application name')
     .requiredOption('--scope <scopes>', 'comma-separated scopes, e.g. imopenlines,imconnector')
     .option('--redirect-uri <url>', 'where the application receives authorization codes')
@@ -55,17 +57,21 @@ export function registerOAuthCommands(program: Command): void {
           strict: o.strict === true,
         }),
       );
-      printJson({ client_id: created.clientId, client_secret: created.clientSecret });
+      printJson({
+        client_id: created.clientId,
+        client_secret: created.clientSecret,
+        application_token: created.applicationToken,
+      });
     });
   app
     .command('list')
-    .description('list applications (secrets are stored hashed and cannot be shown)')
+    .description('list applications with their application_token (secrets are stored hashed and cannot be shown)')
     .action(async (_o, command: Command) => {
       await withOAuth(command, async (oauth) => {
-        process.stdout.write('CLIENT_ID\tNAME\tSCOPES\tSTRICT\tREDIRECT_URI\tCREATED\n');
+        process.stdout.write('CLIENT_ID\tNAME\tSCOPES\tSTRICT\tREDIRECT_URI\tCREATED\tAPPLICATION_TOKEN\n');
         for (const a of await oauth.listApps()) {
           process.stdout.write(
-            `${a.clientId}\t${a.name}\t${a.scopes.join(',')}\t${a.strict ? 'Y' : 'N'}\t${a.redirectUri || '-'}\t${a.createdAt}\n`,
+            `${a.clientId}\t${a.name}\t${a.scopes.join(',')}\t${a.strict ? 'Y' : 'N'}\t${a.redirectUri || '-'}\t${a.createdAt}\t${a.applicationToken}\n`,
           );
         }
       });

@@ -12,12 +12,14 @@ import { type Clock, systemClock } from '../../clock.js';
 import {
   activateBinding,
   type ConnectorRow,
+  connectorsOfLine,
   deleteBinding,
   deleteBindingsOfLine,
   deleteConnector,
   findBinding,
   findConnectorByCode,
   insertConnector,
+  linesOfConnector,
   listConnectors,
   lockBindingData,
   updateBindingData,
@@ -31,6 +33,7 @@ import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import { lineLevelOf } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
+import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from './builtin-connectors.js';
 import {
   type Activation,
@@ -46,6 +49,8 @@ import {
 
 export interface ConnectorServiceOptions {
   readonly clock?: Clock;
+  /** Where OnImConnectorStatusDelete goes (none: events are not sent, e.g. a CLI without a deliverer). */
+  readonly events?: EventEmitter;
 }
 
 /** imconnector.register / unregister: `{"result": true}` or the reference's nested failure. */
@@ -65,12 +70,14 @@ type KnownConnector = { readonly builtin: true; readonly code: string } | ({ rea
 
 export class ConnectorService {
   private readonly clock: Clock;
+  private readonly events: EventEmitter;
 
   constructor(
     private readonly store: Store,
     options: ConnectorServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.events = options.events ?? NO_EVENTS;
   }
 
   /** Registers the connector for the calling application, or updates it when the application registered it. */
@@ -109,7 +116,7 @@ export class ConnectorService {
 
   /** Removes the calling application's connector (null: no ID was sent) and its bindings on every line. */
   async unregister(caller: Caller, code: string | null): Promise<NestedAnswer> {
-    return this.store.write(async (trx) => {
+    const answer = await this.store.write(async (trx) => {
       const app = await applicationOf(trx, caller);
       if (!app) return nestedFailure('NO_APPLICATION_ID');
       if (code === null) {
@@ -122,9 +129,15 @@ export class ConnectorService {
           `connector '${code}' is not registered by this application`,
         );
       }
+      // Unregistering fires Status::delete once per line the connector was on, while the connector still exists.
+      for (const lineId of await linesOfConnector(trx, connector.id)) {
+        await this.events.emit(trx, 'OnImConnectorStatusDelete', { connector: code, line: lineId, ownerAppId: app.id });
+      }
       await deleteConnector(trx, connector.id);
       return { result: true } as const;
     });
+    this.events.committed();
+    return answer;
   }
 
   /**
@@ -146,15 +159,24 @@ export class ConnectorService {
 
   /** Switches the application's connector on or off for a line; false when it was off already (nothing done). */
   async activate(caller: Caller, { code, lineId, active }: Activation): Promise<boolean> {
-    return this.writeBinding(code, lineId, async (trx) => {
+    const result = await this.writeBinding(code, lineId, async (trx) => {
       const connector = await this.ownedConnector(trx, caller, code);
       await requireLine(trx, lineId);
       if (active) {
         await activateBinding(trx, connector.id, lineId, new Date(this.clock.now()).toISOString());
         return true;
       }
-      return deleteBinding(trx, connector.id, lineId);
+      const deleted = await deleteBinding(trx, connector.id, lineId);
+      // Status::delete fires after deleting the row, whether or not there was one (runtime-connectors.md §11.5).
+      await this.events.emit(trx, 'OnImConnectorStatusDelete', {
+        connector: code,
+        line: lineId,
+        ownerAppId: connector.app_id,
+      });
+      return deleted;
     });
+    this.events.committed();
+    return result;
   }
 
   /**
@@ -200,7 +222,13 @@ export class ConnectorService {
   }
 
   /** For LineService.onLineDeleted: runs in config.delete's transaction. */
-  readonly lineDeleted = (trx: Db, lineId: number): Promise<void> => deleteBindingsOfLine(trx, lineId);
+  /** Line deletion: one OnImConnectorStatusDelete per connector of the line, before its row goes (§11.5). */
+  readonly lineDeleted = async (trx: Db, lineId: number): Promise<void> => {
+    for (const { code, appId } of await connectorsOfLine(trx, lineId)) {
+      await this.events.emit(trx, 'OnImConnectorStatusDelete', { connector: code, line: lineId, ownerAppId: appId });
+    }
+    await deleteBindingsOfLine(trx, lineId);
+  };
 
   /** A connector the calling application registered; 400 NOT_AVAILABLE_CONNECTOR or WRONG_APP_ID otherwise. */
   private async ownedConnector(trx: Db, caller: Caller, code: string): Promise<ConnectorRow> {

@@ -22,8 +22,9 @@ import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import { allowedUsersFor, canOperateOnLine, type LineAction } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
-import { authorOf, recordRevision } from '../history/history.js';
-import { snapshotLine, snapshotOf } from '../history/line-snapshot.js';
+import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
+import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
+import { diffSnapshots, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import type { InputReport } from '../input/input-report.js';
 import type { LineInput } from './apply-input.js';
 import {
@@ -40,6 +41,8 @@ import { type EmptyQueueReason, readQueue, resolveQueue } from './queue.js';
 export interface LineServiceOptions {
   readonly companyName: string;
   readonly clock?: Clock;
+  /** Where the line events go: OnImConnectorLineDelete and the openlines configuration-change event. */
+  readonly events?: EventEmitter;
 }
 
 /** Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...). */
@@ -77,6 +80,7 @@ const QUEUE_EMPTY_REASONS: Readonly<Record<EmptyQueueReason, string>> = {
 
 export class LineService {
   private readonly clock: Clock;
+  private readonly events: EventEmitter;
   /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
   private lineDeletedHooks: LineDeletedHook[] = [];
 
@@ -85,6 +89,7 @@ export class LineService {
     private readonly options: LineServiceOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.events = options.events ?? NO_EVENTS;
   }
 
   /** This service over another store, e.g. `joinedStore(trx)` to join an outer transaction; hooks are shared. */
@@ -100,7 +105,7 @@ export class LineService {
    */
   async add(caller: Caller, input: LineInput, report: InputReport): Promise<number | false> {
     if (!report.take(input.findings)) return false;
-    return this.store.write(async (trx) => {
+    const added = await this.store.write(async (trx) => {
       // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
       // turns and each automatic name is unique.
       const counter = await incrementLineCounter(trx);
@@ -119,15 +124,23 @@ export class LineService {
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
       // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
       const after = snapshotOf(values, queue.configQueue);
-      await recordRevision(trx, {
-        lineId: id,
-        action: 'add',
-        author: authorOf(caller),
-        at: stamp,
-        before: null,
-        after,
-      });
+      const revision = { lineId: id, action: 'add', author: authorOf(caller), at: stamp, before: null, after } as const;
+      await this.changed(trx, revision, await recordRevision(trx, revision));
       return id;
+    });
+    this.events.committed();
+    return added;
+  }
+
+  /** The openlines configuration-change event for a recorded revision (none when nothing changed). */
+  private async changed(trx: Db, revision: RevisionInput, revisionId: number | null): Promise<void> {
+    if (revisionId === null) return;
+    const changes = diffSnapshots(revision.before, revision.after);
+    await this.events.emit(trx, 'OnOpenlinesLineConfigChange', {
+      line: revision.lineId,
+      action: revision.action,
+      revision: revisionId,
+      changes,
     });
   }
 
@@ -153,7 +166,7 @@ export class LineService {
    * input or queue answers false (compat) and writes nothing. null: there is no such line.
    */
   async update(caller: Caller, id: number, input: LineInput, report: InputReport): Promise<boolean | null> {
-    return this.store.write(async (trx) => {
+    const updated = await this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const stored = await findLineForUpdate(trx, id);
       if (!stored) return null;
@@ -186,9 +199,12 @@ export class LineService {
         await replaceQueues(trx, id, queue.configQueue, operators);
       }
       const after = snapshotOf(values, queue ? queue.configQueue : storedQueue);
-      await recordRevision(trx, { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after });
+      const revision = { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after } as const;
+      await this.changed(trx, revision, await recordRevision(trx, revision));
       return true;
     });
+    this.events.committed();
+    return updated;
   }
 
   /**
@@ -196,16 +212,21 @@ export class LineService {
    * whatever the registered hooks clean up, in one transaction. null: there is no such line.
    */
   async delete(caller: Caller, id: number): Promise<boolean | null> {
-    return this.store.write(async (trx) => {
+    const deleted = await this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const before = await snapshotLine(trx, id);
       if (!before) return null;
       for (const hook of this.lineDeletedHooks) await hook(trx, id);
       const deleted = await deleteLine(trx, id);
+      // After the hooks' OnImConnectorStatusDelete events, as Output::deleteLine orders them (§11.6).
+      await this.events.emit(trx, 'OnImConnectorLineDelete', { line: id });
       const at = new Date(this.clock.now()).toISOString();
-      await recordRevision(trx, { lineId: id, action: 'delete', author: authorOf(caller), at, before, after: null });
+      const revision = { lineId: id, action: 'delete', author: authorOf(caller), at, before, after: null } as const;
+      await this.changed(trx, revision, await recordRevision(trx, revision));
       return deleted;
     });
+    this.events.committed();
+    return deleted;
   }
 
   /**

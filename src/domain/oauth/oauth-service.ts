@@ -60,6 +60,8 @@ export interface AppSummary {
   readonly redirectUri: string;
   readonly strict: boolean;
   readonly createdAt: string;
+  /** What every event's auth[application_token] carries, for the application's handlers to compare. */
+  readonly applicationToken: string;
 }
 
 /** A freshly issued token pair; the plaintext exists only here, on its way to the client. */
@@ -124,6 +126,7 @@ function summary(app: OAuthAppRow): AppSummary {
     redirectUri: app.redirect_uri,
     strict: app.strict === 1,
     createdAt: app.created_at,
+    applicationToken: app.application_token,
   };
 }
 
@@ -140,7 +143,7 @@ export class OAuthService {
   // --- applications (command line) ---
 
   /** Registers an application; the secret is returned once and stored only as a hash. */
-  async createApp(app: NewApp): Promise<{ clientId: string; clientSecret: string }> {
+  async createApp(app: NewApp): Promise<{ clientId: string; clientSecret: string; applicationToken: string }> {
     if (!app.name.trim()) throw new OAuthAdminError('an application needs a name');
     const scopes = this.knownScopes(app.scopes.join(','));
     if (app.redirectUri && !/^https?:\/\/\S+$/i.test(app.redirectUri)) {
@@ -148,6 +151,8 @@ export class OAuthService {
     }
     const clientId = newClientId();
     const clientSecret = generateCode(50);
+    // Sent in every event's auth[application_token], so stored as it is (docs/decisions.md).
+    const applicationToken = randomBytes(16).toString('hex');
     await this.store.write((trx) =>
       insertApp(trx, {
         client_id: clientId,
@@ -157,9 +162,10 @@ export class OAuthService {
         redirect_uri: app.redirectUri ?? '',
         strict: app.strict ? 1 : 0,
         created_at: new Date(this.clock.now()).toISOString(),
+        application_token: applicationToken,
       }),
     );
-    return { clientId, clientSecret };
+    return { clientId, clientSecret, applicationToken };
   }
 
   async listApps(): Promise<AppSummary[]> {

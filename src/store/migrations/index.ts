@@ -8,6 +8,7 @@ import * as sharedLimits from './2026-11-23-06-shared-limits.js';
 import * as roles from './2026-11-23-07-roles.js';
 import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
 import * as dialogs from './2026-12-02-01-dialogs.js';
+import * as events from './2026-12-02-02-events.js';
 
 export interface Migration {
   name: string;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   roles,
   linesByEditor,
   dialogs,
+  events,
 ];

@@ -1,0 +1,177 @@
+// Every event openlines sends to applications, described once as data (as catalogue.ts describes the line fields):
+// its Bitrix24 name, the scope an application needs to bind it, which applications receive it, how the `data` of
+// the POST is built from the cause's payload, and its documentation. event.bind, `events`, the outbox and
+// docs/events.md all read this table (runtime-connectors.md §11, §13).
+
+import type { FieldChange } from '../history/line-snapshot.js';
+
+/** What each event's cause hands to events.emit. */
+export interface EventPayloads {
+  OnImConnectorMessageAdd: ConnectorMessages;
+  OnImConnectorMessageUpdate: ConnectorMessages;
+  OnImConnectorMessageDelete: ConnectorMessages;
+  OnImConnectorDialogStart: ConnectorDialog;
+  OnImConnectorDialogFinish: ConnectorDialog;
+  OnImConnectorStatusDelete: { readonly connector: string; readonly line: number; readonly ownerAppId: number | null };
+  OnImConnectorLineDelete: { readonly line: number };
+  OnOpenlinesLineConfigChange: LineConfigChange;
+}
+
+export type EventName = keyof EventPayloads;
+
+interface ConnectorMessages {
+  readonly connector: string;
+  readonly line: number;
+  readonly ownerAppId: number | null;
+  readonly messages: readonly unknown[];
+}
+
+interface ConnectorDialog {
+  readonly connector: string;
+  readonly line: number;
+  readonly ownerAppId: number | null;
+  readonly data: Record<string, unknown>;
+}
+
+/** A line's configuration changed: the history's revision (docs/history), as the openlines extension sends it. */
+export interface LineConfigChange {
+  readonly line: number;
+  readonly action: 'add' | 'update' | 'delete';
+  readonly revision: number;
+  /** The field-level diff the history records: `{field, before?, after?}` in catalogue order, the queue last. */
+  readonly changes: readonly FieldChange[];
+}
+
+export interface EventDescriptor<N extends EventName> {
+  readonly name: N;
+  /** The scope whose `_events` declare it: event.bind refuses it to a token without this scope. */
+  readonly scope: string;
+  /** Who receives it: only the application that registered the connector, or every application bound to it. */
+  readonly recipients: 'connector owner' | 'every binding';
+  /** The owner application of the connector (connector-owner events); null: no application owns it. */
+  owner(payload: EventPayloads[N]): number | null;
+  /** The envelope's `data` (runtime-connectors.md §11.0). */
+  data(payload: EventPayloads[N]): unknown;
+  /** One sentence for docs/events.md: when it is sent. */
+  readonly when: string;
+  /** Where the payload comes from. */
+  readonly source: string;
+  /** An example payload for the documentation. */
+  readonly example: EventPayloads[N];
+  /** Not a Bitrix24 event. */
+  readonly extension?: true;
+}
+
+type Catalogue = { readonly [N in EventName]: EventDescriptor<N> };
+
+const messages = (p: ConnectorMessages) => ({ CONNECTOR: p.connector, LINE: p.line, MESSAGES: p.messages });
+const dialog = (p: ConnectorDialog) => ({ CONNECTOR: p.connector, LINE: p.line, DATA: p.data });
+const messageExample: ConnectorMessages = {
+  connector: 'my_connector',
+  line: 7,
+  ownerAppId: 1,
+  messages: [{ im: { chat_id: '12', message_id: '345' }, message: { text: 'Hello' }, chat: { id: 'ext-1' } }],
+};
+const dialogExample: ConnectorDialog = {
+  connector: 'my_connector',
+  line: 7,
+  ownerAppId: 1,
+  data: { SESSION_ID: '31', CHAT_ID: '12', USER_CODE: 'my_connector|7|ext-1|5' },
+};
+
+export const EVENT_CATALOGUE: Catalogue = {
+  OnImConnectorMessageAdd: {
+    name: 'OnImConnectorMessageAdd',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: messages,
+    when: 'An operator, bot or the system wrote to the customer in a chat of the connector.',
+    source: 'runtime-connectors.md §11.1',
+    example: messageExample,
+  },
+  OnImConnectorMessageUpdate: {
+    name: 'OnImConnectorMessageUpdate',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: messages,
+    when: 'An operator edited a message already delivered to the customer.',
+    source: 'runtime-connectors.md §11.2',
+    example: messageExample,
+  },
+  OnImConnectorMessageDelete: {
+    name: 'OnImConnectorMessageDelete',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: messages,
+    when: 'An operator deleted a message already delivered to the customer.',
+    source: 'runtime-connectors.md §11.3',
+    example: messageExample,
+  },
+  OnImConnectorDialogStart: {
+    name: 'OnImConnectorDialogStart',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: dialog,
+    when: 'A customer message opened a new session.',
+    source: 'runtime-connectors.md §11.4',
+    example: dialogExample,
+  },
+  OnImConnectorDialogFinish: {
+    name: 'OnImConnectorDialogFinish',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: dialog,
+    when: 'A session of the connector was closed.',
+    source: 'runtime-connectors.md §11.4',
+    example: dialogExample,
+  },
+  OnImConnectorStatusDelete: {
+    name: 'OnImConnectorStatusDelete',
+    scope: 'imopenlines',
+    recipients: 'connector owner',
+    owner: (p) => p.ownerAppId,
+    data: (p) => ({ connector: p.connector, line: p.line }),
+    when:
+      'The connector was switched off on a line (imconnector.activate with a falsy ACTIVE) or its line was ' +
+      'deleted (one per connector of the line, before OnImConnectorLineDelete).',
+    source: 'runtime-connectors.md §11.5',
+    example: { connector: 'my_connector', line: 7, ownerAppId: 1 },
+  },
+  OnImConnectorLineDelete: {
+    name: 'OnImConnectorLineDelete',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => p.line,
+    when: 'An open line was deleted; `data` is the bare line id.',
+    source: 'runtime-connectors.md §11.6',
+    example: { line: 7 },
+  },
+  OnOpenlinesLineConfigChange: {
+    name: 'OnOpenlinesLineConfigChange',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => ({ LINE: p.line, ACTION: p.action, REVISION: p.revision, CHANGES: p.changes }),
+    when:
+      'A line was added, updated or deleted through REST or the admin page; `CHANGES` is the ' +
+      'field-level diff the history records, a list of `{field, before, after}`.',
+    source: 'openlines extension (DECISIONS.md "The line at work"; docs/decisions.md)',
+    example: { line: 7, action: 'update', revision: 42, changes: [{ field: 'QUEUE_TIME', before: 60, after: 120 }] },
+    extension: true,
+  },
+};
+
+export const EVENT_NAMES = Object.keys(EVENT_CATALOGUE) as EventName[];
+
+/** The descriptor for an event code as event.bind receives it (any case), or undefined. */
+export function findEvent(code: string): EventDescriptor<EventName> | undefined {
+  const upper = code.toUpperCase();
+  const name = EVENT_NAMES.find((n) => n.toUpperCase() === upper);
+  return name && (EVENT_CATALOGUE[name] as unknown as EventDescriptor<EventName>);
+}

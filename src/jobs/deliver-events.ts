@@ -1,0 +1,81 @@
+// One event delivery: the form-encoded POST exactly as Bitrix24 sends it (runtime-connectors.md §12: `event`,
+// `event_handler_id`, `data`, `ts`, then `auth`, in PHP's http_build_query form), plus openlines' delivery headers
+// (DECISIONS.md "Events are delivered at least once"). Never follows redirects; a timeout, a connection error or
+// a non-2xx answer is a failed attempt, retried with backoff until the attempts run out.
+
+import type { Delivery, Outcome } from '../domain/events/outbox.js';
+import { httpBuildQuery } from '../wire/php-query.js';
+import { backoffMs } from './backoff.js';
+
+export interface DeliveryTarget {
+  /** scheme://host[:port] of this server, as applications reach it. */
+  readonly base: string;
+}
+
+/**
+ * The auth block. openlines does not mint an access token per event (yet): every handler gets the block the
+ * reference sends when no user acted (§12.2), which carries the application_token handlers compare.
+ */
+export function authBlock(delivery: Delivery, target: DeliveryTarget): Record<string, string | undefined> {
+  const base = target.base.replace(/\/+$/, '');
+  return {
+    domain: base.replace(/^https?:\/\//, ''),
+    client_endpoint: `${base}/rest/`,
+    server_endpoint: `${base}/rest/`,
+    member_id: delivery.memberId,
+    application_token: delivery.applicationToken,
+  };
+}
+
+/** The POST body, byte for byte. */
+export function eventBody(delivery: Delivery, target: DeliveryTarget): string {
+  return httpBuildQuery({
+    event: delivery.event,
+    event_handler_id: String(delivery.bindingId),
+    data: delivery.data,
+    ts: String(delivery.ts),
+    auth: authBlock(delivery, target),
+  });
+}
+
+export interface DeliverOptions {
+  readonly target: DeliveryTarget;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly now: () => number;
+  readonly random?: () => number;
+}
+
+/** Sends one delivery and says what became of it. */
+export async function deliverEvent(delivery: Delivery, options: DeliverOptions): Promise<Outcome> {
+  const attempt = delivery.attempt + 1;
+  let error: string;
+  try {
+    const response = await fetch(delivery.handler, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'openlines',
+        'x-openlines-delivery': String(delivery.id),
+        'x-openlines-attempt': String(attempt),
+      },
+      body: eventBody(delivery, options.target),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return { kind: 'delivered', atMs: options.now() };
+    error = `HTTP ${response.status}`;
+  } catch (caught) {
+    error = caught instanceof Error && caught.name === 'TimeoutError' ? 'timeout' : describe(caught);
+  }
+  const atMs = options.now();
+  if (attempt >= options.maxAttempts) return { kind: 'failed', error, atMs };
+  return { kind: 'retry', error, atMs, nextAttemptAtMs: atMs + backoffMs(attempt, options.random) };
+}
+
+function describe(caught: unknown): string {
+  if (!(caught instanceof Error)) return String(caught);
+  const cause = (caught as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? caught.message;
+}

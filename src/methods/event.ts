@@ -1,0 +1,54 @@
+// event.bind / event.unbind / event.get / events (runtime-connectors.md §13): applications only (403
+// WRONG_AUTH_TYPE without the imconnector suffix), scope _global, so any application token may call them. Keys
+// are case-insensitive (upper-cased, as the reference does for bind/unbind).
+
+import { type BindInput, eventCodes } from '../domain/events/event-service.js';
+import { argumentError } from '../wire/errors.js';
+import type { ParamTree } from '../wire/php-params.js';
+import { isObject, phpIntval, upperKeys } from '../wire/php-values.js';
+import type { MethodDefinition, MethodRegistry } from './registry.js';
+
+const WRONG_AUTH_TYPE_TEXT = 'Current authorization type is denied for this method';
+
+/** The parameters of bind/unbind, upper-cased keys; strings as sent (arrays and objects read as empty). */
+export function readBinding(params: ParamTree): BindInput {
+  const p = upperKeys(params) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  const eventType = text(p.EVENT_TYPE).toLowerCase() || 'online';
+  if (eventType !== 'online' && eventType !== 'offline') {
+    throw argumentError('EVENT_TYPE', 'Value must be one of {online|offline}');
+  }
+  const authTypeSent = p.AUTH_TYPE !== undefined && p.AUTH_TYPE !== null && !isObject(p.AUTH_TYPE);
+  return {
+    event: text(p.EVENT).trim(),
+    handler: text(p.HANDLER).trim(),
+    authType: authTypeSent ? phpIntval(p.AUTH_TYPE) : 0,
+    authTypeSent,
+    eventType,
+  };
+}
+
+export function defineEventMethods(registry: MethodRegistry): void {
+  const define = (name: string, handler: MethodDefinition['handler']) =>
+    registry.define({
+      name,
+      scopes: [],
+      appContextOnly: true,
+      wrongAuthTypeText: WRONG_AUTH_TYPE_TEXT,
+      handler,
+    });
+
+  define('event.bind', async (ctx) => ({
+    result: await ctx.services.events.bind(ctx.caller, readBinding(ctx.params)),
+  }));
+  define('event.unbind', async (ctx) => ({
+    result: await ctx.services.events.unbind(ctx.caller, readBinding(ctx.params)),
+  }));
+  define('event.get', async (ctx) => ({ result: await ctx.services.events.list(ctx.caller) }));
+  define('events', async (ctx) => {
+    const p = upperKeys(ctx.params) as Record<string, unknown>;
+    if (typeof p.SCOPE === 'string' && p.SCOPE !== '') return { result: eventCodes(new Set([p.SCOPE])) };
+    if (p.FULL !== undefined && p.FULL !== '' && p.FULL !== '0') return { result: eventCodes('all') };
+    return { result: eventCodes(ctx.caller.scopes) };
+  });
+}

@@ -1,0 +1,149 @@
+// Event bindings (event.bind) and the outbox the scheduler delivers from. Claims use the skipLocked capability,
+// so servers sharing one PostgreSQL take disjoint rows.
+
+import { capabilitiesOf } from './capabilities.js';
+import type { Db } from './db.js';
+import type { EventBindingTable, EventOutboxTable } from './schema.js';
+
+export type EventBindingRow = Omit<EventBindingTable, 'id'> & { id: number };
+export type OutboxRow = Omit<EventOutboxTable, 'id'> & { id: number };
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function outboxRow(row: OutboxRow): OutboxRow {
+  return {
+    ...row,
+    id: Number(row.id),
+    binding_id: Number(row.binding_id),
+    app_id: Number(row.app_id),
+    user_id: Number(row.user_id),
+    ts: Number(row.ts),
+    created_at_ms: Number(row.created_at_ms),
+    attempt: Number(row.attempt),
+    next_attempt_at_ms: Number(row.next_attempt_at_ms),
+    claimed_until_ms: num(row.claimed_until_ms),
+    delivered_at_ms: num(row.delivered_at_ms),
+    failed_at_ms: num(row.failed_at_ms),
+  };
+}
+
+/** Inserts a binding; false when the same (app, event, handler, user) exists already. */
+export async function insertBinding(db: Db, binding: Omit<EventBindingTable, 'id'>): Promise<boolean> {
+  const row = await db
+    .insertInto('event_bindings')
+    .values(binding)
+    .onConflict((oc) => oc.columns(['app_id', 'event', 'handler', 'user_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deleteBindings(
+  db: Db,
+  where: { appId: number; event: string; handler: string; userId: number | null },
+): Promise<number> {
+  let query = db
+    .deleteFrom('event_bindings')
+    .where('app_id', '=', where.appId)
+    .where('event', '=', where.event)
+    .where('handler', '=', where.handler);
+  if (where.userId !== null) query = query.where('user_id', '=', where.userId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function listAppBindings(db: Db, appId: number, userId: number | null): Promise<EventBindingRow[]> {
+  let query = db.selectFrom('event_bindings').selectAll().where('app_id', '=', appId);
+  if (userId !== null) query = query.where('user_id', '=', userId);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), app_id: Number(r.app_id), user_id: Number(r.user_id) }));
+}
+
+export async function bindingsForEvent(db: Db, event: string): Promise<EventBindingRow[]> {
+  const rows = await db.selectFrom('event_bindings').selectAll().where('event', '=', event).orderBy('id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), app_id: Number(r.app_id), user_id: Number(r.user_id) }));
+}
+
+export async function insertOutbox(db: Db, rows: Omit<EventOutboxTable, 'id'>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('event_outbox').values(rows).execute();
+}
+
+/**
+ * Claims up to `limit` due rows for `node` until `leaseUntilMs`: rows not delivered, not failed, due, and not
+ * claimed by a live lease. Run inside a write transaction.
+ */
+export async function claimDue(
+  db: Db,
+  options: { node: string; nowMs: number; leaseUntilMs: number; limit: number },
+): Promise<OutboxRow[]> {
+  const due = capabilitiesOf(db).skipLocked(
+    db
+      .selectFrom('event_outbox')
+      .select('id')
+      .where('delivered_at_ms', 'is', null)
+      .where('failed_at_ms', 'is', null)
+      .where('next_attempt_at_ms', '<=', options.nowMs)
+      .where((eb) => eb.or([eb('claimed_until_ms', 'is', null), eb('claimed_until_ms', '<', options.nowMs)]))
+      .orderBy('next_attempt_at_ms')
+      .orderBy('id')
+      .limit(options.limit),
+  );
+  const ids = (await due.execute()).map((r) => Number(r.id));
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('event_outbox')
+    .set({ claimed_by: options.node, claimed_until_ms: options.leaseUntilMs })
+    .where('id', 'in', ids)
+    .returningAll()
+    .execute();
+  return rows.map(outboxRow).sort((a, b) => a.next_attempt_at_ms - b.next_attempt_at_ms || a.id - b.id);
+}
+
+/**
+ * The earliest moment a pending row can be claimed (for the scheduler's next timer), or null: its due time, or
+ * for a row under another server's live lease, the lease's end.
+ */
+export async function nextDueMs(db: Db, nowMs: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('event_outbox')
+    .select((eb) => [
+      eb.fn
+        .min('next_attempt_at_ms')
+        .filterWhere((f) => f.or([f('claimed_until_ms', 'is', null), f('claimed_until_ms', '<', nowMs)]))
+        .as('due'),
+      eb.fn.min('claimed_until_ms').filterWhere('claimed_until_ms', '>=', nowMs).as('lease'),
+    ])
+    .where('delivered_at_ms', 'is', null)
+    .where('failed_at_ms', 'is', null)
+    .executeTakeFirst();
+  const times = [num(row?.due), num(row?.lease)].filter((t): t is number => t !== null);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+/** Records the outcome of one attempt, only while `node` still holds the claim. */
+export async function settleAttempt(
+  db: Db,
+  id: number,
+  node: string,
+  outcome: Pick<EventOutboxTable, 'attempt' | 'next_attempt_at_ms' | 'delivered_at_ms' | 'failed_at_ms' | 'last_error'>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('event_outbox')
+    .set({ ...outcome, claimed_by: null, claimed_until_ms: null })
+    .where('id', '=', id)
+    .where('claimed_by', '=', node)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function listOutbox(db: Db, options: { failedOnly?: boolean } = {}): Promise<OutboxRow[]> {
+  let query = db.selectFrom('event_outbox').selectAll();
+  if (options.failedOnly) query = query.where('failed_at_ms', 'is not', null);
+  return (await query.orderBy('id').execute()).map(outboxRow);
+}
+
+/** What the POST's auth block needs of an application: its application_token (none: the app was deleted). */
+export async function applicationTokenOf(db: Db, appId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('oauth_apps').select('application_token').where('id', '=', appId).executeTakeFirst();
+  return row?.application_token;
+}
