@@ -182,16 +182,13 @@ export async function listSessionsOfChat(db: Db, chatId: number): Promise<Sessio
   return rows.map((row) => sessionOf(row as Row<SessionTable>));
 }
 
-export interface NewMessage {
-  readonly chatId: number;
-  readonly sessionId: number | null;
-  readonly author: MessageAuthor;
-  readonly text: string;
-  readonly files: readonly MessageFile[];
-  readonly connectorMid: readonly string[];
-  readonly sending: boolean;
+/** A message to insert: the model's own fields, stamped once for its created and modified dates. */
+export type NewMessage = Pick<
+  Message,
+  'chatId' | 'sessionId' | 'author' | 'text' | 'files' | 'connectorMid' | 'sending'
+> & {
   readonly stamp: string;
-}
+};
 
 const authorIdOf = (author: MessageAuthor): number =>
   author.kind === 'customer' ? author.customerId : author.kind === 'operator' ? author.userId : 0;

@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { B24OAuth } from '@bitrix24/b24jssdk';
+import type { B24OAuth } from '@bitrix24/b24jssdk';
+import { sdkOAuthClient } from '../helpers/sdk-oauth.js';
 import { SEED, TIME_KEYS } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -17,36 +18,7 @@ describe('@bitrix24/b24jssdk B24OAuth: imconnector.*', () => {
 
   before(async () => {
     t = await startTestServer();
-    const app = await t.server.oauth.createApp({ name: 'Connector app', scopes: ['imopenlines', 'imconnector'] });
-    const { code } = await t.server.oauth.issueCode(app.clientId, 1);
-    const exchange = await t.request(
-      `/oauth/token/?${new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-        code,
-      })}`,
-    );
-    assert.equal(exchange.status, 200, exchange.text);
-    const token = exchange.body;
-    b24 = new B24OAuth(
-      {
-        applicationToken: '',
-        userId: token.user_id,
-        memberId: token.member_id,
-        accessToken: token.access_token,
-        refreshToken: token.refresh_token,
-        expires: token.expires,
-        expiresIn: token.expires_in,
-        scope: token.scope,
-        domain: token.domain,
-        clientEndpoint: `${t.url}/rest`,
-        serverEndpoint: `${t.url}/rest/`,
-        status: token.status,
-      },
-      { clientId: app.clientId, clientSecret: app.clientSecret },
-    );
-    b24.offClientSideWarning();
+    b24 = await sdkOAuthClient(t, 'Connector app');
   });
   after(() => t.close());
 

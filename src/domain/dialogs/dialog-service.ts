@@ -152,7 +152,7 @@ export class DialogService {
     });
   }
 
-  /** imconnector.send.status.reading (§7): the reference's handler is a stub; only the connector is checked. */
+  /** imconnector.send.status.reading (§7): the reference records nothing for a read receipt; only the connector is checked. */
   async confirmReading(input: StatusInput): Promise<void> {
     await this.store.read((db) => providerOf(db, input.connector));
   }
