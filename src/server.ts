@@ -6,7 +6,6 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
-import { NO_DIALOG_EVENTS } from './domain/dialogs/dialog-events.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
@@ -79,8 +78,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    // The messages' events (OnImConnectorDialogStart) are not wired to the outbox yet: NO_DIALOG_EVENTS.
-    const dialogs = new DialogService(store, { clock, events: NO_DIALOG_EVENTS });
+    const dialogs = new DialogService(store, { clock, events });
     const services: Services = { settings, lines, connectors, dialogs, history, events };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),

@@ -182,6 +182,19 @@ export async function listSessionsOfChat(db: Db, chatId: number): Promise<Sessio
   return rows.map((row) => sessionOf(row as Row<SessionTable>));
 }
 
+/** The chat's session before `sessionId` (the reference's PARENT_ID), or 0. */
+export async function previousSessionId(db: Db, chatId: number, sessionId: number): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('chat_id', '=', chatId)
+    .where('id', '<', sessionId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.id) : 0;
+}
+
 /** A message to insert: the model's own fields, stamped once for its created and modified dates. */
 export type NewMessage = Pick<
   Message,

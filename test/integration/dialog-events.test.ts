@@ -1,24 +1,32 @@
-// The DialogEvents seam (src/domain/dialogs/dialog-events.ts), for every store: the dialog service calls it inside
-// the transaction of the change — once per new session, once per stored message — so a failing event writer rolls
-// the whole call back (what the events outbox relies on).
+// The dialog service's events, for every store: it emits inside the transaction of the change (once per new
+// session), so a failing event writer rolls the whole call back, and it wakes the deliverer only after a commit
+// that emitted (what the events outbox relies on).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readSendMessages } from '../../src/domain/connectors/messages-input.js';
-import type { DialogEvents } from '../../src/domain/dialogs/dialog-events.js';
 import { DialogService } from '../../src/domain/dialogs/dialog-service.js';
+import type { EventEmitter } from '../../src/domain/events/event-service.js';
 import { SEED } from '../helpers/seed.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
 
 for (const store of STORES) {
-  describe(`DialogEvents [${store}]`, () => {
+  describe(`dialog events [${store}]`, () => {
     let t: TestServer;
     let line: number;
+    let appId: number;
     const CONNECTOR = 'events_seam';
 
     before(async () => {
       t = await startTestServer({ store });
       const app = await t.server.oauth.createApp({ name: 'Seam', scopes: ['imopenlines'] });
+      appId = (
+        await t.server.store.db
+          .selectFrom('oauth_apps')
+          .select('id')
+          .where('client_id', '=', app.clientId)
+          .executeTakeFirstOrThrow()
+      ).id;
       const token = (await t.server.oauth.issueToken(app.clientId, 1)).accessToken;
       const call = (method: string, params: Record<string, unknown>) =>
         t.request(`/rest/${method}`, {
@@ -54,43 +62,53 @@ for (const store of STORES) {
         ).n,
       );
 
-    it('sessionStarted once per new session, customerMessageAdded per message, with the stored objects', async () => {
-      const seen: string[] = [];
-      const events: DialogEvents = {
-        sessionStarted: async (trx, event) => {
-          const row = await trx
-            .selectFrom('sessions')
-            .selectAll()
-            .where('id', '=', event.session.id)
-            .executeTakeFirst();
-          assert.ok(row, 'the session is visible inside the transaction');
-          seen.push(`start ${event.connector.code} ${event.lineId} ${event.session.status} ${event.chat.userCode}`);
+    it('OnImConnectorDialogStart is emitted once per new session, inside the transaction, with §11.4 data', async () => {
+      const seen: unknown[] = [];
+      const events: EventEmitter = {
+        emit: async (trx, name, payload) => {
+          const sessions = await trx.selectFrom('sessions').select('id').execute();
+          seen.push({ name, payload, visible: sessions.length > 0 });
+          return 1;
         },
-        customerMessageAdded: async (_trx, event) => {
-          seen.push(`message ${event.message.text} ${event.message.sessionId === event.session.id}`);
-        },
+        committed: () => seen.push('committed'),
       };
       const dialogs = new DialogService(t.server.store, { events });
       const outcomes = await dialogs.sendMessages(input('seam-1', ['a', 'b']));
       const first = outcomes.get('0');
       assert.ok(first?.ok);
+      const customer = String(first.stored.customerId);
       assert.deepEqual(seen, [
-        `start ${CONNECTOR} ${line} 0 ${CONNECTOR}|${line}|c|${first.stored.customerId}`,
-        'message a true',
-        'message b true',
+        {
+          name: 'OnImConnectorDialogStart',
+          visible: true,
+          payload: {
+            connector: CONNECTOR,
+            line,
+            ownerAppId: appId,
+            data: [
+              {
+                connector: { connector_id: CONNECTOR, line_id: String(line), chat_id: 'c', user_id: customer },
+                session: { id: first.stored.sessionId, closed: 'N', parent_id: 0, close_term: 10 },
+                chat: { id: 'c' },
+                user: { id: customer },
+              },
+            ],
+          },
+        },
+        'committed',
       ]);
       await dialogs.sendMessages(input('seam-1', ['c']));
-      assert.equal(seen.filter((s) => s.startsWith('start')).length, 1);
+      assert.equal(seen.length, 2, 'an open session starts nothing and wakes nobody');
     });
 
     it('an event writer that fails rolls the whole call back', async () => {
       const sessions = await count('sessions');
       const messages = await count('messages');
-      const failing: DialogEvents = {
-        sessionStarted: async () => {},
-        customerMessageAdded: async (_trx, event) => {
-          if (event.message.text === 'second') throw new Error('outbox unavailable');
+      const failing: EventEmitter = {
+        emit: async () => {
+          throw new Error('outbox unavailable');
         },
+        committed: () => assert.fail('nothing committed'),
       };
       await assert.rejects(
         new DialogService(t.server.store, { events: failing }).sendMessages(input('seam-2', ['first', 'second'])),

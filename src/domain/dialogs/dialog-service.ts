@@ -18,21 +18,26 @@ import {
   lockChat,
   markDelivered,
   markMessageDeleted,
+  previousSessionId,
   renameChat,
   updateMessageContent,
   upsertCustomer,
 } from '../../store/dialogs-repository.js';
+import { findLine } from '../../store/lines-repository.js';
 import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
+import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
+import { lineValue } from '../lines/line.js';
 import { userCodeOf } from './chat.js';
-import { type DialogEvents, NO_DIALOG_EVENTS } from './dialog-events.js';
+import { dialogItem } from './connector-events.js';
 import { SESSION_STATUS } from './session.js';
 
 export interface DialogServiceOptions {
   readonly clock?: Clock;
-  readonly events?: DialogEvents;
+  /** Where the dialog's events to applications go (the outbox), in the transaction of their cause. */
+  readonly events?: EventEmitter;
 }
 
 /** What one stored customer message gives the answer. */
@@ -62,14 +67,14 @@ type ActiveConnector = {
 
 export class DialogService {
   private readonly clock: Clock;
-  private readonly events: DialogEvents;
+  private readonly events: EventEmitter;
 
   constructor(
     private readonly store: Store,
     options: DialogServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.events = options.events ?? NO_DIALOG_EVENTS;
+    this.events = options.events ?? NO_EVENTS;
   }
 
   /**
@@ -77,7 +82,7 @@ export class DialogService {
    * when the connector is not active without error on the line; otherwise one outcome per item, by key.
    */
   async sendMessages(input: SendMessagesInput): Promise<Map<string, SendOutcome>> {
-    return this.store.write(async (trx) => {
+    const outcomes = await this.store.write(async (trx) => {
       const connector = await activeConnector(trx, input.connector, input.lineId);
       const stamp = new Date(this.clock.now()).toISOString();
       const outcomes = new Map<string, SendOutcome>();
@@ -91,6 +96,8 @@ export class DialogService {
       }
       return outcomes;
     });
+    if ([...outcomes.values()].some((o) => o.ok && o.stored.sessionStarted)) this.events.committed();
+    return outcomes;
   }
 
   /**
@@ -229,7 +236,18 @@ export class DialogService {
         modified_at: stamp,
         closed_at: null,
       });
-      await this.events.sessionStarted(trx, { connector, lineId, customer, chat, session });
+      const line = await findLine(trx, lineId);
+      await this.events.emit(trx, 'OnImConnectorDialogStart', {
+        connector: connector.code,
+        line: lineId,
+        ownerAppId: connector.appId,
+        data: [
+          dialogItem(chat, session, {
+            parentId: await previousSessionId(trx, chat.id, session.id),
+            closeTerm: line ? lineValue(line, 'FULL_CLOSE_TIME') : 0,
+          }),
+        ],
+      });
     }
     const message = await insertMessage(trx, {
       chatId: chat.id,
@@ -241,7 +259,6 @@ export class DialogService {
       sending: false,
       stamp,
     });
-    await this.events.customerMessageAdded(trx, { connector, lineId, customer, chat, session, message });
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
 }

@@ -30,7 +30,8 @@ interface ConnectorDialog {
   readonly connector: string;
   readonly line: number;
   readonly ownerAppId: number | null;
-  readonly data: Record<string, unknown>;
+  /** One item per session (§11.4). */
+  readonly data: readonly unknown[];
 }
 
 /** A line's configuration changed: the history's revision (docs/history), as the openlines extension sends it. */
@@ -76,7 +77,14 @@ const dialogExample: ConnectorDialog = {
   connector: 'my_connector',
   line: 7,
   ownerAppId: 1,
-  data: { SESSION_ID: '31', CHAT_ID: '12', USER_CODE: 'my_connector|7|ext-1|5' },
+  data: [
+    {
+      connector: { connector_id: 'my_connector', line_id: '7', chat_id: 'ext-1', user_id: '5' },
+      session: { id: 31, closed: 'N', parent_id: 0, close_term: 1440 },
+      chat: { id: 'ext-1' },
+      user: { id: '5' },
+    },
+  ],
 };
 
 export const EVENT_CATALOGUE: Catalogue = {
