@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
+import { ChatMessageService } from './domain/dialogs/chat-messages.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
@@ -79,7 +80,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
     const dialogs = new DialogService(store, { clock, events });
-    const services: Services = { settings, lines, connectors, dialogs, history, events };
+    const chatMessages = new ChatMessageService(store, { clock, events });
+    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };

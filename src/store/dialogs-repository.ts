@@ -70,6 +70,7 @@ const messageOf = (row: Row<MessageTable>): Message => ({
   sending: Number(row.sending) === 1,
   delivered: Number(row.delivered) === 1,
   deleted: Number(row.deleted) === 1,
+  edited: Number(row.edited) === 1,
   createdAt: row.created_at,
   modifiedAt: row.modified_at,
 });
@@ -220,6 +221,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
       sending: message.sending ? 1 : 0,
       delivered: 0,
       deleted: 0,
+      edited: 0,
       created_at: message.stamp,
       modified_at: message.stamp,
     })
@@ -271,8 +273,72 @@ export async function updateMessageContent(
     .execute();
 }
 
+/** Marks the message deleted; its text and files are not kept. */
 export async function markMessageDeleted(db: Db, id: number, stamp: string): Promise<void> {
-  await db.updateTable('messages').set({ deleted: 1, modified_at: stamp }).where('id', '=', id).execute();
+  await db
+    .updateTable('messages')
+    .set({ deleted: 1, text: '', files: '[]', modified_at: stamp })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** An operator's edit: the new text, marked edited. */
+export async function editMessageText(db: Db, id: number, text: string, stamp: string): Promise<void> {
+  await db.updateTable('messages').set({ text, edited: 1, modified_at: stamp }).where('id', '=', id).execute();
+}
+
+/** The chat, locked until the transaction ends (an operator's message decides the session one call at a time). */
+export async function lockChatById(db: Db, id: number): Promise<Chat | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  const row = await capabilitiesOf(db)
+    .forUpdate(db.selectFrom('chats').selectAll().where('id', '=', id))
+    .executeTakeFirst();
+  return row && chatOf(row as Row<ChatTable>);
+}
+
+/** An operator's message moves the session: its status and, when it had none, its operator. */
+export async function setSessionState(
+  db: Db,
+  id: number,
+  state: { readonly status: number; readonly operatorId: number },
+  stamp: string,
+): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ status: state.status, operator_id: state.operatorId, modified_at: stamp })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * A page of the chat's messages (im.dialog.messages.get): after `firstId` oldest first, else newest first, before
+ * `lastId` when it is > 0.
+ */
+export async function pageOfChatMessages(
+  db: Db,
+  chatId: number,
+  page: { readonly firstId: number | null; readonly lastId: number; readonly limit: number },
+): Promise<Message[]> {
+  let query = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);
+  if (page.firstId !== null) query = query.where('id', '>', page.firstId).orderBy('id', 'asc');
+  else {
+    if (page.lastId > 0) query = query.where('id', '<', page.lastId);
+    query = query.orderBy('id', 'desc');
+  }
+  const rows = await query.limit(page.limit).execute();
+  return rows.map((row) => messageOf(row as Row<MessageTable>));
+}
+
+export async function findCustomers(db: Db, ids: readonly number[]): Promise<Map<number, Customer>> {
+  const result = new Map<number, Customer>();
+  if (ids.length === 0) return result;
+  const rows = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+  for (const row of rows) result.set(Number(row.id), customerOf(row as Row<CustomerTable>));
+  return result;
 }
 
 /**

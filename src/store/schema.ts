@@ -274,6 +274,8 @@ export interface MessageTable {
   sending: number;
   delivered: number;
   deleted: number;
+  /** 1 once an operator edited it (im.message.update: params IS_EDITED). */
+  edited: number;
   created_at: string;
   modified_at: string;
 }
