@@ -32,6 +32,7 @@ import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { lineValue } from '../lines/line.js';
 import { userCodeOf } from './chat.js';
 import { dialogItem } from './connector-events.js';
+import type { Customer } from './customer.js';
 import { SESSION_STATUS } from './session.js';
 
 export interface DialogServiceOptions {
@@ -85,16 +86,16 @@ export class DialogService {
     const outcomes = await this.store.write(async (trx) => {
       const connector = await activeConnector(trx, input.connector, input.lineId);
       const stamp = new Date(this.clock.now()).toISOString();
+      const customers = await upsertCustomers(trx, connector, input.items, stamp);
       const outcomes = new Map<string, SendOutcome>();
-      for (const [key, item] of input.items) {
-        outcomes.set(
-          key,
-          item.ok
-            ? { ok: true, stored: await this.storeMessage(trx, connector, input.lineId, item.message, stamp) }
-            : item,
-        );
+      for (const [key, item] of input.items) if (!item.ok) outcomes.set(key, item);
+      for (const { key, incoming, customer } of inChatOrder(connector, input.lineId, input.items, customers)) {
+        outcomes.set(key, {
+          ok: true,
+          stored: await this.storeMessage(trx, connector, input.lineId, incoming, customer, stamp),
+        });
       }
-      return outcomes;
+      return new Map(input.items.map(([key]) => [key, outcomes.get(key)!]));
     });
     if ([...outcomes.values()].some((o) => o.ok && o.stored.sessionStarted)) this.events.committed();
     return outcomes;
@@ -110,20 +111,15 @@ export class DialogService {
     return this.store.write(async (trx) => {
       const connector = await activeConnector(trx, input.connector, input.lineId);
       const stamp = new Date(this.clock.now()).toISOString();
+      const customers = await upsertCustomers(trx, connector, input.items, stamp);
       const outcomes = new Map<string, ChangeOutcome>();
-      for (const [key, item] of input.items) {
-        if (!item.ok) {
-          outcomes.set(key, item);
-          continue;
-        }
-        const incoming = item.message;
-        const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
-        const userCode = userCodeOf(
-          connector.code,
-          input.lineId,
-          incoming.externalChatId,
-          connector.chatGroup ? 0 : customer.id,
-        );
+      for (const [key, item] of input.items) if (!item.ok) outcomes.set(key, item);
+      for (const { key, incoming, customer, userCode } of inChatOrder(
+        connector,
+        input.lineId,
+        input.items,
+        customers,
+      )) {
         const chat = await findChatByUserCode(trx, userCode);
         let changed = 0;
         if (chat && incoming.externalMessageId !== null) {
@@ -206,9 +202,9 @@ export class DialogService {
     connector: ActiveConnector,
     lineId: number,
     incoming: IncomingMessage,
+    customer: Customer,
     stamp: string,
   ): Promise<StoredMessage> {
-    const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
     const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, connector.chatGroup ? 0 : customer.id);
     const { chat } = await lockChat(trx, {
       user_code: userCode,
@@ -261,6 +257,58 @@ export class DialogService {
     });
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
+}
+
+// Rows are locked in one order by every call — customers by external id, then chats by user code, each stable — so
+// that two calls carrying the same customers or chats in opposite orders take turns instead of deadlocking on
+// PostgreSQL. One customer's messages in one chat keep the order they were sent in.
+
+/** Every item's customer, created or with its profile rewritten (by the item's last message), by item key. */
+async function upsertCustomers(
+  trx: Db,
+  connector: ActiveConnector,
+  items: SendMessagesInput['items'],
+  stamp: string,
+): Promise<Map<string, Customer>> {
+  const byCustomer = stableSort(
+    items.flatMap(([key, item]) => (item.ok ? [{ key, incoming: item.message }] : [])),
+    (entry) => entry.incoming.externalUserId,
+  );
+  const customers = new Map<string, Customer>();
+  for (const { key, incoming } of byCustomer) {
+    customers.set(key, await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp));
+  }
+  return customers;
+}
+
+/** The valid items with their customer and user code, in user-code order. */
+function inChatOrder(
+  connector: ActiveConnector,
+  lineId: number,
+  items: SendMessagesInput['items'],
+  customers: Map<string, Customer>,
+): { key: string; incoming: IncomingMessage; customer: Customer; userCode: string }[] {
+  const entries = items.flatMap(([key, item]) => {
+    const customer = customers.get(key);
+    if (!item.ok || !customer) return [];
+    const part = connector.chatGroup ? 0 : customer.id;
+    return [
+      {
+        key,
+        incoming: item.message,
+        customer,
+        userCode: userCodeOf(connector.code, lineId, item.message.externalChatId, part),
+      },
+    ];
+  });
+  return stableSort(entries, (entry) => entry.userCode);
+}
+
+function stableSort<T>(list: readonly T[], keyOf: (item: T) => string): T[] {
+  return list
+    .map((item, index) => ({ item, index, key: keyOf(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index))
+    .map((entry) => entry.item);
 }
 
 /**
