@@ -209,7 +209,8 @@ function where<Q extends { where: (...args: any[]) => Q }>(query: Q, conditions:
       const values = c.value as readonly (string | number)[];
       q = values.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where(c.column, 'in', values);
     } else if (c.op === 'like') {
-      q = q.where(c.column, 'like', `%${String(c.value)}%`);
+      // Numbers are matched as text (a LIKE on an integer column is an error on PostgreSQL).
+      q = q.where(sql`cast(${sql.ref(c.column)} as text)`, 'like', `%${String(c.value)}%`);
     } else {
       q = q.where(c.column, c.op, c.value);
     }

@@ -371,6 +371,11 @@ for (const store of STORES) {
           lines[2],
         ]);
         assert.deepEqual(await get({ order: { TIMESTAMP_X: 'desc' } }), [...lines].reverse());
+        assert.deepEqual(await get({ filter: { '%ID': String(ids[1]) } }), [lines[1]]);
+        assertResult(
+          await call(tokenA, 'event.offline.list', { filter: { '>ERROR': '99999999999', '<ID': '1e30' } }),
+          [],
+        );
         const refused: [Record<string, unknown>, Record<string, unknown>][] = [
           [{ filter: { PROCESS_ID: 'x' } }, badArgument('Filter field not allowed: PROCESS_ID')],
           [{ filter: { '!ID': 1 } }, badArgument('Filter operation not allowed: !')],

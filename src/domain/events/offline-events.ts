@@ -20,7 +20,7 @@ import { findAppByClientId } from '../../store/oauth-repository.js';
 import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import { formatPhpDate } from '../../wire/php-date.js';
-import { isObject, phpIntval } from '../../wire/php-values.js';
+import { INT32_MAX, INT32_MIN, isObject, phpIntval } from '../../wire/php-values.js';
 import type { Caller } from '../caller.js';
 
 /** event.offline.get's default and event.offline.list's page size (IRestService::LIST_LIMIT). */
@@ -221,7 +221,9 @@ function readFilter(raw: unknown, fields: readonly Field[]): OfflineCondition[] 
 function condition(field: Field, op: string, value: unknown): OfflineCondition {
   const column = COLUMNS[field];
   const cast = (v: unknown): string | number => {
-    if (field === 'ID' || field === 'ERROR') return phpIntval(v);
+    if (field === 'ID') return phpIntval(v);
+    // ERROR is a 32-bit column: a larger number would be a query error on PostgreSQL, and matches nothing anyway.
+    if (field === 'ERROR') return Math.max(INT32_MIN, Math.min(INT32_MAX, phpIntval(v)));
     if (field === 'TIMESTAMP_X') {
       const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
       if (Number.isNaN(ms)) throw new RestError('ERROR_ARGUMENT', `Filter value is not a date: ${field}`);
