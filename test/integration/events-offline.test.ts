@@ -328,6 +328,21 @@ for (const store of STORES) {
         assert.deepEqual(await offlineRows(), []);
       });
 
+      it('concurrent gets take disjoint rows', async () => {
+        const lines = await queue(6);
+        const answers = await Promise.all(
+          [0, 1, 2].map(() => call(tokenA, 'event.offline.get', { clear: 0, limit: 2 })),
+        );
+        const taken = answers.flatMap((a) =>
+          (a.body.result.events as { EVENT_DATA: number }[]).map((e) => e.EVENT_DATA),
+        );
+        assert.deepEqual(
+          [...taken].sort((x, y) => x - y),
+          lines,
+        );
+        assert.equal(new Set(answers.map((a) => a.body.result.process_id)).size, 3);
+      });
+
       it('error marks a process’s rows as errors; get error=1 returns them', async () => {
         const start = clock.now();
         const [line] = await queue(1);
