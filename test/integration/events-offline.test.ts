@@ -163,6 +163,23 @@ for (const store of STORES) {
         ]);
       });
 
+      it('inside batch, commands share the batch’s auth_connector', async () => {
+        const answer = await call(tokenA, 'batch', {
+          auth_connector: 'bridge',
+          cmd: {
+            bind: 'event.bind?event=OnImConnectorLineDelete&event_type=offline',
+            own: 'event.bind?event=OnImConnectorLineDelete&event_type=offline&auth_connector=own',
+            get: 'event.get',
+          },
+        });
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.body.result.result_error, []);
+        assert.deepEqual(answer.body.result.result.get, [
+          { event: 'ONIMCONNECTORLINEDELETE', connector_id: 'bridge', offline: 1 },
+          { event: 'ONIMCONNECTORLINEDELETE', connector_id: 'own', offline: 1 },
+        ]);
+      });
+
       it('refuses non-administrators, a missing event and an unknown one', async () => {
         assertError(
           await call(tokenOperator, 'event.bind', { event: 'OnImConnectorLineDelete', event_type: 'offline' }),
