@@ -128,11 +128,38 @@ export function eventsMarkdown(): string {
     'Generated from `src/domain/events/event-catalogue.ts` by `npm run gen:docs`; do not edit by hand.',
     '',
     'An application binds a handler URL to an event with `event.bind` (`event`, `handler`, `auth_type`), lists its',
-    'handlers with `event.get`, removes them with `event.unbind` (answers `{"count": n}`) and lists the event codes',
-    'with `events` (`SCOPE` or `FULL`). These methods need an OAuth application (a webhook gets `403',
-    'WRONG_AUTH_TYPE`). Handler URLs follow Bitrix24: http or https, a host with a dot after its first character',
-    '(`127.0.0.1` yes, `localhost` no), at most 255 characters; a duplicate is `400 ERROR_CORE`. Offline events',
-    '(`event_type=offline`) are not supported yet and answer `403 ACCESS_DENIED`.',
+    'handlers with `event.get`, removes them with `event.unbind` (answers `{"count": n}`), lists the event codes',
+    'with `events` (`SCOPE` or `FULL`) and checks its handler with `event.test`, which sends `ONAPPTEST` to its own',
+    'handlers and answers `1`. These methods need an OAuth application (a webhook gets `403 WRONG_AUTH_TYPE`).',
+    'Handler URLs follow Bitrix24: http or https, a host with a dot after its first character (`127.0.0.1` yes,',
+    '`localhost` no), at most 255 characters; a duplicate is `400 ERROR_CORE`.',
+    '',
+    '**Handler destinations.** `EVENT_HANDLER_HOSTS` (default: any) lists the hosts, `*.domains`, addresses and',
+    'CIDR networks handlers may point to. `event.bind` refuses another host with `400 ERROR_WRONG_HANDLER_URL`',
+    "(`Wrong handler URL: this server's EVENT_HANDLER_HOSTS does not allow its host`, `argument: HANDLER`), and a",
+    'delivery to a handler bound before the setting changed is not posted: it fails at once with `last_error`',
+    '`handler host not allowed by EVENT_HANDLER_HOSTS`. Names are matched as written, never resolved.',
+    '',
+    '## Offline events',
+    '',
+    "An administrator's application may bind with `event_type=offline` (no handler; others get `403",
+    'ACCESS_DENIED`). Its events are kept instead of posted, one row per event, identical events (same',
+    '`MESSAGE_ID` = md5 of the code and the JSON data) collapsing into one row with a fresh time while not taken; an',
+    "event caused by a call of the same application with the same `auth_connector` is not kept (Bitrix24's rule).",
+    'Bindings, rows and the methods below are per application and per `auth_connector` (sent with the call).',
+    '',
+    '- `event.offline.get` (`filter`/`order` over `ID`, `TIMESTAMP_X`, `EVENT_NAME`, `MESSAGE_ID`; `limit`, default',
+    '  50; `clear`, default 1; `process_id`; `error`): takes the first rows not taken yet, marks them with a new',
+    '  process id and answers `{"process_id", "events"}`. With `clear=1` the rows are deleted and `process_id` is',
+    '  `null`; with `clear=0` they stay marked, are not offered again, and the process id is answered: `get` with it',
+    '  returns them again, `event.offline.clear` (`process_id`, optional `id[]` or `message_id[]`) deletes them, and',
+    '  `event.offline.error` (`process_id`, `message_id[]`) marks them as failed (`get` with `error=1` returns those).',
+    '  `clear=0` is always allowed (Bitrix24 cloud sells it as a feature).',
+    '- `event.offline.list`: read-only, also over `PROCESS_ID` and `ERROR`, pages of 50 by `start` with `next` and',
+    '  `total`.',
+    '',
+    'All four are for administrators only (`403 ACCESS_DENIED` `Access denied!`); their parameter keys are',
+    'lower-cased.',
     '',
     '## Delivery',
     '',
@@ -155,7 +182,12 @@ export function eventsMarkdown(): string {
   ];
   for (const name of EVENT_NAMES) {
     const e = EVENT_CATALOGUE[name];
-    const who = e.recipients === 'connector owner' ? 'the application that registered the connector' : 'every binding';
+    const who =
+      e.recipients === 'connector owner'
+        ? 'the application that registered the connector'
+        : e.recipients === 'calling application'
+          ? 'the calling application'
+          : 'every binding';
     const label = e.extension ? `${name} (openlines extension)` : name;
     lines.push(`| \`${label}\` (\`${name.toUpperCase()}\`) | ${e.scope} | ${who} | ${cell(e.when)} |`);
   }

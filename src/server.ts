@@ -31,6 +31,7 @@ import { RestEndpoint } from './rest/rest-endpoint.js';
 import type { Settings } from './settings.js';
 import { openStore } from './store/open-store.js';
 import type { OpenedStore } from './store/store.js';
+import { parseHandlerHosts } from './wire/handler-hosts.js';
 
 export interface RunningServer {
   readonly settings: Settings;
@@ -73,7 +74,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
-    const events = new EventService(store, { clock });
+    const handlerHosts = parseHandlerHosts(settings.eventHandlerHosts);
+    const events = new EventService(store, { clock, timeZone: settings.timeZone, handlerHosts });
     const lines = new LineService(store, { companyName: settings.portalName, clock, events });
     const connectors = new ConnectorService(store, { clock, events });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
@@ -141,6 +143,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       pollMs: settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
+      allowed: (handler) => handlerHosts.allows(handler),
       // Classified as a request's failure is: an unreachable store is a warning, anything else an error.
       onError: (error) => {
         const level = classifyError(error).log ?? 'error';

@@ -44,11 +44,16 @@ export interface DeliverOptions {
   readonly maxAttempts: number;
   readonly now: () => number;
   readonly random?: () => number;
+  /** The handler-destination allow-list (EVENT_HANDLER_HOSTS); a handler it refuses is failed, never posted. */
+  readonly allowed?: (handler: string) => boolean;
 }
 
 /** Sends one delivery and says what became of it. */
 export async function deliverEvent(delivery: Delivery, options: DeliverOptions): Promise<Outcome> {
   const attempt = delivery.attempt + 1;
+  if (options.allowed && !options.allowed(delivery.handler)) {
+    return { kind: 'failed', error: 'handler host not allowed by EVENT_HANDLER_HOSTS', atMs: options.now() };
+  }
   let error: string;
   try {
     const response = await fetch(delivery.handler, {

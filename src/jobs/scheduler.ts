@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   /** How long a claim lasts: longer than one POST's timeout. */
   readonly leaseMs?: number;
   readonly random?: () => number;
+  /** Handler destinations allowed (EVENT_HANDLER_HOSTS); absent = any. */
+  readonly allowed?: (handler: string) => boolean;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -98,6 +100,7 @@ export class Scheduler {
             maxAttempts: this.options.maxAttempts,
             now: () => clock.now(),
             random: this.options.random,
+            allowed: this.options.allowed,
           });
           await outbox.settle(this.node, delivery, outcome);
         }),

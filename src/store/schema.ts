@@ -307,6 +307,7 @@ export interface Database {
   openlines_migrations: MigrationTable;
   event_bindings: EventBindingTable;
   event_outbox: EventOutboxTable;
+  event_offline: EventOfflineTable;
 }
 
 /** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */
@@ -317,6 +318,8 @@ export interface EventBindingTable {
   handler: string;
   user_id: number;
   created_at: string;
+  /** The auth_connector the binding was made with ('' none); offline bindings have handler ''. */
+  connector_id: string;
 }
 
 /** One delivery of one event to one handler, written in the transaction of the change that caused it. */
@@ -339,4 +342,24 @@ export interface EventOutboxTable {
   delivered_at_ms: number | null;
   failed_at_ms: number | null;
   last_error: string | null;
+}
+
+/**
+ * An event kept for an offline binding until the application takes it (event.offline.get, runtime-connectors.md
+ * §13.6). process_id '' = not taken; error 1 = marked by event.offline.error.
+ */
+export interface EventOfflineTable {
+  id: Generated<number>;
+  app_id: number;
+  connector_id: string;
+  event: string;
+  /** JSON text of the event's data. */
+  data: string;
+  /** The acting user (EVENT_ADDITIONAL.user_id); 0 none. */
+  user_id: number;
+  /** md5(EVENT_NAME|json(data)). */
+  message_id: string;
+  process_id: string;
+  error: number;
+  timestamp_ms: number;
 }

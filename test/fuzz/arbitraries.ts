@@ -420,6 +420,41 @@ function connectorParams(target: FuzzTarget) {
   );
 }
 
+const offlineField = fc.constantFrom('ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID', 'PROCESS_ID', 'ERROR', 'id');
+const offlineOp = fc.constantFrom('', '=', '>', '<', '>=', '<=', '@', '%', '!', '><');
+
+/** event.* and event.offline.*: the real keys (either case) with plausible and hostile values. */
+const eventParams = fc.record(
+  {
+    event: fc.oneof(fc.constantFrom('OnImConnectorLineDelete', 'ONAPPTEST', 'OnAppTest', ''), anyValue),
+    handler: fc.oneof(
+      fc.constantFrom('https://h.example.com/x', 'http://127.0.0.1:9/x', 'http://localhost/'),
+      anyValue,
+    ),
+    event_type: fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE'), anyValue),
+    auth_type: anyValue,
+    auth_connector: fc.oneof(fc.constantFrom('', 'bridge'), anyValue),
+    filter: fc.oneof(
+      fc.dictionary(
+        fc.tuple(offlineOp, offlineField).map(([op, field]) => op + field),
+        fc.oneof(fc.constantFrom('2026-12-02T10:00:00+00:00', 'x'), fc.integer(), anyValue),
+        { maxKeys: 3 },
+      ),
+      anyValue,
+    ),
+    order: fc.oneof(fc.dictionary(offlineField, fc.oneof(fc.constantFrom('ASC', 'desc', 'up'), anyValue)), anyValue),
+    limit: fc.oneof(fc.integer({ min: -2, max: 60 }), outOfRange, anyValue),
+    LIMIT: anyValue,
+    clear: fc.oneof(fc.constantFrom(0, 1, '0'), anyValue),
+    process_id: fc.oneof(fc.constantFrom('', 'p', '0123456789abcdef0123456789abcdef'), anyValue),
+    error: fc.oneof(fc.constantFrom(0, 1), anyValue),
+    id: fc.oneof(fc.array(fc.oneof(fc.integer({ min: -1, max: 50 }), outOfRange)), anyValue),
+    message_id: fc.oneof(fc.array(fc.constantFrom('0123456789abcdef0123456789abcdef', 'short')), anyValue),
+    start: fc.oneof(fc.integer({ min: -1, max: 60 }), outOfRange, anyValue),
+  },
+  { requiredKeys: [] },
+);
+
 /** Parameters for `method`: its real parameters with hostile values, and stray keys. */
 function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<string, unknown>> {
   const extra = fc.dictionary(hostileKey, anyValue, { maxKeys: 3 });
@@ -450,6 +485,7 @@ function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<stri
       { requiredKeys: [] },
     );
   } else if (method.startsWith('imconnector.')) own = connectorParams(target);
+  else if (method.startsWith('event')) own = eventParams;
   else own = fc.constant({});
   return fc.tuple(own, extra).map(([o, e]) => ({ ...e, ...o }));
 }

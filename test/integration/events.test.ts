@@ -179,6 +179,7 @@ for (const store of STORES) {
 
       it('events lists the upper-case codes of the token’s scopes, or of one scope', async () => {
         const codes = [
+          'ONAPPTEST',
           'ONIMCONNECTORMESSAGEADD',
           'ONIMCONNECTORMESSAGEUPDATE',
           'ONIMCONNECTORMESSAGEDELETE',
@@ -190,6 +191,7 @@ for (const store of STORES) {
         ];
         assertResult(await call(tokenB, 'events'), codes);
         assertResult(await call(tokenB, 'events', { SCOPE: 'crm' }), []);
+        assertResult(await call(tokenB, 'events', { SCOPE: '_global' }), ['ONAPPTEST']);
       });
     });
 

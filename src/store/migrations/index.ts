@@ -10,6 +10,7 @@ import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
 import * as dialogs from './2026-12-02-01-dialogs.js';
 import * as events from './2026-12-02-02-events.js';
 import * as operatorMessages from './2026-12-02-03-operator-messages.js';
+import * as offlineEvents from './2026-12-02-04-offline-events.js';
 
 export interface Migration {
   name: string;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   dialogs,
   events,
   operatorMessages,
+  offlineEvents,
 ];
