@@ -24,6 +24,8 @@ function outboxRow(row: OutboxRow): OutboxRow {
     claimed_until_ms: num(row.claimed_until_ms),
     delivered_at_ms: num(row.delivered_at_ms),
     failed_at_ms: num(row.failed_at_ms),
+    local_user: Number(row.local_user),
+    event_session: Number(row.event_session),
   };
 }
 
@@ -142,8 +144,15 @@ export async function listOutbox(db: Db, options: { failedOnly?: boolean } = {})
   return (await query.orderBy('id').execute()).map(outboxRow);
 }
 
-/** What the POST's auth block needs of an application: its application_token (none: the app was deleted). */
-export async function applicationTokenOf(db: Db, appId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('oauth_apps').select('application_token').where('id', '=', appId).executeTakeFirst();
-  return row?.application_token;
+/** What a delivery with a user needs of an application: its id, application_token and scopes; none: deleted. */
+export async function eventAppOf(
+  db: Db,
+  appId: number,
+): Promise<{ id: number; application_token: string; scopes: string } | undefined> {
+  const row = await db
+    .selectFrom('oauth_apps')
+    .select(['id', 'application_token', 'scopes'])
+    .where('id', '=', appId)
+    .executeTakeFirst();
+  return row && { ...row, id: Number(row.id) };
 }

@@ -17,6 +17,7 @@ import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { EVENT_CATALOGUE, EVENT_NAMES, type EventName, type EventPayloads, findEvent } from './event-catalogue.js';
+import { type EventCause, localUser, sessionOf } from './event-cause.js';
 
 /** The handler URL limit: b_rest_event.EVENT_HANDLER is varchar(255) (runtime-connectors.md §12.4). */
 export const HANDLER_MAX_LENGTH = 255;
@@ -47,7 +48,8 @@ export interface BoundHandler {
 
 /** Events an application may emit into; the scheduler listens to wake up after a commit. */
 export interface EventEmitter {
-  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number>;
+  /** `cause`: who acted and in which event session (the auth block's user and the loop guard, event-cause.ts). */
+  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
   /** Tells the deliverer that a transaction that emitted has committed. */
   committed(): void;
 }
@@ -77,9 +79,12 @@ export class EventService implements EventEmitter {
 
   /**
    * Queues `name` for every binding that should receive it, inside `trx`; returns how many deliveries were
-   * queued. Connector-owner events go only to the owning application (none for built-in connectors).
+   * queued. Connector-owner events go only to the owning application (none for built-in connectors). An event
+   * emitted by a call whose event session has run out (the loop guard) is dropped: nothing is queued.
    */
-  async emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number> {
+  async emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number> {
+    const session = sessionOf(cause);
+    if (session <= 0) return 0;
     const descriptor = EVENT_CATALOGUE[name];
     let bindings = await bindingsForEvent(trx, name.toUpperCase());
     if (descriptor.recipients === 'connector owner') {
@@ -106,6 +111,8 @@ export class EventService implements EventEmitter {
         delivered_at_ms: null,
         failed_at_ms: null,
         last_error: null,
+        local_user: localUser(b.user_id, cause),
+        event_session: session,
       })),
     );
     return bindings.length;

@@ -9,6 +9,7 @@ import * as roles from './2026-11-23-07-roles.js';
 import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
 import * as dialogs from './2026-12-02-01-dialogs.js';
 import * as events from './2026-12-02-02-events.js';
+import * as eventAuth from './2026-12-02-03-event-auth.js';
 
 export interface Migration {
   name: string;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   linesByEditor,
   dialogs,
   events,
+  eventAuth,
 ];
