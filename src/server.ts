@@ -10,6 +10,7 @@ import { NO_DIALOG_EVENTS } from './domain/dialogs/dialog-events.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
+import { Deliveries } from './domain/events/deliveries.js';
 import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
@@ -81,7 +82,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
     // The messages' events (OnImConnectorDialogStart) are not wired to the outbox yet: NO_DIALOG_EVENTS.
     const dialogs = new DialogService(store, { clock, events: NO_DIALOG_EVENTS });
-    const services: Services = { settings, lines, connectors, dialogs, history, events };
+    const deliveries = new Deliveries(store, { clock });
+    const services: Services = { settings, lines, connectors, dialogs, history, events, deliveries };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };
@@ -148,6 +150,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       },
     });
     events.onCommitted(() => void scheduler.wake());
+    deliveries.onRetried(() => void scheduler.wake());
     scheduler.start();
     let closed = false;
     return {

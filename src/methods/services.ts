@@ -2,6 +2,7 @@
 
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { DialogService } from '../domain/dialogs/dialog-service.js';
+import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
@@ -17,6 +18,8 @@ export interface Services {
   readonly history: HistoryReader;
   /** Event bindings (event.*) and the outbox. */
   readonly events: EventService;
+  /** Event deliveries for administrators (openlines.admin.events.*). */
+  readonly deliveries: Deliveries;
 }
 
 export interface HistoryQuery {
