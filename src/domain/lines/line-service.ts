@@ -46,8 +46,10 @@ export interface LineServiceOptions {
   readonly events?: EventEmitter;
 }
 
-/** Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...). */
-/** `cause`: who deleted the line, for the events the hook emits. */
+/**
+ * Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...);
+ * `cause` is who deleted it, for the events the hook emits.
+ */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
 
 /** A line with its expanded queue in queue order (config.get). */
