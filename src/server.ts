@@ -10,6 +10,7 @@ import { ChatMessageService } from './domain/dialogs/chat-messages.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
+import { Deliveries } from './domain/events/deliveries.js';
 import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
@@ -83,7 +84,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
     const dialogs = new DialogService(store, { clock, events });
     const chatMessages = new ChatMessageService(store, { clock, events });
-    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events };
+    const deliveries = new Deliveries(store, { clock });
+    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events, deliveries };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };
@@ -151,6 +153,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       },
     });
     events.onCommitted(() => void scheduler.wake());
+    deliveries.onRetried(() => void scheduler.wake());
     scheduler.start();
     let closed = false;
     return {

@@ -3,6 +3,7 @@
 import type { ConnectorService } from '../domain/connectors/connector-service.js';
 import type { ChatMessageService } from '../domain/dialogs/chat-messages.js';
 import type { DialogService } from '../domain/dialogs/dialog-service.js';
+import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
@@ -20,6 +21,8 @@ export interface Services {
   readonly history: HistoryReader;
   /** Event bindings (event.*) and the outbox. */
   readonly events: EventService;
+  /** Event deliveries for administrators (openlines.admin.events.*). */
+  readonly deliveries: Deliveries;
 }
 
 export interface HistoryQuery {

@@ -104,7 +104,12 @@ export class RestCore {
       input = report;
 
       const handlerStartMs = this.deps.clock.now();
-      const origin = { clientId: caller.clientId, authConnector, userId: caller.userId };
+      const origin = {
+        clientId: caller.clientId,
+        authConnector,
+        userId: caller.userId,
+        eventSession: caller.eventSession,
+      };
       const output = await withCallOrigin(origin, () =>
         method.handler({
           params,

@@ -26,6 +26,8 @@ function outboxRow(row: OutboxRow): OutboxRow {
     claimed_until_ms: num(row.claimed_until_ms),
     delivered_at_ms: num(row.delivered_at_ms),
     failed_at_ms: num(row.failed_at_ms),
+    local_user: Number(row.local_user),
+    event_session: Number(row.event_session),
   };
 }
 
@@ -145,10 +147,59 @@ export async function listOutbox(db: Db, options: { failedOnly?: boolean } = {})
   return (await query.orderBy('id').execute()).map(outboxRow);
 }
 
-/** What the POST's auth block needs of an application: its application_token (none: the app was deleted). */
-export async function applicationTokenOf(db: Db, appId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('oauth_apps').select('application_token').where('id', '=', appId).executeTakeFirst();
-  return row?.application_token;
+/** What a delivery with a user needs of an application: its id, application_token and scopes; none: deleted. */
+export async function eventAppOf(
+  db: Db,
+  appId: number,
+): Promise<{ id: number; application_token: string; scopes: string } | undefined> {
+  const row = await db
+    .selectFrom('oauth_apps')
+    .select(['id', 'application_token', 'scopes'])
+    .where('id', '=', appId)
+    .executeTakeFirst();
+  return row && { ...row, id: Number(row.id) };
+}
+
+/** An outbox row with its application's client_id and name (empty when the application was removed). */
+export type DeliveryRow = OutboxRow & { client_id: string; app_name: string };
+
+/**
+ * The newest deliveries first (only failed ones with `failedOnly`, only one with `id`), `limit` from `offset`,
+ * and how many match.
+ */
+export async function recentDeliveries(
+  db: Db,
+  options: { failedOnly: boolean; limit: number; offset: number; id?: number },
+): Promise<{ rows: DeliveryRow[]; total: number }> {
+  let query = db.selectFrom('event_outbox').leftJoin('oauth_apps', 'oauth_apps.id', 'event_outbox.app_id');
+  if (options.failedOnly) query = query.where('event_outbox.failed_at_ms', 'is not', null);
+  if (options.id !== undefined) query = query.where('event_outbox.id', '=', options.id);
+  const rows = await query
+    .selectAll('event_outbox')
+    .select(['oauth_apps.client_id', 'oauth_apps.name as app_name'])
+    .orderBy('event_outbox.id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  const counted = await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return {
+    rows: rows.map((r) => ({ ...outboxRow(r), client_id: r.client_id ?? '', app_name: r.app_name ?? '' })),
+    total: Number(counted?.n ?? 0),
+  };
+}
+
+export async function findOutboxRow(db: Db, id: number): Promise<OutboxRow | undefined> {
+  const row = await db.selectFrom('event_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && outboxRow(row);
+}
+
+/** Makes a delivery due at `nowMs` with its attempts reset (a failed one is pending again). */
+export async function resetDelivery(db: Db, id: number, nowMs: number): Promise<void> {
+  await db
+    .updateTable('event_outbox')
+    .set({ attempt: 0, next_attempt_at_ms: nowMs, failed_at_ms: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 // Offline events (runtime-connectors.md §13.6).

@@ -114,6 +114,8 @@ export interface OAuthTokenTable {
   /** Set when the refresh token was exchanged: it never works again. */
   rotated_at: string | null;
   created_at: string;
+  /** Minted for an event: the event session's TTL a call made with it runs with (the loop guard); else null. */
+  event_session: number | null;
 }
 
 export interface OAuthCodeTable {
@@ -342,6 +344,10 @@ export interface EventOutboxTable {
   delivered_at_ms: number | null;
   failed_at_ms: number | null;
   last_error: string | null;
+  /** LOCAL_USER: the user the delivery mints an access token for; 0 sends the no-user auth block. */
+  local_user: number;
+  /** The event session's TTL (the loop guard, runtime-connectors.md §12.2). */
+  event_session: number;
 }
 
 /**

@@ -817,13 +817,16 @@ export function hugeRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   });
 }
 
-/** The admin page's methods (openlines.admin.*) and files: hostile query values, credentials and file names. */
+/**
+ * The admin page's methods (openlines.admin.*, the event deliveries among them) and files: hostile query values,
+ * credentials and file names.
+ */
 export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const [, , user, code] = target.hookPath.split('/');
   const value = fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), outOfRange.map(String), hostileString);
   return fc
     .tuple(
-      fc.constantFrom('history', 'session', 'catalogue', 'file'),
+      fc.constantFrom('history', 'session', 'catalogue', 'file', 'events.failed', 'events.retry'),
       value,
       value,
       value,
@@ -852,6 +855,14 @@ export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         ? { authorization: credential.authorization }
         : {};
       const query = `LINE_ID=${percentEncode(line)}&LIMIT=${percentEncode(limit)}&start=${percentEncode(offset)}`;
+      if (kind === 'events.failed' || kind === 'events.retry') {
+        const params =
+          kind === 'events.retry'
+            ? `ID=${percentEncode(line)}`
+            : `LIMIT=${percentEncode(limit)}&start=${percentEncode(offset)}`;
+        const path = `${credential.base}openlines.admin.${kind}?${params}`;
+        return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };
+      }
       const method = `${credential.base}openlines.admin.${kind}.get`;
       const path = kind === 'file' ? `/admin/${file}` : kind === 'history' ? `${method}?${query}` : method;
       return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };

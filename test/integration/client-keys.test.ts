@@ -43,6 +43,8 @@ interface Setup {
   chat(): Promise<number>;
   /** An operator's message in such a chat, posted through the credential under test. */
   message(): Promise<number>;
+  /** A failed event delivery (to a handler nobody listens on), for openlines.admin.events.retry. */
+  delivery(): Promise<number>;
 }
 
 const ITEM = { user: { id: 'u', name: 'Ann' }, message: { id: 'm', text: 'hi' }, chat: { id: 'c' } };
@@ -101,6 +103,8 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'openlines.admin.session.get': async () => ({}),
   'openlines.admin.catalogue.get': async () => ({}),
   'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),
+  'openlines.admin.events.failed': async () => ({ LIMIT: 5 }),
+  'openlines.admin.events.retry': async (s) => ({ ID: await s.delivery() }),
 };
 let unique = 0;
 
@@ -194,6 +198,35 @@ for (const store of STORES) {
         });
         assertCleanSuccess(posted, 'setup message');
         return posted.body.result as number;
+      },
+      async delivery() {
+        const now = Date.now();
+        const row = await t.server.store.write((trx) =>
+          trx
+            .insertInto('event_outbox')
+            .values({
+              binding_id: 0,
+              app_id: 0,
+              event: 'ONIMCONNECTORLINEDELETE',
+              handler: 'http://127.0.0.1:9/nobody',
+              user_id: 0,
+              data: '1',
+              ts: Math.floor(now / 1000),
+              created_at_ms: now,
+              attempt: 6,
+              next_attempt_at_ms: now,
+              claimed_by: null,
+              claimed_until_ms: null,
+              delivered_at_ms: null,
+              failed_at_ms: now,
+              last_error: 'ECONNREFUSED',
+              local_user: 0,
+              event_session: 3,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow(),
+        );
+        return Number(row.id);
       },
     });
     /** The methods a credential may call: webhooks are refused by imconnector.* before parameters are read. */

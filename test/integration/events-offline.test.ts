@@ -109,19 +109,28 @@ for (const store of STORES) {
           db.selectFrom('event_bindings').select('id').where('handler', '=', receiver.url('/a')).execute(),
         );
         const base = t.server.httpUrl;
-        assert.deepEqual(parsePhpQuery(receiver.received[0]!.body), {
+        const body = parsePhpQuery(receiver.received[0]!.body) as { auth: Record<string, string> };
+        // The caller (user 1) acted: the auth block names them, with a token minted for the event (event-auth.test).
+        assert.deepEqual(body, {
           event: 'ONAPPTEST',
           event_handler_id: String(binding!.id),
           data: { QUERY: { check: 'ping', n: '5', list: ['x', 'y'] }, LANGUAGE_ID: 'en' },
           ts: String(Math.floor(clock.now() / 1000)),
           auth: {
+            access_token: body.auth.access_token,
+            expires: String(Math.floor(clock.now() / 1000) + 3600),
+            expires_in: '3600',
+            scope: 'imopenlines,imconnector',
             domain: base.replace('http://', ''),
-            client_endpoint: `${base}/rest/`,
             server_endpoint: `${base}/rest/`,
+            status: 'L',
+            client_endpoint: `${base}/rest/`,
             member_id: memberId,
+            user_id: '1',
             application_token: appA.applicationToken,
           },
         });
+        assert.match(body.auth.access_token ?? '', /^[a-z0-9]{64}$/);
         // With nothing bound it still answers 1; a webhook is refused.
         assertResult(await call(tokenB, 'event.test'), 1);
         assertError(await t.call('event.test'), 403, {

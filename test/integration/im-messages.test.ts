@@ -96,21 +96,20 @@ for (const store of STORES) {
     // biome-ignore lint/suspicious/noExplicitAny: event bodies are compared as parsed
     const bodies = (): { path: string; body: any }[] =>
       receiver.received.map((r) => ({ path: r.path, body: parsePhpQuery(r.body) }));
-    const auth = {
-      domain: '',
-      client_endpoint: '',
-      server_endpoint: '',
-      member_id: '',
-      application_token: '',
-    };
-    const authOf = () => {
+    /** The auth block of an event caused by `userId` (§12.2): a token minted for it, checked in event-auth.test. */
+    const authOf = (userId: number, received: { auth?: Record<string, string> }) => {
       const base = t.server.httpUrl;
       return {
-        ...auth,
+        access_token: received.auth?.access_token,
+        expires: String(Math.floor(clock.now() / 1000) + 3600),
+        expires_in: '3600',
+        scope: 'imopenlines,imconnector',
         domain: base.replace('http://', ''),
-        client_endpoint: `${base}/rest/`,
         server_endpoint: `${base}/rest/`,
+        status: 'L',
+        client_endpoint: `${base}/rest/`,
         member_id: memberId,
+        user_id: String(userId),
         application_token: app.applicationToken,
       };
     };
@@ -151,7 +150,7 @@ for (const store of STORES) {
               ],
             },
             ts: ts(),
-            auth: authOf(),
+            auth: authOf(1, bodies()[0]!.body),
           },
         },
       ]);
@@ -181,7 +180,7 @@ for (const store of STORES) {
               ],
             },
             ts: ts(),
-            auth: authOf(),
+            auth: authOf(operator, bodies()[0]!.body),
           },
         },
       ]);

@@ -1,4 +1,5 @@
-// Which REST call is running, for the events it causes: the offline queue skips an event caused by the same
+// Which REST call is running, for the events it causes: emit() takes the cause of an event from it when the
+// caller passes none (the acting user, the loop guard's event session); the offline queue skips an event caused by the same
 // application with the same auth_connector it is bound with (the reference's anti-echo rule,
 // runtime-connectors.md §13.6), and records the acting user (EVENT_ADDITIONAL.user_id). The REST core sets it
 // around each method; work started by time or the CLI has none.
@@ -11,6 +12,8 @@ export interface CallOrigin {
   /** The request's auth_connector ('' none). */
   readonly authConnector: string;
   readonly userId: number;
+  /** The event session of the call's token (a token minted for an event), for the loop guard. */
+  readonly eventSession: number | undefined;
 }
 
 const storage = new AsyncLocalStorage<CallOrigin>();

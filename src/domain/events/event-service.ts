@@ -22,6 +22,7 @@ import { encodePhpJson } from '../../wire/php-json.js';
 import type { Caller } from '../caller.js';
 import { currentCallOrigin } from './call-origin.js';
 import { EVENT_CATALOGUE, EVENT_NAMES, type EventName, type EventPayloads, findEvent } from './event-catalogue.js';
+import { type EventCause, localUser, sessionOf } from './event-cause.js';
 import { OfflineEventQueue } from './offline-events.js';
 
 /** The handler URL limit: b_rest_event.EVENT_HANDLER is varchar(255) (runtime-connectors.md §12.4). */
@@ -47,7 +48,8 @@ export type BoundHandler =
 
 /** Events an application may emit into; the scheduler listens to wake up after a commit. */
 export interface EventEmitter {
-  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number>;
+  /** `cause`: who acted and in which event session (the auth block's user and the loop guard, event-cause.ts). */
+  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
   /** Tells the deliverer that a transaction that emitted has committed. */
   committed(): void;
 }
@@ -93,9 +95,18 @@ export class EventService implements EventEmitter {
    * rows were queued. Connector-owner events go only to the owning application (none for built-in connectors),
    * event.test's only to the calling application. An offline binding (empty handler) gets a row of the offline
    * queue instead of a delivery, unless the event was caused by a call of the same application with the same
-   * auth_connector (the reference's anti-echo rule, §13.6).
+   * auth_connector (the reference's anti-echo rule, §13.6). An event emitted by a call whose event session has
+   * run out (the loop guard) is dropped: nothing is queued.
    */
-  async emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number> {
+  async emit<N extends EventName>(
+    trx: Db,
+    name: N,
+    payload: EventPayloads[N],
+    explicitCause?: EventCause,
+  ): Promise<number> {
+    const cause = explicitCause ?? causeOfCall();
+    const session = sessionOf(cause);
+    if (session <= 0) return 0;
     const descriptor = EVENT_CATALOGUE[name];
     let bindings = await bindingsForEvent(trx, name.toUpperCase());
     if (descriptor.recipients !== 'every binding') {
@@ -124,6 +135,8 @@ export class EventService implements EventEmitter {
         delivered_at_ms: null,
         failed_at_ms: null,
         last_error: null,
+        local_user: localUser(b.user_id, cause),
+        event_session: session,
       })),
     );
     let offline = bindings.filter((b) => b.handler === '');
@@ -267,6 +280,15 @@ export class EventService implements EventEmitter {
     });
   }
 }
+/** The cause of an event emitted inside a REST call (none outside one: a timer, the CLI). */
+function causeOfCall(): EventCause | undefined {
+  const origin = currentCallOrigin();
+  if (!origin) return undefined;
+  return origin.eventSession === undefined
+    ? { userId: origin.userId }
+    : { userId: origin.userId, eventSession: origin.eventSession };
+}
+
 /** `events` (§13.4): the upper-case codes of the given scopes (every scope with `full`). */
 export function eventCodes(scopes: ReadonlySet<string> | 'all'): string[] {
   return EVENT_NAMES.filter((n) => scopes === 'all' || scopes.has(EVENT_CATALOGUE[n].scope)).map((n) =>

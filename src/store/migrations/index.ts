@@ -11,6 +11,7 @@ import * as dialogs from './2026-12-02-01-dialogs.js';
 import * as events from './2026-12-02-02-events.js';
 import * as operatorMessages from './2026-12-02-03-operator-messages.js';
 import * as offlineEvents from './2026-12-02-04-offline-events.js';
+import * as eventAuth from './2026-12-02-05-event-auth.js';
 
 export interface Migration {
   name: string;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   events,
   operatorMessages,
   offlineEvents,
+  eventAuth,
 ];
