@@ -4,6 +4,7 @@ import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
 import { defineAdminMethods } from './openlines-admin.js';
+import { defineRoutingMethods } from './openlines-routing.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -15,5 +16,6 @@ export function buildRegistry(): MethodRegistry {
   defineAdminMethods(registry);
   defineEventMethods(registry);
   defineImMethods(registry);
+  defineRoutingMethods(registry);
   return registry;
 }

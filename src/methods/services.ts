@@ -7,6 +7,7 @@ import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
+import type { Routing } from '../domain/sessions/routing.js';
 import type { Settings } from '../settings.js';
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   readonly dialogs: DialogService;
   /** The operators' messages in lines' chats (im.message.*, im.dialog.messages.get). */
   readonly chatMessages: ChatMessageService;
+  /** openlines.route.simulate: who a new session would be offered to. */
+  readonly routing: Routing;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
   /** Event bindings (event.*) and the outbox. */

@@ -143,6 +143,18 @@ export async function waitingSessionIds(
   return rows.map((r) => Number(r.id));
 }
 
+/** The line's open sessions, oldest first. */
+export async function openSessionsOfLine(db: Db, lineId: number): Promise<Session[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('line_id', '=', lineId)
+    .where('closed', '=', 0)
+    .orderBy('id')
+    .execute();
+  return rows.map(sessionOf);
+}
+
 /** Open sessions the user holds or is offered, on every line (presence changes requeue them). */
 export async function sessionsOfOperator(db: Db, userId: number): Promise<Session[]> {
   const rows = await db

@@ -374,6 +374,46 @@ for (const store of STORES) {
       assert.equal((await portal.session(s3.sessionId)).operator, a);
     });
 
+    it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
+      const line = await portal.line(CONNECTOR, {
+        LINE_NAME: 'Changing',
+        QUEUE: queue(),
+        QUEUE_TYPE: 'strictly',
+        QUEUE_TIME: 600,
+      });
+      const taken = await portal.customerSays(CONNECTOR, line, 'change-1', 'hi');
+      await portal.call(portal.hooks.get(a)!, 'im.message.add', { DIALOG_ID: `chat${taken.chatId}`, MESSAGE: 'mine' });
+      assert.equal((await portal.session(taken.sessionId)).status, 40);
+      const waiting = await portal.customerSays(CONNECTOR, line, 'change-2', 'hi');
+      assert.equal((await portal.session(waiting.sessionId)).operator, a, 'strictly: a new session starts at the top');
+      const updated = await portal.call(portal.adminHook, 'imopenlines.config.update', {
+        CONFIG_ID: line,
+        PARAMS: { QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(b) }] },
+      });
+      assert.equal(updated.body.result, true, updated.text);
+      await portal.advance(0);
+      assert.deepEqual(await portal.session(taken.sessionId), {
+        status: 5,
+        operator: b,
+        closed: false,
+        history: [a, b],
+        offers: [b],
+      });
+      assert.ok((await portal.notes(taken.chatId)).includes(SYSTEM_TEXTS.returned.REMOVING));
+      assert.equal((await portal.session(waiting.sessionId)).operator, b, 'an offer to a removed operator moves on');
+      const typeChanged = await portal.call(portal.adminHook, 'imopenlines.config.update', {
+        CONFIG_ID: line,
+        PARAMS: { QUEUE: queue(), QUEUE_TYPE: 'all' },
+      });
+      assert.equal(typeChanged.body.result, true, typeChanged.text);
+      await portal.advance(0);
+      assert.deepEqual(
+        (await portal.session(waiting.sessionId)).offers,
+        [a, b],
+        'redistributed as all, without waiting',
+      );
+    });
+
     it('a timer survives a restart: the server stops with a session offered, the next one redistributes it', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Restart',

@@ -51,6 +51,8 @@ export interface LineServiceOptions {
  * `cause` is who deleted it, for the events the hook emits.
  */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
+/** Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue). */
+export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<void>;
 
 /** A line with its expanded queue in queue order (config.get). */
 export interface LineWithMembers {
@@ -87,6 +89,7 @@ export class LineService {
   private readonly events: EventEmitter;
   /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
   private lineDeletedHooks: LineDeletedHook[] = [];
+  private lineChangedHooks: LineChangedHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -100,6 +103,7 @@ export class LineService {
   over(store: Store): LineService {
     const service = new LineService(store, this.options);
     service.lineDeletedHooks = this.lineDeletedHooks;
+    service.lineChangedHooks = this.lineChangedHooks;
     return service;
   }
 
@@ -140,6 +144,10 @@ export class LineService {
   private async changed(trx: Db, revision: RevisionInput, revisionId: number | null, cause: EventCause): Promise<void> {
     if (revisionId === null) return;
     const changes = diffSnapshots(revision.before, revision.after);
+    if (revision.action === 'update' && changes.length > 0) {
+      const fields = new Set(changes.map((c) => c.field));
+      for (const hook of this.lineChangedHooks) await hook(trx, revision.lineId, fields);
+    }
     await this.events.emit(
       trx,
       'OnOpenlinesLineConfigChange',
@@ -151,6 +159,11 @@ export class LineService {
       },
       cause,
     );
+  }
+
+  /** Registers what acts on a line's changed settings (the session engine, §3.8); runs in update's transaction. */
+  onLineChanged(hook: LineChangedHook): void {
+    this.lineChangedHooks.push(hook);
   }
 
   /** Registers cleanup for rows that reference a line (e.g. connector bindings); runs in delete's transaction. */

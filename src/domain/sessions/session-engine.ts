@@ -14,6 +14,7 @@ import {
   lastOffered,
   lockSession,
   offersOf,
+  openSessionsOfLine,
   saveSessionState,
   setAlarm,
   setOffers,
@@ -26,7 +27,15 @@ import { dialogItem } from '../dialogs/connector-events.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
-import { BUSY_BELOW, type Candidate, distribute, type LineRules, type Unavailable } from './distribution.js';
+import {
+  BUSY_BELOW,
+  type Candidate,
+  distribute,
+  type Exclusion,
+  exclusionOf,
+  type LineRules,
+  type Unavailable,
+} from './distribution.js';
 import { SYSTEM_TEXTS } from './system-texts.js';
 
 /** A transaction of the engine: the posting context plus the moment and whether due work was made. */
@@ -162,7 +171,7 @@ export class SessionEngine {
   async skip(work: EngineWork, chat: Chat, session: Session, line: Line, userId: number): Promise<boolean> {
     const rules = lineRules(line);
     if (rules.queueType !== 'all') {
-      const probe = distribute(await this.candidates(work, line, session), rules, {
+      const probe = distribute(await this.candidates(work.trx, line, work.nowMs), rules, {
         operatorId: session.operatorId,
         history: session.queueHistory,
       });
@@ -255,7 +264,7 @@ export class SessionEngine {
     occasion: 'first' | 'next',
   ): Promise<Session> {
     const rules = lineRules(line);
-    const offer = distribute(await this.candidates(work, line, session), rules, {
+    const offer = distribute(await this.candidates(work.trx, line, work.nowMs), rules, {
       operatorId: session.operatorId,
       history: session.queueHistory,
     });
@@ -311,6 +320,58 @@ export class SessionEngine {
       limit: REQUEUE_LIMIT,
     });
     for (const id of ids) await this.setAlarm(work, id, 'queue', work.nowMs);
+  }
+
+  /**
+   * A line's settings changed (§3.8, §3.9): with a new queue or QUEUE_TYPE every session not yet taken is
+   * distributed again now; sessions held by or offered to operators no longer in the queue go back to it.
+   */
+  async lineChanged(work: EngineWork, lineId: number, fields: ReadonlySet<string>): Promise<void> {
+    if (!fields.has('QUEUE') && !fields.has('QUEUE_TYPE')) return;
+    const line = await findLine(work.trx, lineId);
+    if (!line) return;
+    if (fields.has('QUEUE')) {
+      const members = new Set(((await operatorsOf(work.trx, [line.id])).get(line.id) ?? []).map((m) => m.userId));
+      for (const session of await openSessionsOfLine(work.trx, line.id)) {
+        const offers = await offersOf(work.trx, session.id);
+        const holderGone = session.operatorId !== 0 && !members.has(session.operatorId);
+        if (holderGone && !session.pinned && session.status < SESSION_STATUS.WAIT_CLIENT) {
+          await this.returnToQueue(work, session, 'REMOVING');
+        } else if (offers.some((id) => !members.has(id))) {
+          await setOffers(
+            work.trx,
+            session.id,
+            offers.filter((id) => members.has(id)),
+          );
+          await this.setAlarm(work, session.id, 'queue', work.nowMs);
+        }
+      }
+    }
+    await this.requeueWaiting(work, line, { undistributedOnly: false });
+  }
+
+  /**
+   * The session leaves its operator for the queue (§3.9 returnSessionToQueue): a taken one says why, and the
+   * next queue pass offers it again.
+   */
+  async returnToQueue(
+    work: EngineWork,
+    session: Session,
+    reason: keyof typeof SYSTEM_TEXTS.returned,
+  ): Promise<Session> {
+    const locked = (await lockSession(work.trx, session.id)) ?? session;
+    const chat = await findChat(work.trx, locked.chatId);
+    if (chat && locked.operatorId !== 0 && locked.status >= SESSION_STATUS.ANSWER) {
+      await this.poster.system(work, chat, locked.id, SYSTEM_TEXTS.returned[reason]);
+    }
+    const next = await this.save(work, locked, {
+      operatorId: 0,
+      waitAnswer: true,
+      status: locked.status > SESSION_STATUS.SKIP ? SESSION_STATUS.SKIP : locked.status,
+    });
+    await setOffers(work.trx, locked.id, []);
+    await this.setAlarm(work, locked.id, 'queue', work.nowMs);
+    return next;
   }
 
   // ---- Timers
@@ -382,17 +443,34 @@ export class SessionEngine {
     });
   }
 
+  /**
+   * openlines.route.simulate: whom a new session of the line would be offered to at `atMs`, and why each other
+   * member of the queue would not get it — the same inputs and strategy as a real first distribution.
+   */
+  async simulate(
+    db: Db,
+    line: Line,
+    atMs: number,
+  ): Promise<{ offer: readonly number[]; members: { candidate: Candidate; exclusion: Exclusion | null }[] }> {
+    const rules = lineRules(line);
+    const candidates = await this.candidates(db, line, atMs);
+    const offer = distribute(candidates, rules, { operatorId: 0, history: [] });
+    return {
+      offer: offer.operators,
+      members: candidates.map((candidate) => ({ candidate, exclusion: exclusionOf(candidate, rules, 0) })),
+    };
+  }
+
   /** The line's expanded queue as distribution sees it: availability, load and last offer per member. */
-  private async candidates(work: EngineWork, line: Line, session: Session): Promise<Candidate[]> {
-    const members = (await operatorsOf(work.trx, [line.id])).get(line.id) ?? [];
+  private async candidates(db: Db, line: Line, nowMs: number): Promise<Candidate[]> {
+    const members = (await operatorsOf(db, [line.id])).get(line.id) ?? [];
     const ids = [...new Set(members.map((m) => m.userId))];
     const checkAvailable = lineValue(line, 'CHECK_AVAILABLE') === 'Y';
     const [unavailable, busy, offered] = await Promise.all([
-      this.availability.unavailable(work.trx, ids, { checkAvailable, nowMs: work.nowMs }),
-      busyCounts(work.trx, line.id, ids, BUSY_BELOW[lineValue(line, 'TYPE_MAX_CHAT')]),
-      lastOffered(work.trx, line.id, ids),
+      this.availability.unavailable(db, ids, { checkAvailable, nowMs }),
+      busyCounts(db, line.id, ids, BUSY_BELOW[lineValue(line, 'TYPE_MAX_CHAT')]),
+      lastOffered(db, line.id, ids),
     ]);
-    void session;
     return ids.map((userId) => ({
       userId,
       unavailable: unavailable.get(userId) ?? null,
