@@ -93,8 +93,8 @@ class Portal {
     );
   }
 
-  async operator(name: string, options: { active?: boolean } = {}): Promise<number> {
-    const id = await this.server.directory.addUser({ name, active: options.active ?? true, online: true });
+  async operator(name: string): Promise<number> {
+    const id = await this.server.directory.addUser({ name, online: true });
     const created = await this.server.directory.createWebhook({ userId: id, scopes: ['imopenlines', 'im'] });
     this.hooks.set(id, `${this.server.httpUrl}/rest/${id}/${created.code}/`);
     return id;
@@ -116,6 +116,13 @@ class Portal {
   private appClient = '';
   async refreshToken(): Promise<void> {
     this.appToken = (await this.server.oauth.issueToken(this.appClient, 1)).accessToken;
+  }
+
+  /** The user is deactivated in the directory (dismissed) after joining queues. */
+  async dismiss(userId: number): Promise<void> {
+    await this.server.store.write((trx) =>
+      trx.updateTable('users').set({ active: 0 }).where('id', '=', userId).execute(),
+    );
   }
 
   async line(code: string, params: Record<string, unknown>): Promise<number> {
@@ -347,7 +354,7 @@ for (const store of STORES) {
     });
 
     it('eligibility: an inactive operator is skipped; MAX_CHAT counts by TYPE_MAX_CHAT; a freed slot requeues', async () => {
-      const gone = await portal.operator('Gone', { active: false });
+      const gone = await portal.operator('Gone');
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Slots',
         QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(gone) }, ...queue()],
@@ -356,6 +363,7 @@ for (const store of STORES) {
         MAX_CHAT: 1,
         TYPE_MAX_CHAT: 'answered_new',
       });
+      await portal.dismiss(gone);
       const s1 = await portal.customerSays(CONNECTOR, line, 'slot-1', 'hi');
       assert.equal((await portal.session(s1.sessionId)).operator, a, 'the inactive first operator is skipped');
       const s2 = await portal.customerSays(CONNECTOR, line, 'slot-2', 'hi');
@@ -372,6 +380,43 @@ for (const store of STORES) {
       await portal.call(portal.hooks.get(a)!, 'im.message.add', { DIALOG_ID: `chat${s1.chatId}`, MESSAGE: 'hi' });
       await portal.advance(0);
       assert.equal((await portal.session(s3.sessionId)).operator, a);
+    });
+
+    it('openlines.route.simulate: who a new session would go to, and why not the others; nothing is created', async () => {
+      const gone = await portal.operator('Left');
+      const line = await portal.line(CONNECTOR, {
+        LINE_NAME: 'Simulated',
+        QUEUE: [...queue(), { ENTITY_TYPE: 'user', ENTITY_ID: String(gone) }],
+        QUEUE_TYPE: 'strictly',
+        MAX_CHAT: 1,
+        TYPE_MAX_CHAT: 'answered',
+      });
+      await portal.dismiss(gone);
+      await portal.customerSays(CONNECTOR, line, 'sim-1', 'hi');
+      const sessionsBefore = (await portal.server.store.db.selectFrom('sessions').select('id').execute()).length;
+      const simulated = await portal.call(portal.hooks.get(b)!, 'openlines.route.simulate', { CONFIG_ID: line });
+      assert.equal(simulated.status, 200, simulated.text);
+      assert.deepEqual(simulated.body.result, {
+        CONFIG_ID: line,
+        TIME: new Date(portal.clock.now()).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+        QUEUE_TYPE: 'strictly',
+        OFFERED_TO: [b],
+        OPERATORS: [
+          { USER_ID: a, ELIGIBLE: false, REASON: 'no free slot', BUSY: 1, LAST_OFFERED: null },
+          { USER_ID: b, ELIGIBLE: true, REASON: null, BUSY: 0, LAST_OFFERED: null },
+          { USER_ID: gone, ELIGIBLE: false, REASON: 'inactive', BUSY: 0, LAST_OFFERED: null },
+        ],
+      });
+      assert.equal((await portal.server.store.db.selectFrom('sessions').select('id').execute()).length, sessionsBefore);
+      const missing = await portal.call(portal.adminHook, 'openlines.route.simulate', { CONFIG_ID: 999_999 });
+      assert.equal(missing.body.error, 'CONFIG_NOT_FOUND');
+      const badTime = await portal.call(portal.adminHook, 'openlines.route.simulate', {
+        CONFIG_ID: line,
+        TIME: 'soon',
+      });
+      assert.deepEqual([badTime.status, badTime.body.error, badTime.body.argument], [400, 'ERROR_ARGUMENT', 'TIME']);
+      const empty = await portal.call(portal.adminHook, 'openlines.route.simulate', {});
+      assert.equal(empty.body.error, 'CONFIG_ID_EMPTY');
     });
 
     it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
