@@ -12,6 +12,8 @@ import { pino } from 'pino';
 import { mention, SYSTEM_TEXTS } from '../../src/domain/sessions/system-texts.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
+import { parsePhpQuery } from '../../src/wire/php-params.js';
+import { EventReceiver } from '../helpers/event-receiver.js';
 import { type CallResult, parseAnswer } from '../helpers/server.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 import { ManualClock } from '../helpers/test-clock.js';
@@ -417,6 +419,53 @@ for (const store of STORES) {
       assert.deepEqual([badTime.status, badTime.body.error, badTime.body.argument], [400, 'ERROR_ARGUMENT', 'TIME']);
       const empty = await portal.call(portal.adminHook, 'openlines.route.simulate', {});
       assert.equal(empty.body.error, 'CONFIG_ID_EMPTY');
+    });
+
+    it('OnSessionStart and OnSessionFinish go to every application bound to them, with the documented DATA', async () => {
+      const receiver = new EventReceiver();
+      await receiver.start();
+      try {
+        await portal.refreshToken();
+        for (const event of ['OnSessionStart', 'OnSessionFinish']) {
+          const bound = await portal.app('event.bind', { event, handler: receiver.url(`/${event}`) });
+          assert.equal(bound.body.result, true, bound.text);
+        }
+        const line = await portal.line(CONNECTOR, {
+          LINE_NAME: 'Events',
+          QUEUE: queue(),
+          AUTO_CLOSE_TIME: 60,
+          AUTO_CLOSE_RULE: 'none',
+          FULL_CLOSE_TIME: 5,
+        });
+        const { sessionId, chatId } = await portal.customerSays(CONNECTOR, line, 'ev-1', 'hi');
+        await portal.call(portal.hooks.get(a)!, 'im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'hello' });
+        await portal.advance(60 * SECOND);
+        assert.equal((await portal.session(sessionId)).closed, true);
+        await portal.advance(0);
+        await receiver.until(2);
+        const customer = String(
+          (
+            await portal.server.store.db
+              .selectFrom('chats')
+              .select('customer_id')
+              .where('id', '=', chatId)
+              .executeTakeFirstOrThrow()
+          ).customer_id,
+        );
+        const item = (closed: 'N' | 'Y') => ({
+          connector: { connector_id: CONNECTOR, line_id: String(line), chat_id: 'chat-ev-1', user_id: customer },
+          session: { id: String(sessionId), closed, parent_id: '0', close_term: '5' },
+          chat: { id: 'chat-ev-1' },
+          user: { id: customer },
+        });
+        const bodies = receiver.received.map((r) => [r.path, (parsePhpQuery(r.body) as { data: unknown }).data]);
+        assert.deepEqual(bodies, [
+          ['/OnSessionStart', { DATA: [item('N')] }],
+          ['/OnSessionFinish', { DATA: [item('Y')] }],
+        ]);
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {

@@ -31,10 +31,11 @@ import type { DirectoryUser } from '../directory/directory-user.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
 import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
+import { announceSession } from '../sessions/session-events.js';
 import { SYSTEM_TEXTS } from '../sessions/system-texts.js';
 import type { Chat } from './chat.js';
 import { ChatPoster, signatureName } from './chat-poster.js';
-import { dialogItem, messageDeleteItems, messageUpdateItem, signedText } from './connector-events.js';
+import { messageDeleteItems, messageUpdateItem, signedText } from './connector-events.js';
 import type { Customer } from './customer.js';
 import type { Message } from './message.js';
 import { SESSION_STATUS, type Session } from './session.js';
@@ -114,7 +115,7 @@ export class ChatMessageService {
     work: EngineWork,
     chat: Chat,
     line: Line,
-    connector: { readonly code: string; readonly app_id: number },
+    _connector: { readonly code: string; readonly app_id: number },
     userId: number,
   ): Promise<Session> {
     const session = await insertSession(work.trx, {
@@ -136,12 +137,7 @@ export class ChatMessageService {
       date_first_answer: null,
       date_last_message: null,
     });
-    work.emitted += await this.events.emit(work.trx, 'OnImConnectorDialogStart', {
-      connector: connector.code,
-      line: chat.lineId,
-      ownerAppId: connector.app_id,
-      data: [dialogItem(chat, session, { parentId: session.parentId, closeTerm: lineValue(line, 'FULL_CLOSE_TIME') })],
-    });
+    work.emitted += await announceSession(this.events, work.trx, 'start', { chat, session, line });
     await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.sessionStarted(session.id));
     return session;
   }

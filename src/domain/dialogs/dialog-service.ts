@@ -29,10 +29,9 @@ import { argumentError, RestError } from '../../wire/errors.js';
 import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
-import { lineValue } from '../lines/line.js';
 import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
+import { announceSession } from '../sessions/session-events.js';
 import { userCodeOf } from './chat.js';
-import { dialogItem } from './connector-events.js';
 import type { Customer } from './customer.js';
 import { SESSION_STATUS } from './session.js';
 
@@ -245,17 +244,7 @@ export class DialogService {
         date_first_answer: null,
         date_last_message: null,
       });
-      work.emitted += await this.events.emit(trx, 'OnImConnectorDialogStart', {
-        connector: connector.code,
-        line: lineId,
-        ownerAppId: connector.appId,
-        data: [
-          dialogItem(chat, session, {
-            parentId: session.parentId,
-            closeTerm: line ? lineValue(line, 'FULL_CLOSE_TIME') : 0,
-          }),
-        ],
-      });
+      work.emitted += await announceSession(this.events, trx, 'start', { chat, session, line });
       if (this.engine && line) session = await this.engine.customerSessionStarted(work, chat, session, line);
     }
     const message = await insertMessage(trx, {

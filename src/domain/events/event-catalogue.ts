@@ -16,6 +16,15 @@ export interface EventPayloads {
   OnImConnectorStatusDelete: { readonly connector: string; readonly line: number; readonly ownerAppId: number | null };
   OnImConnectorLineDelete: { readonly line: number };
   OnOpenlinesLineConfigChange: LineConfigChange;
+  OnSessionStart: SessionChange;
+  OnSessionFinish: SessionChange;
+}
+
+/** A session started or finished (imopenlines' own events, the documented payload: DECISIONS.md). */
+interface SessionChange {
+  readonly line: number;
+  /** One item, as the connector events' DATA (§11.4). */
+  readonly data: readonly unknown[];
 }
 
 export type EventName = keyof EventPayloads;
@@ -175,6 +184,26 @@ export const EVENT_CATALOGUE: Catalogue = {
     when: 'An open line was deleted; `data` is the bare line id.',
     source: 'runtime-connectors.md §11.6',
     example: { line: 7 },
+  },
+  OnSessionStart: {
+    name: 'OnSessionStart',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => ({ DATA: p.data }),
+    when: 'A session of any line started: a customer wrote after the last one closed, or an operator started one.',
+    source: 'runtime-sessions.md §2.5 (the documented payload, DECISIONS.md)',
+    example: { line: 7, data: dialogExample.data },
+  },
+  OnSessionFinish: {
+    name: 'OnSessionFinish',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => ({ DATA: p.data }),
+    when: 'A session of any line was closed for good (not when it only enters status 50).',
+    source: 'runtime-sessions.md §2.5 (the documented payload, DECISIONS.md)',
+    example: { line: 7, data: dialogExample.data },
   },
   OnOpenlinesLineConfigChange: {
     name: 'OnOpenlinesLineConfigChange',

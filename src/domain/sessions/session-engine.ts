@@ -23,7 +23,6 @@ import {
 } from '../../store/sessions-repository.js';
 import type { Chat } from '../dialogs/chat.js';
 import type { ChatPoster, Posting } from '../dialogs/chat-poster.js';
-import { dialogItem } from '../dialogs/connector-events.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
@@ -36,6 +35,7 @@ import {
   type LineRules,
   type Unavailable,
 } from './distribution.js';
+import { announceSession } from './session-events.js';
 import { SYSTEM_TEXTS } from './system-texts.js';
 
 /** A transaction of the engine: the posting context plus the moment and whether due work was made. */
@@ -418,29 +418,8 @@ export class SessionEngine {
     await setOffers(work.trx, session.id, []);
     await clearAlarms(work.trx, session.id);
     await this.requeueWaiting(work, line, { undistributedOnly: true });
-    work.emitted += await this.dialogEvent(work, 'OnImConnectorDialogFinish', chat, next, line);
+    work.emitted += await announceSession(this.events, work.trx, 'finish', { chat, session: next, line });
     return next;
-  }
-
-  private async dialogEvent(
-    work: EngineWork,
-    name: 'OnImConnectorDialogStart' | 'OnImConnectorDialogFinish',
-    chat: Chat,
-    session: Session,
-    line: Line,
-  ): Promise<number> {
-    const connector = await work.trx
-      .selectFrom('connectors')
-      .select(['code', 'app_id'])
-      .where('id', '=', chat.connectorId)
-      .executeTakeFirst();
-    if (!connector) return 0;
-    return this.events.emit(work.trx, name, {
-      connector: connector.code,
-      line: chat.lineId,
-      ownerAppId: Number(connector.app_id),
-      data: [dialogItem(chat, session, { parentId: session.parentId, closeTerm: lineValue(line, 'FULL_CLOSE_TIME') })],
-    });
   }
 
   /**
