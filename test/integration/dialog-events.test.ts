@@ -62,7 +62,7 @@ for (const store of STORES) {
         ).n,
       );
 
-    it('OnImConnectorDialogStart is emitted once per new session, inside the transaction, with §11.4 data', async () => {
+    it('OnImConnectorDialogStart and OnSessionStart are emitted once per new session, inside the transaction, with §11.4 data', async () => {
       const seen: unknown[] = [];
       const events: EventEmitter = {
         emit: async (trx, name, payload) => {
@@ -77,28 +77,25 @@ for (const store of STORES) {
       const first = outcomes.get('0');
       assert.ok(first?.ok);
       const customer = String(first.stored.customerId);
+      const data = [
+        {
+          connector: { connector_id: CONNECTOR, line_id: String(line), chat_id: 'c', user_id: customer },
+          session: { id: first.stored.sessionId, closed: 'N', parent_id: 0, close_term: 10 },
+          chat: { id: 'c' },
+          user: { id: customer },
+        },
+      ];
       assert.deepEqual(seen, [
         {
           name: 'OnImConnectorDialogStart',
           visible: true,
-          payload: {
-            connector: CONNECTOR,
-            line,
-            ownerAppId: appId,
-            data: [
-              {
-                connector: { connector_id: CONNECTOR, line_id: String(line), chat_id: 'c', user_id: customer },
-                session: { id: first.stored.sessionId, closed: 'N', parent_id: 0, close_term: 10 },
-                chat: { id: 'c' },
-                user: { id: customer },
-              },
-            ],
-          },
+          payload: { connector: CONNECTOR, line, ownerAppId: appId, data },
         },
+        { name: 'OnSessionStart', visible: true, payload: { line, data } },
         'committed',
       ]);
       await dialogs.sendMessages(input('seam-1', ['c']));
-      assert.equal(seen.length, 2, 'an open session starts nothing and wakes nobody');
+      assert.equal(seen.length, 3, 'an open session starts nothing and wakes nobody');
     });
 
     it('an event writer that fails rolls the whole call back', async () => {

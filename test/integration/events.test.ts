@@ -196,6 +196,8 @@ for (const store of STORES) {
           'ONIMCONNECTORDIALOGFINISH',
           'ONIMCONNECTORSTATUSDELETE',
           'ONIMCONNECTORLINEDELETE',
+          'ONSESSIONSTART',
+          'ONSESSIONFINISH',
           'ONOPENLINESLINECONFIGCHANGE',
         ];
         assertResult(await call(tokenB, 'events'), codes);
