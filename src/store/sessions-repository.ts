@@ -143,6 +143,18 @@ export async function waitingSessionIds(
   return rows.map((r) => Number(r.id));
 }
 
+/** The lines whose expanded queue holds the user. */
+export async function linesOfOperator(db: Db, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('line_queue')
+    .select('line_id')
+    .distinct()
+    .where('user_id', '=', userId)
+    .orderBy('line_id')
+    .execute();
+  return rows.map((r) => Number(r.line_id));
+}
+
 /** The line's open sessions, oldest first. */
 export async function openSessionsOfLine(db: Db, lineId: number): Promise<Session[]> {
   const rows = await db

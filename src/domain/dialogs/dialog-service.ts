@@ -257,7 +257,7 @@ export class DialogService {
       sending: false,
       stamp,
     });
-    if (this.engine) await this.engine.customerWrote(work, session);
+    if (this.engine) await this.engine.customerWrote(work, session, line);
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
 }

@@ -12,10 +12,12 @@ import {
   clearAlarm,
   clearAlarms,
   lastOffered,
+  linesOfOperator,
   lockSession,
   offersOf,
   openSessionsOfLine,
   saveSessionState,
+  sessionsOfOperator,
   setAlarm,
   setOffers,
   stampOffered,
@@ -59,6 +61,14 @@ export function newWork(trx: Db, nowMs: number): EngineWork {
   return { trx, nowMs, stamp: new Date(nowMs).toISOString(), emitted: 0, wake: false };
 }
 
+/** The returned-session text for each reason (§3.9); OFFLINE has no English text there: "not available". */
+const RETURN_TEXT = {
+  DISMISSAL: 'DISMISSAL',
+  VACATION: 'VACATION',
+  NONWORKING: 'NONWORKING',
+  OFFLINE: 'NOT_AVAILABLE',
+} as const satisfies Record<Unavailable, keyof typeof SYSTEM_TEXTS.returned>;
+
 const MONTH_MS = 30 * 24 * 3600 * 1000;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 /** Sessions a freed slot brings back to the queue at once (returnNotDistributedSessionsToQueue). */
@@ -98,7 +108,7 @@ export class SessionEngine {
   }
 
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
-  async customerWrote(work: EngineWork, session: Session): Promise<Session> {
+  async customerWrote(work: EngineWork, session: Session, line: Line | undefined): Promise<Session> {
     const taken = !session.waitAnswer;
     const next = await this.save(work, session, {
       messageCount: session.messageCount + 1,
@@ -107,6 +117,7 @@ export class SessionEngine {
       ...(taken ? { status: session.status >= 40 ? SESSION_STATUS.CLIENT_AFTER_OPERATOR : SESSION_STATUS.CLIENT } : {}),
     });
     await this.setAlarm(work, session.id, 'close', work.nowMs + (session.pinned ? WEEK_MS : MONTH_MS));
+    if (line) await this.checkOperatorStillThere(work, next, line);
     return next;
   }
 
@@ -372,6 +383,64 @@ export class SessionEngine {
     await setOffers(work.trx, locked.id, []);
     await this.setAlarm(work, locked.id, 'queue', work.nowMs);
     return next;
+  }
+
+  /**
+   * An operator became available again (pause stopped, back from absence, online, §3.8): on each line of theirs,
+   * strictly offers the undistributed sessions again; evenly and all every session not yet taken (rebalancing).
+   */
+  async operatorAvailable(work: EngineWork, userId: number): Promise<void> {
+    for (const lineId of await linesOfOperator(work.trx, userId)) {
+      const line = await findLine(work.trx, lineId);
+      if (!line) continue;
+      await this.requeueWaiting(work, line, { undistributedOnly: lineRules(line).queueType === 'strictly' });
+    }
+  }
+
+  /**
+   * An operator stopped being available (pause, absence, offline, §3.9 returnNotAcceptedSessionsToQueue): on each
+   * line with CHECK_AVAILABLE=Y where they are not the only operator, their sessions not yet replied to (status
+   * below 40, not pinned) go back to the queue.
+   */
+  async operatorUnavailable(
+    work: EngineWork,
+    userId: number,
+    reason: 'VACATION' | 'NONWORKING' | 'OFFLINE',
+  ): Promise<void> {
+    for (const session of await sessionsOfOperator(work.trx, userId)) {
+      if (session.pinned || session.status >= SESSION_STATUS.OPERATOR) continue;
+      const line = await findLine(work.trx, session.lineId);
+      if (!line || lineValue(line, 'CHECK_AVAILABLE') !== 'Y') continue;
+      const members = (await operatorsOf(work.trx, [line.id])).get(line.id) ?? [];
+      if (new Set(members.map((m) => m.userId)).size <= 1) continue;
+      if (session.operatorId === userId) await this.returnToQueue(work, session, RETURN_TEXT[reason]);
+      else {
+        const offers = await offersOf(work.trx, session.id);
+        await setOffers(
+          work.trx,
+          session.id,
+          offers.filter((id) => id !== userId),
+        );
+        await this.setAlarm(work, session.id, 'queue', work.nowMs);
+      }
+    }
+  }
+
+  /**
+   * The customer wrote into a session whose operator is no longer available (§3.9 isRemoveSession): taken, not
+   * pinned, not the line's only operator, and unavailable even ignoring a pause → back to the queue with the reason.
+   */
+  async checkOperatorStillThere(work: EngineWork, session: Session, line: Line): Promise<void> {
+    if (session.pinned || session.operatorId === 0 || session.status < SESSION_STATUS.ANSWER) return;
+    const members = (await operatorsOf(work.trx, [line.id])).get(line.id) ?? [];
+    if (new Set(members.map((m) => m.userId)).size <= 1) return;
+    const unavailable = await this.availability.unavailable(work.trx, [session.operatorId], {
+      checkAvailable: lineValue(line, 'CHECK_AVAILABLE') === 'Y',
+      nowMs: work.nowMs,
+      ignorePause: true,
+    });
+    const reason = unavailable.get(session.operatorId);
+    if (reason) await this.returnToQueue(work, session, RETURN_TEXT[reason]);
   }
 
   // ---- Timers
