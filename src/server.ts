@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { ChatMessageService } from './domain/dialogs/chat-messages.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
@@ -16,11 +16,13 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
+import { PresenceService } from './domain/operators/presence-service.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { TestClock } from './jobs/test-clock.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
@@ -55,8 +57,26 @@ export interface RunningServer {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly guards?: CallGuards;
-  /** The server's clock (default: the system clock); tests give a ManualClock. */
+  /**
+   * The server's clock (default: the system clock, or a ManualClock at the real time with settings.clock
+   * 'manual'); tests give a ManualClock. With settings.clock 'manual' it must be a ManualClock.
+   */
   readonly clock?: Clock;
+}
+
+/**
+ * On the test clock the scheduler's poll would fire once per poll interval of *test* time on every advance (a
+ * month: millions of ticks); due work is found by the scheduler's own next-due timer instead, and a real-time
+ * poll picks up work other processes (the CLI) made due.
+ */
+const MANUAL_CLOCK_POLL_MS = 86_400_000;
+
+function serverClock(settings: Settings, given: Clock | undefined): { clock: Clock; manual: ManualClock | null } {
+  if (settings.clock !== 'manual') return { clock: given ?? systemClock, manual: null };
+  const clock = given ?? new ManualClock(Date.now());
+  if (!(clock instanceof ManualClock))
+    throw new Error('settings.clock is manual: the server clock must be a ManualClock');
+  return { clock, manual: clock };
 }
 
 function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
@@ -71,7 +91,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   // blocking write per request (issue 10: ~15% of a config.get); close() flushes what is left.
   const logger = options.logger ?? pino({ level: settings.logLevel }, pino.destination({ dest: 1, sync: false }));
   const store = await openStore(settings.databaseUrl);
-  const clock = options.clock ?? systemClock;
+  const { clock, manual } = serverClock(settings, options.clock);
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
@@ -85,7 +105,24 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const dialogs = new DialogService(store, { clock, events });
     const chatMessages = new ChatMessageService(store, { clock, events });
     const deliveries = new Deliveries(store, { clock });
-    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events, deliveries };
+    const presence = new PresenceService(store, { clock });
+    // The scheduler starts after listen (below); until then there is nothing of its to run.
+    let scheduler: Scheduler | null = null;
+    const testClock = new TestClock(clock, manual, async () => {
+      await scheduler?.runDue();
+    });
+    const services: Services = {
+      settings,
+      lines,
+      connectors,
+      dialogs,
+      chatMessages,
+      history,
+      events,
+      deliveries,
+      presence,
+      clock: testClock,
+    };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };
@@ -138,11 +175,11 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     }
     const httpUrl = listenUrl(http, 'http');
     // Started after listen (an event's auth block names this server), stopped first in close().
-    const scheduler = new Scheduler({
+    const running = new Scheduler({
       clock,
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
-      pollMs: settings.eventPollMs,
+      pollMs: manual ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
       allowed: (handler) => handlerHosts.allows(handler),
@@ -152,9 +189,20 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         logger[level]({ err: error }, 'event delivery tick failed');
       },
     });
-    events.onCommitted(() => void scheduler.wake());
-    deliveries.onRetried(() => void scheduler.wake());
-    scheduler.start();
+    scheduler = running;
+    events.onCommitted(() => void running.wake());
+    deliveries.onRetried(() => void running.wake());
+    running.start();
+    let realTimePoll: TimerHandle | null = null;
+    if (manual) {
+      const poll = () => {
+        realTimePoll = systemClock.setTimeout(() => {
+          void running.wake();
+          poll();
+        }, settings.eventPollMs);
+      };
+      poll();
+    }
     let closed = false;
     return {
       settings,
@@ -163,15 +211,16 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       directory,
       oauth,
       httpUrl,
-      scheduler,
+      scheduler: running,
       httpsUrl,
       certPath,
       firstWebhook,
       async close() {
         if (closed) return;
         closed = true;
+        if (realTimePoll) systemClock.clearTimeout(realTimePoll);
         // The scheduler first (its deliveries in flight finish), then in-flight requests; then the store closes.
-        await scheduler.stop();
+        await running.stop();
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

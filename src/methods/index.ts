@@ -3,7 +3,10 @@ import { defineImMethods } from './im.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
+import { defineOperatorPauseMethods } from './imopenlines-operator-pause.js';
 import { defineAdminMethods } from './openlines-admin.js';
+import { defineClockMethods } from './openlines-clock.js';
+import { defineUserPresenceMethods } from './openlines-presence.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -15,5 +18,8 @@ export function buildRegistry(): MethodRegistry {
   defineAdminMethods(registry);
   defineEventMethods(registry);
   defineImMethods(registry);
+  defineOperatorPauseMethods(registry);
+  defineUserPresenceMethods(registry);
+  defineClockMethods(registry);
   return registry;
 }
