@@ -2,7 +2,6 @@
 // A user without a row is present, not paused, with no status and no recorded call.
 
 import { sql } from 'kysely';
-import { type ExplicitStatus, isOnline, type OperatorState } from '../domain/operators/availability.js';
 import { capabilitiesOf } from './capabilities.js';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
@@ -17,7 +16,17 @@ interface StateRow {
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const explicitStatusOf = (v: string | null): ExplicitStatus | null => (v === 'online' || v === 'offline' ? v : null);
+
+/** One directory user's presence as stored (defaults when the user has no presence row). */
+export interface PresenceRow {
+  readonly userId: number;
+  readonly active: boolean;
+  readonly absent: boolean;
+  readonly paused: boolean;
+  /** 'online' | 'offline' set explicitly; null: by activity. */
+  readonly status: 'online' | 'offline' | null;
+  readonly lastActivityMs: number | null;
+}
 
 // Read on every distribution: one query for every operator of a queue, compiled once per list length.
 const statesQuery = compiledQuery((db: Db, ids: readonly number[]) =>
@@ -35,41 +44,29 @@ const statesQuery = compiledQuery((db: Db, ids: readonly number[]) =>
     .where('users.id', 'in', ids),
 );
 
-function toState(row: StateRow, nowMs: number): OperatorState {
-  const explicitStatus = explicitStatusOf(row.status);
-  const lastActivityMs = num(row.last_activity_ms);
+function toPresence(row: StateRow): PresenceRow {
   return {
+    userId: Number(row.id),
     active: Number(row.active) === 1,
     absent: Number(row.absent ?? 0) === 1,
     paused: Number(row.paused ?? 0) === 1,
-    online: isOnline(explicitStatus, lastActivityMs, nowMs),
-    explicitStatus,
-    lastActivityMs,
+    status: row.status === 'online' || row.status === 'offline' ? row.status : null,
+    lastActivityMs: num(row.last_activity_ms),
   };
 }
 
-/** The state of each directory user among `userIds` at `nowMs`, in one query; unknown ids are left out. */
-export async function operatorStates(
-  db: Db,
-  userIds: readonly number[],
-  nowMs: number,
-): Promise<Map<number, OperatorState>> {
+/** The presence of each directory user among `userIds`, in one query; unknown ids are left out. */
+export async function presenceRows(db: Db, userIds: readonly number[]): Promise<PresenceRow[]> {
   const ids = [...new Set(userIds)];
-  if (ids.length === 0) return new Map();
-  const rows = (await statesQuery(db, ids)) as StateRow[];
-  return new Map(rows.map((row) => [Number(row.id), toState(row, nowMs)]));
-}
-
-/** One user's state, or undefined when the user is not in the directory. */
-export async function operatorState(db: Db, userId: number, nowMs: number): Promise<OperatorState | undefined> {
-  return (await operatorStates(db, [userId], nowMs)).get(userId);
+  if (ids.length === 0) return [];
+  return ((await statesQuery(db, ids)) as StateRow[]).map(toPresence);
 }
 
 export interface PresenceChange {
   readonly absent?: boolean;
   readonly paused?: boolean;
   /** null clears the explicit status (online by activity again). */
-  readonly status?: ExplicitStatus | null;
+  readonly status?: 'online' | 'offline' | null;
 }
 
 /** Writes the given attributes, creating the user's row when it has none. */
@@ -91,7 +88,7 @@ export async function writePresence(db: Db, userId: number, change: PresenceChan
  * One user's state, its presence row locked until the transaction ends (a change reads, decides and writes it;
  * on PostgreSQL a concurrent change on another server waits). Creates the row; undefined for an unknown user.
  */
-export async function lockOperatorState(db: Db, userId: number, nowMs: number): Promise<OperatorState | undefined> {
+export async function lockPresence(db: Db, userId: number): Promise<PresenceRow | undefined> {
   await db
     .insertInto('operator_presence')
     .columns(['user_id'])
@@ -114,7 +111,7 @@ export async function lockOperatorState(db: Db, userId: number, nowMs: number): 
         .where('users.id', '=', userId),
     )
     .executeTakeFirst();
-  return row ? toState(row as StateRow, nowMs) : undefined;
+  return row ? toPresence(row as StateRow) : undefined;
 }
 
 /**

@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { operatorStates } from '../../src/domain/operators/operator-states.js';
 import type { LostReason } from '../../src/domain/operators/presence-service.js';
-import { operatorStates } from '../../src/store/presence-repository.js';
 import { addUser, assertError, assertResult } from '../helpers/lines.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
 import { manualClockAt } from '../helpers/test-clock.js';

@@ -4,14 +4,7 @@
 
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../store/db.js';
-import {
-  lockOperatorState,
-  operatorState,
-  operatorStates,
-  type PresenceChange,
-  recordActivity,
-  writePresence,
-} from '../../store/presence-repository.js';
+import { type PresenceChange, recordActivity, writePresence } from '../../store/presence-repository.js';
 import type { Store } from '../../store/store.js';
 import {
   type Availability,
@@ -20,6 +13,7 @@ import {
   isOnline,
   type OperatorState,
 } from './availability.js';
+import { lockOperatorState, operatorState, operatorStates } from './operator-states.js';
 
 /** Why a change made an operator unavailable: the obstacle it added (§3.9's reasons). */
 export type LostReason = 'VACATION' | 'NONWORKING' | 'OFFLINE';
