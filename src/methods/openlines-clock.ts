@@ -30,19 +30,21 @@ function requireManual(ctx: MethodContext, field: 'SECONDS' | 'TIME'): void {
     );
 }
 
-/** SECONDS: a positive number (fractions allowed, whole milliseconds kept), at most ten years. */
+/** SECONDS: a positive number (fractions allowed, whole milliseconds kept), at most ten years; milliseconds. */
 export function parseSeconds(raw: unknown): number {
-  if (raw === undefined || raw === null || raw === '')
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))
     throw argumentError('SECONDS', "Argument 'SECONDS' is null or empty");
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  if (!/^\d+(\.\d+)?$/.test(text) && !(typeof raw === 'number' && Number.isFinite(raw) && raw > 0))
+  const seconds =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim())
+        ? Number(raw)
+        : Number.NaN;
+  if (!(Number.isFinite(seconds) && Math.round(seconds * 1000) >= 1))
     throw argumentError('SECONDS', "Argument 'SECONDS' must be a positive number of seconds");
-  const seconds = Number(text);
-  const ms = Math.round(seconds * 1000);
-  if (!(ms >= 1)) throw argumentError('SECONDS', "Argument 'SECONDS' must be a positive number of seconds");
   if (seconds > CLOCK_ADVANCE_MAX_SECONDS)
     throw argumentError('SECONDS', `Argument 'SECONDS' must be at most ${CLOCK_ADVANCE_MAX_SECONDS} (ten years)`);
-  return ms;
+  return Math.round(seconds * 1000);
 }
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -77,6 +79,7 @@ export function defineClockMethods(registry: MethodRegistry): void {
   registry.define({
     name: 'openlines.clock.advance',
     scopes: SCOPES,
+    movesClock: true,
     async handler(ctx) {
       requireAdmin(ctx);
       requireManual(ctx, 'SECONDS');
@@ -88,6 +91,7 @@ export function defineClockMethods(registry: MethodRegistry): void {
   registry.define({
     name: 'openlines.clock.set',
     scopes: SCOPES,
+    movesClock: true,
     async handler(ctx) {
       requireAdmin(ctx);
       requireManual(ctx, 'TIME');

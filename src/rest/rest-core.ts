@@ -131,7 +131,12 @@ export class RestCore {
         operatingResetAt: 0,
       });
       const processingMs = timing.finishMs - timing.handlerStartMs;
-      const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, timing.finishMs);
+      const operating = await this.deps.guards.recordOperating(
+        caller,
+        method.name,
+        method.movesClock ? 0 : processingMs,
+        timing.finishMs,
+      );
       const time = timeBlock(
         { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },
         this.deps.settings.timeZone,
