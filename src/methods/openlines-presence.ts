@@ -33,7 +33,8 @@ export function presentPresence(view: PresenceView, timeZone: string): Record<st
 }
 
 function requireAdmin(ctx: MethodContext): void {
-  if (!ctx.caller.isAdmin) throw new RestError('ACCESS_DENIED', "Only portal administrators may set a user's presence");
+  if (!ctx.caller.isAdmin)
+    throw new RestError('ACCESS_DENIED', "Only portal administrators may read or set a user's presence");
 }
 
 function userId(p: Record<string, unknown>): number {

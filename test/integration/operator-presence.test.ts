@@ -233,7 +233,7 @@ for (const store of STORES) {
           await t.call(method, { USER_ID: id, STATUS: 'online' }, { hook }),
           403,
           'ACCESS_DENIED',
-          "Only portal administrators may set a user's presence",
+          "Only portal administrators may read or set a user's presence",
         );
       }
       assert.equal((await presence(id)).STATUS, 'auto', 'nothing was set');
