@@ -90,8 +90,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   // Asynchronous: lines written while a write is in flight go out together in one write, instead of one
   // blocking write per request (issue 10: ~15% of a config.get); close() flushes what is left.
   const logger = options.logger ?? pino({ level: settings.logLevel }, pino.destination({ dest: 1, sync: false }));
-  const store = await openStore(settings.databaseUrl);
   const { clock, manual } = serverClock(settings, options.clock);
+  const store = await openStore(settings.databaseUrl);
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
