@@ -256,8 +256,12 @@ for (const store of STORES) {
         lastActivityMs: null,
       });
       const admin = states.get(1)!;
-      assert.equal(admin.online, true, 'user 1 has just called');
-      assert.equal(typeof admin.lastActivityMs, 'number');
+      assert.equal(admin.explicitStatus, 'online', 'the first administrator is made shown as online');
+      assert.equal(admin.online, true);
+      assert.equal(typeof admin.lastActivityMs, 'number', 'user 1 has called');
+      // A user added shown as online (user add --online) is online by an explicit status.
+      const shown = await addUser(t, { name: 'Shown online', online: true });
+      assert.deepEqual([(await presence(shown)).STATUS, (await presence(shown)).AVAILABLE], ['online', 'Y']);
     });
   });
 }

@@ -38,7 +38,7 @@ export function registerDirectoryCommands(program: Command): void {
       [],
     )
     .option('--inactive', 'an inactive (fired) user')
-    .option('--online', 'shown as online')
+    .option('--online', 'shown as online, and online for distribution (`user presence` changes it)')
     .action(async (o, command: Command) => {
       const id = await withDirectory(command, (d) =>
         d.addUser({
