@@ -256,7 +256,7 @@ for (const store of STORES) {
         lastActivityMs: null,
       });
       const admin = states.get(1)!;
-      assert.equal(admin.explicitStatus, 'online', 'the first administrator is made shown as online');
+      assert.equal(admin.explicitStatus, 'online', 'the first administrator is created shown as online');
       assert.equal(admin.online, true);
       assert.equal(typeof admin.lastActivityMs, 'number', 'user 1 has called');
       // A user added shown as online (user add --online) is online by an explicit status.
