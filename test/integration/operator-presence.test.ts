@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { operatorStates } from '../../src/domain/operators/operator-states.js';
+import { operatorStates, PRESENCE_AVAILABILITY } from '../../src/domain/operators/operator-states.js';
 import type { LostReason } from '../../src/domain/operators/presence-service.js';
 import { addUser, assertError, assertResult } from '../helpers/lines.js';
 import { STORES, startTestServer, type TestServer } from '../helpers/server.js';
@@ -262,6 +262,33 @@ for (const store of STORES) {
       // A user added shown as online (user add --online) is online by an explicit status.
       const shown = await addUser(t, { name: 'Shown online', online: true });
       assert.deepEqual([(await presence(shown)).STATUS, (await presence(shown)).AVAILABLE], ['online', 'Y']);
+    });
+
+    it("PRESENCE_AVAILABILITY: the session engine's reader — null when available, else the reason; unknown ids DISMISSAL", async () => {
+      const paused = await operator();
+      await t.call('imopenlines.operator.pause.start', {}, { hook: paused.hook });
+      const away = await addUser(t, { name: 'Away', online: true });
+      await t.call('openlines.user.presence.set', { USER_ID: away, ABSENT: 'Y' });
+      const silent = await addUser(t, { name: 'Never called' });
+      const fired = await addUser(t, { name: 'Fired', active: false, online: true });
+      const ids = [1, paused.id, away, silent, fired, 999_999];
+      const read = (checkAvailable: boolean) =>
+        t.server.store.read((db) => PRESENCE_AVAILABILITY.unavailable(db, ids, { checkAvailable, nowMs: clock.now() }));
+      assert.deepEqual(
+        [...(await read(true))],
+        [
+          [1, null],
+          [paused.id, 'NONWORKING'],
+          [away, 'VACATION'],
+          [silent, 'OFFLINE'],
+          [fired, 'DISMISSAL'],
+          [999_999, 'DISMISSAL'],
+        ],
+      );
+      assert.deepEqual(
+        [...(await read(false))].map(([, reason]) => reason),
+        [null, null, null, null, 'DISMISSAL', 'DISMISSAL'],
+      );
     });
   });
 }

@@ -3,7 +3,7 @@
 
 import type { Db } from '../../store/db.js';
 import { lockPresence, type PresenceRow, presenceRows } from '../../store/presence-repository.js';
-import { isOnline, type OperatorState } from './availability.js';
+import { availabilityOf, isOnline, type OperatorState, type UnavailableReason } from './availability.js';
 
 function stateOf(row: PresenceRow, nowMs: number): OperatorState {
   return {
@@ -39,3 +39,25 @@ export async function lockOperatorState(db: Db, userId: number, nowMs: number): 
   const row = await lockPresence(db, userId);
   return row ? stateOf(row, nowMs) : undefined;
 }
+
+/**
+ * Availability for distribution from the presence model: each of `userIds` → null (available) or why not
+ * (§8), in one query. Users not in the directory are DISMISSAL. Shaped as the session engine's AvailabilityReader
+ * (domain/sessions/session-engine.ts), which it replaces the directory-only reader with.
+ */
+export const PRESENCE_AVAILABILITY = {
+  async unavailable(
+    db: Db,
+    userIds: readonly number[],
+    options: { readonly checkAvailable: boolean; readonly nowMs: number; readonly ignorePause?: boolean },
+  ): Promise<Map<number, UnavailableReason | null>> {
+    const states = await operatorStates(db, userIds, options.nowMs);
+    const result = new Map<number, UnavailableReason | null>();
+    for (const id of userIds) {
+      const state = states.get(id);
+      const availability = state ? availabilityOf(state, options) : null;
+      result.set(id, availability === null ? 'DISMISSAL' : availability.available ? null : availability.reason);
+    }
+    return result;
+  },
+};
