@@ -7,6 +7,7 @@ import { buildApp } from './app.js';
 import { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { ChatMessageService } from './domain/dialogs/chat-messages.js';
+import { ChatPoster } from './domain/dialogs/chat-poster.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
@@ -17,11 +18,15 @@ import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PresenceService } from './domain/operators/presence-service.js';
+import { DIRECTORY_AVAILABILITY } from './domain/sessions/availability.js';
+import { SessionAlarms } from './domain/sessions/session-alarms.js';
+import { SessionEngine } from './domain/sessions/session-engine.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { SessionTimers } from './jobs/session-timers.js';
 import { TestClock } from './jobs/test-clock.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
@@ -102,8 +107,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const dialogs = new DialogService(store, { clock, events });
-    const chatMessages = new ChatMessageService(store, { clock, events });
+    const engine = new SessionEngine(events, new ChatPoster(events), DIRECTORY_AVAILABILITY);
+    const dialogs = new DialogService(store, { clock, events, engine });
+    const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
     const presence = new PresenceService(store, { clock });
     // The scheduler starts after listen (below); until then there is nothing of its to run.
@@ -177,6 +183,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Started after listen (an event's auth block names this server), stopped first in close().
     const running = new Scheduler({
       clock,
+      jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock))],
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
       pollMs: manual ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,
@@ -186,7 +193,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       // Classified as a request's failure is: an unreachable store is a warning, anything else an error.
       onError: (error) => {
         const level = classifyError(error).log ?? 'error';
-        logger[level]({ err: error }, 'event delivery tick failed');
+        logger[level]({ err: error }, 'scheduler tick failed');
       },
     });
     scheduler = running;

@@ -1,5 +1,6 @@
 // Customers, chats, sessions and messages (issue 16): rows in, the dialogs model out, over a db or a transaction.
 
+import type { Insertable, Selectable } from 'kysely';
 import type { Chat } from '../domain/dialogs/chat.js';
 import type { Customer, CustomerProfile } from '../domain/dialogs/customer.js';
 import type { Message, MessageAuthor, MessageFile } from '../domain/dialogs/message.js';
@@ -8,7 +9,7 @@ import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
 import type { ChatTable, CustomerTable, MessageTable, SessionTable } from './schema.js';
 
-type Row<T> = Omit<T, 'id'> & { id: number };
+type Row<T> = Selectable<T>;
 
 const customerOf = (row: Row<CustomerTable>): Customer => ({
   id: Number(row.id),
@@ -39,7 +40,7 @@ const chatOf = (row: Row<ChatTable>): Chat => ({
   modifiedAt: row.modified_at,
 });
 
-const sessionOf = (row: Row<SessionTable>): Session => ({
+export const sessionOf = (row: Row<SessionTable>): Session => ({
   id: Number(row.id),
   chatId: Number(row.chat_id),
   lineId: Number(row.line_id),
@@ -51,6 +52,21 @@ const sessionOf = (row: Row<SessionTable>): Session => ({
   createdAt: row.created_at,
   modifiedAt: row.modified_at,
   closedAt: row.closed_at,
+  mode: row.mode === 'output' ? 'output' : 'input',
+  waitAnswer: Number(row.wait_answer) === 1,
+  waitAction: Number(row.wait_action) === 1,
+  pinned: Number(row.pause) === 1,
+  spam: Number(row.spam) === 1,
+  undistributed: Number(row.undistributed) === 1,
+  queueHistory: (JSON.parse(row.queue_history) as unknown[]).map(Number),
+  parentId: Number(row.parent_id),
+  dateOperator: row.date_operator,
+  dateOperatorAnswer: row.date_operator_answer,
+  dateFirstAnswer: row.date_first_answer,
+  dateLastMessage: row.date_last_message,
+  messageCount: Number(row.message_count),
+  sendNoAnswerText: Number(row.send_no_answer_text) === 1,
+  closeReason: row.close_reason,
 });
 
 function authorOf(kind: string, id: number): MessageAuthor {
@@ -173,7 +189,7 @@ export async function findSession(db: Db, id: number): Promise<Session | undefin
   return row && sessionOf(row as Row<SessionTable>);
 }
 
-export async function insertSession(db: Db, session: Omit<SessionTable, 'id'>): Promise<Session> {
+export async function insertSession(db: Db, session: Insertable<SessionTable>): Promise<Session> {
   const row = await db.insertInto('sessions').values(session).returningAll().executeTakeFirstOrThrow();
   return sessionOf(row as Row<SessionTable>);
 }
@@ -183,13 +199,12 @@ export async function listSessionsOfChat(db: Db, chatId: number): Promise<Sessio
   return rows.map((row) => sessionOf(row as Row<SessionTable>));
 }
 
-/** The chat's session before `sessionId` (the reference's PARENT_ID), or 0. */
-export async function previousSessionId(db: Db, chatId: number, sessionId: number): Promise<number> {
+/** The chat's newest session (the next one's PARENT_ID), or 0. */
+export async function lastSessionId(db: Db, chatId: number): Promise<number> {
   const row = await db
     .selectFrom('sessions')
     .select('id')
     .where('chat_id', '=', chatId)
-    .where('id', '<', sessionId)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -294,20 +309,6 @@ export async function lockChatById(db: Db, id: number): Promise<Chat | undefined
     .forUpdate(db.selectFrom('chats').selectAll().where('id', '=', id))
     .executeTakeFirst();
   return row && chatOf(row as Row<ChatTable>);
-}
-
-/** An operator's message moves the session: its status and, when it had none, its operator. */
-export async function setSessionState(
-  db: Db,
-  id: number,
-  state: { readonly status: number; readonly operatorId: number },
-  stamp: string,
-): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ status: state.status, operator_id: state.operatorId, modified_at: stamp })
-    .where('id', '=', id)
-    .execute();
 }
 
 /**

@@ -258,6 +258,49 @@ export interface SessionTable {
   created_at: string;
   modified_at: string;
   closed_at: string | null;
+  /** 'input': a customer started it; 'output': an operator did. */
+  mode: Generated<string>;
+  /** 1 while nobody has taken it (the reference's WAIT_ANSWER). */
+  wait_answer: Generated<number>;
+  /** 1 in closing mode (close text or vote request sent). */
+  wait_action: Generated<number>;
+  /** 1 when pinned to its operator. */
+  pause: Generated<number>;
+  spam: Generated<number>;
+  /** 1 when the last distribution found nobody. */
+  undistributed: Generated<number>;
+  /** JSON list of the operator ids offered it in this cycle (strictly, evenly, all). */
+  queue_history: Generated<string>;
+  parent_id: Generated<number>;
+  date_operator: string | null;
+  date_operator_answer: string | null;
+  date_first_answer: string | null;
+  date_last_message: string | null;
+  message_count: Generated<number>;
+  send_no_answer_text: Generated<number>;
+  /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
+  close_reason: Generated<string>;
+}
+
+export interface SessionOfferTable {
+  session_id: number;
+  user_id: number;
+}
+
+/** A session timer: one per (session, kind), claimed with a lease when due. */
+export interface SessionAlarmTable {
+  session_id: number;
+  kind: string;
+  due_at_ms: number;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+}
+
+/** When an operator was last offered a session of the line (evenly). */
+export interface OperatorLineActivityTable {
+  line_id: number;
+  user_id: number;
+  last_offered_ms: number;
 }
 
 /** A message in a line's chat. */
@@ -303,6 +346,9 @@ export interface Database {
   customers: CustomerTable;
   chats: ChatTable;
   sessions: SessionTable;
+  session_offers: SessionOfferTable;
+  session_alarms: SessionAlarmTable;
+  operator_line_activity: OperatorLineActivityTable;
   messages: MessageTable;
   rate_buckets: RateBucketTable;
   operating_buckets: OperatingBucketTable;

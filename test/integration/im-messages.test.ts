@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { mention } from '../../src/domain/sessions/system-texts.js';
 import { getPortal } from '../../src/store/portal-repository.js';
 import { parsePhpQuery } from '../../src/wire/php-params.js';
 import { EventReceiver } from '../helpers/event-receiver.js';
@@ -270,9 +271,12 @@ for (const store of STORES) {
             'This message has been deleted.',
             { CONNECTOR_MID: ['ext-msg-5'], IS_EDITED: 'Y', IS_DELETED: 'Y' },
           ],
+          [0, `${mention(operator)} picked conversation`, []],
           [Number(first.user), 'Hello, anyone there?', { CONNECTOR_MID: ['cust-1'] }],
+          [0, `Enquiry assigned to ${mention(operator)}`, []],
+          [0, `Conversation #[URL=/online/?IM_HISTORY=imol|${first.session.ID}]${first.session.ID}[/URL] started`, []],
         ],
-        'newest first',
+        'newest first: the engine notes, the customer, the operator who took it by writing',
       );
       assert.deepEqual(Object.keys(messages[0]), [
         'id',
@@ -295,20 +299,21 @@ for (const store of STORES) {
       );
       const older = await as(operatorHook, 'im.dialog.messages.get', {
         DIALOG_ID: `chat${chatId}`,
-        LAST_ID: messages[1].id,
+        LAST_ID: messages[3].id,
+        LIMIT: 2,
       });
       assert.deepEqual(
         older.body.result.messages.map((m: { id: number }) => m.id),
-        [messages[2].id],
+        [messages[4].id, messages[5].id],
       );
       const newer = await as(operatorHook, 'im.dialog.messages.get', {
         DIALOG_ID: `chat${chatId}`,
-        FIRST_ID: messages[2].id,
-        LIMIT: 1,
+        FIRST_ID: messages[3].id,
+        LIMIT: 2,
       });
       assert.deepEqual(
         newer.body.result.messages.map((m: { id: number }) => m.id),
-        [messages[1].id],
+        [messages[2].id, messages[1].id],
       );
     });
 
@@ -375,6 +380,12 @@ for (const store of STORES) {
         true,
         'nothing to change',
       );
+      // A text past the limit is cut and marked, as CIMMessenger does.
+      const long = await add({ DIALOG_ID: dialog, MESSAGE: 'a'.repeat(20_007) });
+      const stored = (await as(operatorHook, 'im.dialog.messages.get', { DIALOG_ID: dialog, LIMIT: 1 })).body.result
+        .messages[0];
+      assert.equal(stored.id, long.body.result);
+      assert.equal(stored.text, `${'a'.repeat(20_000)} (...)`);
       await clock.advance(72 * 3600 * 1000 + 1000);
       assertError(
         await as(operatorHook, 'im.message.update', { MESSAGE_ID: mine, MESSAGE: 'late' }),
@@ -403,11 +414,8 @@ for (const store of STORES) {
       assert.equal((await get({ DIALOG_ID: String(operator) })).body.result, false, 'no private chats');
       const byChatId = await get({ CHAT_ID: session.CHAT_ID, LIMIT: 500 });
       assert.equal(byChatId.status, 200, byChatId.text);
-      // A text past the limit is cut and marked, as CIMMessenger does.
-      const long = await add({ DIALOG_ID: dialog, MESSAGE: 'a'.repeat(20_007) });
-      const stored = (await get({ DIALOG_ID: dialog, LIMIT: 1 })).body.result.messages[0];
-      assert.equal(stored.id, long.body.result);
-      assert.equal(stored.text, `${'a'.repeat(20_000)} (...)`);
+      // 72 hours later the session has closed on its own (AUTO_CLOSE_TIME): the operator is no longer in the chat.
+      assertError(await add({ DIALOG_ID: dialog, MESSAGE: 'x' }), 400, 'ACCESS_ERROR', noAccess);
     });
   });
 }

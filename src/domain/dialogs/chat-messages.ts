@@ -14,25 +14,27 @@ import {
   findCustomers,
   findMessage,
   findOpenSession,
-  insertMessage,
   insertSession,
+  lastSessionId,
   lockChatById,
   markMessageDeleted,
   pageOfChatMessages,
-  previousSessionId,
-  setSessionState,
 } from '../../store/dialogs-repository.js';
 import { directoryUsersOf } from '../../store/directory-repository.js';
-import { findLine, isQueueMember, operatorsOf } from '../../store/lines-repository.js';
+import { findLine, isQueueMember } from '../../store/lines-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
+import { isOfferedTo } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import type { DirectoryUser } from '../directory/directory-user.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
+import { SYSTEM_TEXTS } from '../sessions/system-texts.js';
 import type { Chat } from './chat.js';
-import { dialogItem, messageAddItem, messageDeleteItems, messageUpdateItem, signedText } from './connector-events.js';
+import { ChatPoster, signatureName } from './chat-poster.js';
+import { dialogItem, messageDeleteItems, messageUpdateItem, signedText } from './connector-events.js';
 import type { Customer } from './customer.js';
 import type { Message } from './message.js';
 import { SESSION_STATUS, type Session } from './session.js';
@@ -60,35 +62,32 @@ export class ChatMessageService {
   private readonly clock: Clock;
   private readonly events: EventEmitter;
 
+  private readonly poster: ChatPoster;
+  private readonly engine: SessionEngine | undefined;
+
   constructor(
     private readonly store: Store,
-    options: { readonly clock?: Clock; readonly events?: EventEmitter } = {},
+    options: { readonly clock?: Clock; readonly events?: EventEmitter; readonly engine?: SessionEngine } = {},
   ) {
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? NO_EVENTS;
+    this.poster = new ChatPoster(this.events);
+    this.engine = options.engine;
   }
 
   /** im.message.add into a line's chat: the new message's id. */
   async post(caller: Caller, input: PostInput): Promise<number> {
-    const { id, emitted } = await this.store.write(async (trx) => {
+    const nowMs = this.clock.now();
+    const { id, work } = await this.store.write(async (trx) => {
+      const work = newWork(trx, nowMs);
       const chat = await lockChatById(trx, input.chatId);
       if (!chat) throw new RestError('ACCESS_ERROR', NO_ACCESS_TO_POST, {}, 400);
-      let session = await findOpenSession(trx, chat.userCode);
-      if (!(await mayWork(trx, caller, chat, session))) throw new RestError('ACCESS_ERROR', NO_ACCESS_TO_POST, {}, 400);
-      const stamp = new Date(this.clock.now()).toISOString();
+      const session = await findOpenSession(trx, chat.userCode);
+      if (!(await mayPost(trx, caller, session))) throw new RestError('ACCESS_ERROR', NO_ACCESS_TO_POST, {}, 400);
       if (input.system) {
         const text = await systemText(trx, caller, input.text);
-        const message = await insertMessage(trx, {
-          chatId: chat.id,
-          sessionId: session?.id ?? null,
-          author: { kind: 'system' },
-          text,
-          files: [],
-          connectorMid: [],
-          sending: false,
-          stamp,
-        });
-        return { id: message.id, emitted: 0 };
+        const message = await this.poster.system(work, chat, session?.id ?? null, text);
+        return { id: message.id, work };
       }
       const line = await findLine(trx, chat.lineId);
       const connector = await findConnectorById(trx, chat.connectorId);
@@ -97,67 +96,54 @@ export class ChatMessageService {
       if (!line || lineValue(line, 'ACTIVE') !== 'Y' || !connector || binding?.active !== 1 || binding.error !== 0) {
         throw new RestError('PARAMS_ERROR');
       }
-      let emitted = 0;
-      if (!session) {
-        session = await insertSession(trx, {
-          chat_id: chat.id,
-          line_id: chat.lineId,
-          user_code: chat.userCode,
-          customer_id: chat.customerId,
-          status: SESSION_STATUS.OPERATOR,
-          operator_id: caller.userId,
-          closed: 0,
-          created_at: stamp,
-          modified_at: stamp,
-          closed_at: null,
-        });
-        emitted += await this.events.emit(trx, 'OnImConnectorDialogStart', {
-          connector: connector.code,
-          line: chat.lineId,
-          ownerAppId: connector.app_id,
-          data: [
-            dialogItem(chat, session, {
-              parentId: await previousSessionId(trx, chat.id, session.id),
-              closeTerm: lineValue(line, 'FULL_CLOSE_TIME'),
-            }),
-          ],
-        });
-      } else {
-        await setSessionState(
-          trx,
-          session.id,
-          { status: SESSION_STATUS.OPERATOR, operatorId: session.operatorId || caller.userId },
-          stamp,
-        );
-      }
-      const message = await insertMessage(trx, {
-        chatId: chat.id,
-        sessionId: session.id,
-        author: { kind: 'operator', userId: caller.userId },
-        text: input.text,
-        files: [],
-        connectorMid: [],
-        sending: true,
-        stamp,
-      });
-      const signature = await this.signatureName(trx, line, connector.doc, caller.userId);
-      emitted += await this.events.emit(trx, 'OnImConnectorMessageAdd', {
-        connector: connector.code,
-        line: chat.lineId,
-        ownerAppId: connector.app_id,
-        messages: [
-          messageAddItem(
-            chat,
-            message,
-            signature === null ? input.text : signedText(signature, input.text, 'add'),
-            caller.userId,
-          ),
-        ],
-      });
-      return { id: message.id, emitted };
+      const writing = session
+        ? this.engine
+          ? await this.engine.operatorWrites(work, chat, session, caller.userId)
+          : session
+        : await this.startOutputSession(work, chat, line, connector, caller.userId);
+      const message = await this.poster.operator(work, chat, line, writing.id, caller.userId, input.text);
+      if (this.engine) await this.engine.operatorWrote(work, writing, line);
+      return { id: message.id, work };
     });
-    if (emitted > 0) this.events.committed();
+    if (work.emitted > 0 || work.wake) this.events.committed();
     return id;
+  }
+
+  /** An operator writes into a chat with no open session: a session of theirs starts (mode output, §2.1). */
+  private async startOutputSession(
+    work: EngineWork,
+    chat: Chat,
+    line: Line,
+    connector: { readonly code: string; readonly app_id: number },
+    userId: number,
+  ): Promise<Session> {
+    const session = await insertSession(work.trx, {
+      chat_id: chat.id,
+      line_id: chat.lineId,
+      user_code: chat.userCode,
+      customer_id: chat.customerId,
+      status: SESSION_STATUS.ANSWER,
+      operator_id: userId,
+      closed: 0,
+      created_at: work.stamp,
+      modified_at: work.stamp,
+      closed_at: null,
+      mode: 'output',
+      wait_answer: 0,
+      parent_id: await lastSessionId(work.trx, chat.id),
+      date_operator: work.stamp,
+      date_operator_answer: work.stamp,
+      date_first_answer: null,
+      date_last_message: null,
+    });
+    work.emitted += await this.events.emit(work.trx, 'OnImConnectorDialogStart', {
+      connector: connector.code,
+      line: chat.lineId,
+      ownerAppId: connector.app_id,
+      data: [dialogItem(chat, session, { parentId: session.parentId, closeTerm: lineValue(line, 'FULL_CLOSE_TIME') })],
+    });
+    await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.sessionStarted(session.id));
+    return session;
   }
 
   /**
@@ -172,7 +158,7 @@ export class ChatMessageService {
       const target = await connectorTarget(trx, chat, message);
       if (!target) return 0;
       const line = await findLine(trx, chat.lineId);
-      const signature = line ? await this.signatureName(trx, line, target.doc, caller.userId) : null;
+      const signature = line ? await signatureName(trx, line, target.doc, caller.userId) : null;
       return this.events.emit(trx, 'OnImConnectorMessageUpdate', {
         connector: target.code,
         line: chat.lineId,
@@ -213,7 +199,7 @@ export class ChatMessageService {
   ): Promise<ChatPage> {
     return this.store.read(async (db) => {
       const chat = await findChat(db, chatId);
-      if (!chat || !(await mayWork(db, caller, chat, await findOpenSession(db, chat.userCode)))) {
+      if (!chat || !(await mayRead(db, caller, chat, await findOpenSession(db, chat.userCode)))) {
         throw new RestError('ACCESS_ERROR');
       }
       const messages = await pageOfChatMessages(db, chat.id, page);
@@ -254,29 +240,21 @@ export class ChatMessageService {
     }
     return { message, chat };
   }
-
-  /**
-   * The name that signs an operator's message to the customer (§11.1), or null when unsigned: the connector's
-   * NEED_SIGNATURE and the line's OPERATOR_DATA (hide: unsigned; queue: the line's own name for the operator).
-   */
-  private async signatureName(db: Db, line: Line, connectorDoc: string, userId: number): Promise<string | null> {
-    const flags = JSON.parse(connectorDoc) as { NEED_SIGNATURE?: unknown };
-    const operatorData = lineValue(line, 'OPERATOR_DATA');
-    if (flags.NEED_SIGNATURE === false || operatorData === 'hide') return null;
-    if (operatorData === 'queue') {
-      const member = (await operatorsOf(db, [line.id])).get(line.id)?.find((m) => m.userId === userId);
-      if (member?.userName) return member.userName;
-    }
-    const user = (await directoryUsersOf(db, [userId])).get(userId);
-    return user ? [user.name, user.lastName].filter((s) => s !== '').join(' ') : String(userId);
-  }
 }
 
-/** Administrators, the open session's operator, and (until distribution) every operator of the line's queue. */
-async function mayWork(db: Db, caller: Caller, chat: Chat, session: Session | undefined): Promise<boolean> {
+/**
+ * Who may post (runtime-sessions.md §0 Operator::checkAccess): administrators (the line's join permission), and
+ * in an open session its operator and the operators it is offered to (who take it by writing, DECISIONS.md).
+ */
+async function mayPost(db: Db, caller: Caller, session: Session | undefined): Promise<boolean> {
   if (caller.isAdmin) return true;
-  if (session && session.operatorId === caller.userId) return true;
-  return isQueueMember(db, chat.lineId, caller.userId);
+  if (!session) return false;
+  return session.operatorId === caller.userId || (await isOfferedTo(db, session.id, caller.userId));
+}
+
+/** Who may read a chat's messages: those who may post, and every operator of the line's queue (its history). */
+async function mayRead(db: Db, caller: Caller, chat: Chat, session: Session | undefined): Promise<boolean> {
+  return (await mayPost(db, caller, session)) || isQueueMember(db, chat.lineId, caller.userId);
 }
 
 /** A system message from an application starts with its name in bold (the reference's SYSTEM=Y prefix). */

@@ -15,10 +15,10 @@ import {
   findOpenSession,
   insertMessage,
   insertSession,
+  lastSessionId,
   lockChat,
   markDelivered,
   markMessageDeleted,
-  previousSessionId,
   renameChat,
   updateMessageContent,
   upsertCustomer,
@@ -30,6 +30,7 @@ import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { lineValue } from '../lines/line.js';
+import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
 import { userCodeOf } from './chat.js';
 import { dialogItem } from './connector-events.js';
 import type { Customer } from './customer.js';
@@ -39,6 +40,8 @@ export interface DialogServiceOptions {
   readonly clock?: Clock;
   /** Where the dialog's events to applications go (the outbox), in the transaction of their cause. */
   readonly events?: EventEmitter;
+  /** Distribution and the session timers; without it a new session just waits in its queue. */
+  readonly engine?: SessionEngine;
 }
 
 /** What one stored customer message gives the answer. */
@@ -69,6 +72,7 @@ type ActiveConnector = {
 export class DialogService {
   private readonly clock: Clock;
   private readonly events: EventEmitter;
+  private readonly engine: SessionEngine | undefined;
 
   constructor(
     private readonly store: Store,
@@ -76,6 +80,7 @@ export class DialogService {
   ) {
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? NO_EVENTS;
+    this.engine = options.engine;
   }
 
   /**
@@ -83,21 +88,23 @@ export class DialogService {
    * when the connector is not active without error on the line; otherwise one outcome per item, by key.
    */
   async sendMessages(input: SendMessagesInput): Promise<Map<string, SendOutcome>> {
-    const outcomes = await this.store.write(async (trx) => {
+    const nowMs = this.clock.now();
+    const { outcomes, work } = await this.store.write(async (trx) => {
+      const work = newWork(trx, nowMs);
       const connector = await activeConnector(trx, input.connector, input.lineId);
-      const stamp = new Date(this.clock.now()).toISOString();
+      const stamp = work.stamp;
       const customers = await upsertCustomers(trx, connector, input.items, stamp);
       const outcomes = new Map<string, SendOutcome>();
       for (const [key, item] of input.items) if (!item.ok) outcomes.set(key, item);
       for (const { key, incoming, customer } of inChatOrder(connector, input.lineId, input.items, customers)) {
         outcomes.set(key, {
           ok: true,
-          stored: await this.storeMessage(trx, connector, input.lineId, incoming, customer, stamp),
+          stored: await this.storeMessage(work, connector, input.lineId, incoming, customer),
         });
       }
-      return new Map(input.items.map(([key]) => [key, outcomes.get(key)!]));
+      return { outcomes: new Map(input.items.map(([key]) => [key, outcomes.get(key)!])), work };
     });
-    if ([...outcomes.values()].some((o) => o.ok && o.stored.sessionStarted)) this.events.committed();
+    if (work.emitted > 0 || work.wake) this.events.committed();
     return outcomes;
   }
 
@@ -198,13 +205,13 @@ export class DialogService {
   }
 
   private async storeMessage(
-    trx: Db,
+    work: EngineWork,
     connector: ActiveConnector,
     lineId: number,
     incoming: IncomingMessage,
     customer: Customer,
-    stamp: string,
   ): Promise<StoredMessage> {
+    const { trx, stamp } = work;
     const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, connector.chatGroup ? 0 : customer.id);
     const { chat } = await lockChat(trx, {
       user_code: userCode,
@@ -219,6 +226,7 @@ export class DialogService {
     });
     let session = await findOpenSession(trx, userCode);
     const sessionStarted = session === undefined;
+    const line = await findLine(trx, lineId);
     if (!session) {
       session = await insertSession(trx, {
         chat_id: chat.id,
@@ -231,19 +239,24 @@ export class DialogService {
         created_at: stamp,
         modified_at: stamp,
         closed_at: null,
+        parent_id: await lastSessionId(trx, chat.id),
+        date_operator: null,
+        date_operator_answer: null,
+        date_first_answer: null,
+        date_last_message: null,
       });
-      const line = await findLine(trx, lineId);
-      await this.events.emit(trx, 'OnImConnectorDialogStart', {
+      work.emitted += await this.events.emit(trx, 'OnImConnectorDialogStart', {
         connector: connector.code,
         line: lineId,
         ownerAppId: connector.appId,
         data: [
           dialogItem(chat, session, {
-            parentId: await previousSessionId(trx, chat.id, session.id),
+            parentId: session.parentId,
             closeTerm: line ? lineValue(line, 'FULL_CLOSE_TIME') : 0,
           }),
         ],
       });
+      if (this.engine && line) session = await this.engine.customerSessionStarted(work, chat, session, line);
     }
     const message = await insertMessage(trx, {
       chatId: chat.id,
@@ -255,6 +268,7 @@ export class DialogService {
       sending: false,
       stamp,
     });
+    if (this.engine) await this.engine.customerWrote(work, session);
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
 }
