@@ -17,8 +17,8 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
+import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
-import { DIRECTORY_AVAILABILITY } from './domain/sessions/availability.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { SessionEngine } from './domain/sessions/session-engine.js';
 import { oauthRoutes } from './http/oauth-routes.js';
@@ -107,7 +107,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), DIRECTORY_AVAILABILITY);
+    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY);
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
