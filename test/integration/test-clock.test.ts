@@ -112,6 +112,60 @@ for (const store of STORES) {
       assert.equal(t.server.services.clock.now(), target);
     });
 
+    it('openlines.clock.advance: a session timer that falls due acts before the call answers (QUEUE_TIME)', async () => {
+      const connector = await t.server.oauth.createApp({ name: 'Bridge', scopes: ['imopenlines', 'imconnector'] });
+      const appToken = (await t.server.oauth.issueToken(connector.clientId, 1)).accessToken;
+      const app = (method: string, params: Record<string, unknown>) =>
+        t.request(`/rest/${method}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...params, auth: appToken }),
+        });
+      const registered = await app('imconnector.register', {
+        ID: 'clock_bridge',
+        NAME: 'clock_bridge',
+        ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
+        PLACEMENT_HANDLER: 'https://bridge.example.com/',
+      });
+      assert.equal(registered.status, 200, registered.text);
+      const anna = await addUser(t, { name: 'Anna', online: true });
+      const boris = await addUser(t, { name: 'Boris', online: true });
+      const added = await t.call('imopenlines.config.add', {
+        PARAMS: {
+          LINE_NAME: 'Timed',
+          QUEUE_TYPE: 'strictly',
+          QUEUE_TIME: 60,
+          QUEUE: [anna, boris].map((id) => ({ ENTITY_TYPE: 'user', ENTITY_ID: String(id) })),
+        },
+      });
+      assert.equal(added.status, 200, added.text);
+      const line = added.body.result as number;
+      const activated = await app('imconnector.activate', { CONNECTOR: 'clock_bridge', LINE: line, ACTIVE: 1 });
+      assert.equal(activated.body.result, true, activated.text);
+      const sent = await app('imconnector.send.messages', {
+        CONNECTOR: 'clock_bridge',
+        LINE: line,
+        MESSAGES: [{ user: { id: 'timed' }, message: { text: 'hi' }, chat: { id: 'chat-timed' } }],
+      });
+      assert.equal(sent.status, 200, sent.text);
+      const sessionId = Number(sent.body.result.DATA.RESULT[0].session.ID);
+      const operator = async () =>
+        Number(
+          (
+            await t.server.store.db
+              .selectFrom('sessions')
+              .select('operator_id')
+              .where('id', '=', sessionId)
+              .executeTakeFirstOrThrow()
+          ).operator_id,
+        );
+      assert.equal(await operator(), anna);
+      assert.equal((await t.call('openlines.clock.advance', { SECONDS: 59 })).status, 200);
+      assert.equal(await operator(), anna, 'not due yet');
+      assert.equal((await t.call('openlines.clock.advance', { SECONDS: 1 })).status, 200);
+      assert.equal(await operator(), boris, 'redistributed before the answer');
+    });
+
     it('openlines.clock.advance/.set: bad SECONDS and TIME named', async () => {
       const nowIso = (await now(t)).TIME;
       const refusals: [string, Record<string, unknown>, string, string][] = [
