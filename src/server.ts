@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
 import { ChatMessageService } from './domain/dialogs/chat-messages.js';
 import { ChatPoster } from './domain/dialogs/chat-poster.js';
@@ -17,7 +17,8 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
-import { DIRECTORY_AVAILABILITY } from './domain/sessions/availability.js';
+import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
+import { PresenceService } from './domain/operators/presence-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { newWork, SessionEngine } from './domain/sessions/session-engine.js';
@@ -27,6 +28,7 @@ import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SessionTimers } from './jobs/session-timers.js';
+import { TestClock } from './jobs/test-clock.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
@@ -61,8 +63,26 @@ export interface RunningServer {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly guards?: CallGuards;
-  /** The server's clock (default: the system clock); tests give a ManualClock. */
+  /**
+   * The server's clock (default: the system clock, or a ManualClock at the real time with settings.clock
+   * 'manual'); tests give a ManualClock. With settings.clock 'manual' it must be a ManualClock.
+   */
   readonly clock?: Clock;
+}
+
+/**
+ * On the test clock the scheduler's poll would fire once per poll interval of *test* time on every advance (a
+ * month: millions of ticks); due work is found by the scheduler's own next-due timer instead, and a real-time
+ * poll picks up work other processes (the CLI) made due.
+ */
+const MANUAL_CLOCK_POLL_MS = 86_400_000;
+
+function serverClock(settings: Settings, given: Clock | undefined): { clock: Clock; manual: ManualClock | null } {
+  if (settings.clock !== 'manual') return { clock: given ?? systemClock, manual: null };
+  const clock = given ?? new ManualClock(Date.now());
+  if (!(clock instanceof ManualClock))
+    throw new Error('settings.clock is manual: the server clock must be a ManualClock');
+  return { clock, manual: clock };
 }
 
 function listenUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
@@ -76,8 +96,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   // Asynchronous: lines written while a write is in flight go out together in one write, instead of one
   // blocking write per request (issue 10: ~15% of a config.get); close() flushes what is left.
   const logger = options.logger ?? pino({ level: settings.logLevel }, pino.destination({ dest: 1, sync: false }));
+  const { clock, manual } = serverClock(settings, options.clock);
   const store = await openStore(settings.databaseUrl);
-  const clock = options.clock ?? systemClock;
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
@@ -88,12 +108,23 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), DIRECTORY_AVAILABILITY);
+    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY);
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
+    const presence = new PresenceService(store, { clock, committed: () => events.committed() });
+    // Presence changes reach the sessions in the same transaction (§3.8, §3.9).
+    presence.onAvailabilityGained((trx, userId) => engine.operatorAvailable(newWork(trx, clock.now()), userId));
+    presence.onAvailabilityLost((trx, userId, reason) =>
+      engine.operatorUnavailable(newWork(trx, clock.now()), userId, reason),
+    );
+    // The scheduler starts after listen (below); until then there is nothing of its to run.
+    let scheduler: Scheduler | null = null;
+    const testClock = new TestClock(clock, manual, async () => {
+      await scheduler?.runDue();
+    });
     const services: Services = {
       settings,
       lines,
@@ -104,6 +135,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       history,
       events,
       deliveries,
+      presence,
+      clock: testClock,
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
@@ -157,12 +190,12 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     }
     const httpUrl = listenUrl(http, 'http');
     // Started after listen (an event's auth block names this server), stopped first in close().
-    const scheduler = new Scheduler({
+    const running = new Scheduler({
       clock,
       jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock))],
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
-      pollMs: settings.eventPollMs,
+      pollMs: manual ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
       allowed: (handler) => handlerHosts.allows(handler),
@@ -172,9 +205,20 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         logger[level]({ err: error }, 'scheduler tick failed');
       },
     });
-    events.onCommitted(() => void scheduler.wake());
-    deliveries.onRetried(() => void scheduler.wake());
-    scheduler.start();
+    scheduler = running;
+    events.onCommitted(() => void running.wake());
+    deliveries.onRetried(() => void running.wake());
+    running.start();
+    let realTimePoll: TimerHandle | null = null;
+    if (manual) {
+      const poll = () => {
+        realTimePoll = systemClock.setTimeout(() => {
+          void running.wake();
+          poll();
+        }, settings.eventPollMs);
+      };
+      poll();
+    }
     let closed = false;
     return {
       settings,
@@ -183,15 +227,16 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       directory,
       oauth,
       httpUrl,
-      scheduler,
+      scheduler: running,
       httpsUrl,
       certPath,
       firstWebhook,
       async close() {
         if (closed) return;
         closed = true;
+        if (realTimePoll) systemClock.clearTimeout(realTimePoll);
         // The scheduler first (its deliveries in flight finish), then in-flight requests; then the store closes.
-        await scheduler.stop();
+        await running.stop();
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -6,6 +6,9 @@ import { isValidTimeZone } from './wire/php-date.js';
 
 export type RatePlan = 'standard' | 'enterprise' | 'off';
 
+/** `system`: the wall clock; `manual`: the test clock, moved only by openlines.clock.advance / .set. */
+export type ClockMode = 'system' | 'manual';
+
 export interface Settings {
   /** Plain-HTTP port; 0 picks a free one. */
   readonly port: number;
@@ -50,6 +53,11 @@ export interface Settings {
    * comma-separated; '' = any (DECISIONS.md). Checked at event.bind and before every delivery.
    */
   readonly eventHandlerHosts: string;
+  /**
+   * The test clock (OPENLINES_CLOCK, `serve --clock manual`): the server's time starts at the real time and then
+   * moves only when an administrator advances it (DECISIONS.md "Test clock"); per process, for single-server tests.
+   */
+  readonly clock: ClockMode;
 }
 
 export class SettingsError extends Error {}
@@ -78,6 +86,7 @@ export interface SettingsOverrides {
   ratePlan?: string;
   operatingLimit?: string;
   publicUrl?: string;
+  clock?: string;
 }
 
 function proxyTrust(raw: string | undefined): boolean | string {
@@ -120,6 +129,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new SettingsError('DATABASE_URL must start with sqlite: or postgres://');
   }
+  const clock = (o.clock ?? env.OPENLINES_CLOCK ?? 'system') || 'system';
+  if (clock !== 'system' && clock !== 'manual') {
+    throw new SettingsError(`clock must be system or manual, got '${clock}'`);
+  }
   const publicUrl = (o.publicUrl ?? env.PUBLIC_URL ?? '').replace(/\/+$/, '');
   if (publicUrl && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
     throw new SettingsError(`PUBLIC_URL must be scheme://host[:port], got '${publicUrl}'`);
@@ -147,5 +160,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     eventAttempts: int('EVENT_ATTEMPTS', env.EVENT_ATTEMPTS, 6, 1, 100),
     eventPollMs: int('EVENT_POLL_MS', env.EVENT_POLL_MS, 1_000, 10, 600_000),
     eventHandlerHosts: handlerHosts(env.EVENT_HANDLER_HOSTS),
+    clock,
   };
 }

@@ -2,6 +2,7 @@
 // (OPENLINES_DATA / --data, DATABASE_URL / --database).
 
 import { Command, CommanderError } from 'commander';
+import { registerClockCommand } from './commands/clock.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerHistoryCommand } from './commands/history.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerLinesAsCodeCommands(program);
   registerHistoryCommand(program);
   registerEventsCommand(program);
+  registerClockCommand(program);
   return program;
 }
 

@@ -3,7 +3,10 @@ import { defineImMethods } from './im.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
+import { defineOperatorPauseMethods } from './imopenlines-operator-pause.js';
 import { defineAdminMethods } from './openlines-admin.js';
+import { defineClockMethods } from './openlines-clock.js';
+import { defineUserPresenceMethods } from './openlines-presence.js';
 import { defineRoutingMethods } from './openlines-routing.js';
 import { MethodRegistry } from './registry.js';
 
@@ -17,5 +20,8 @@ export function buildRegistry(): MethodRegistry {
   defineEventMethods(registry);
   defineImMethods(registry);
   defineRoutingMethods(registry);
+  defineOperatorPauseMethods(registry);
+  defineUserPresenceMethods(registry);
+  defineClockMethods(registry);
   return registry;
 }

@@ -40,6 +40,11 @@ export interface MethodDefinition {
   readonly wrongAuthTypeText?: string;
   /** false for methods that may not run inside batch (ERROR_BATCH_METHOD_NOT_ALLOWED). */
   readonly batchAllowed?: boolean;
+  /**
+   * The call moves the test clock (openlines.clock.advance/.set): the time it spans is the jump, not work, so it
+   * is not counted as operating time (which would block the method after a long jump).
+   */
+  readonly movesClock?: boolean;
   handler(ctx: MethodContext): Promise<MethodOutput>;
 }
 

@@ -7,6 +7,7 @@ import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
+import type { PresenceService } from '../domain/operators/presence-service.js';
 import type { Routing } from '../domain/sessions/routing.js';
 import type { Settings } from '../settings.js';
 
@@ -26,6 +27,21 @@ export interface Services {
   readonly events: EventService;
   /** Event deliveries for administrators (openlines.admin.events.*). */
   readonly deliveries: Deliveries;
+  /** Operators' soft pause, absence, online status and activity (imopenlines.operator.pause.*, presence). */
+  readonly presence: PresenceService;
+  /** The server's clock as administrators see and (with --clock manual) move it (openlines.clock.*). */
+  readonly clock: ClockControl;
+}
+
+/** The test clock's controls (jobs/test-clock.ts). */
+export interface ClockControl {
+  /** Started with --clock manual: advance and set may move it. */
+  readonly manual: boolean;
+  now(): number;
+  /** Moves a manual clock forward and runs every job that fell due; the new time. */
+  advance(ms: number): Promise<number>;
+  /** Moves a manual clock to a moment not before now and runs every job that fell due; the new time. */
+  set(epochMs: number): Promise<number>;
 }
 
 export interface HistoryQuery {

@@ -1,5 +1,5 @@
 // RestCore: the one path every call takes, direct or inside batch:
-// method lookup (404 before auth) → authenticate → scope → operating-time check → handler → envelope.
+// method lookup (404 before auth) → authenticate → record the user's activity → scope → operating-time check → handler → envelope.
 
 import type { Clock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
@@ -80,6 +80,7 @@ export class RestCore {
       const caller =
         request.caller ??
         (await this.deps.authenticator.authenticate(callCredentials(request.params, request.credentials)));
+      await this.recordActivity(caller, request);
       // No scopes: scope _global, every credential may call it (event.*).
       if (method.scopes.length > 0 && !method.scopes.some((s) => caller.scopes.has(s))) {
         throw new RestError(
@@ -130,7 +131,12 @@ export class RestCore {
         operatingResetAt: 0,
       });
       const processingMs = timing.finishMs - timing.handlerStartMs;
-      const operating = await this.deps.guards.recordOperating(caller, method.name, processingMs, timing.finishMs);
+      const operating = await this.deps.guards.recordOperating(
+        caller,
+        method.name,
+        method.movesClock ? 0 : processingMs,
+        timing.finishMs,
+      );
       const time = timeBlock(
         { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },
         this.deps.settings.timeZone,
@@ -144,6 +150,19 @@ export class RestCore {
       return { ok: true, body, warnings: warnings(), caller };
     } catch (error) {
       return this.failure(error, request.method, warnings(), request.requestId);
+    }
+  }
+
+  /**
+   * The caller's user made a REST call: online by activity (DECISIONS.md "Operator availability"). At most one
+   * write a minute per user (PresenceService.recordActivity); a failed write never fails the call.
+   */
+  private async recordActivity(caller: Caller, request: CallRequest): Promise<void> {
+    if (caller.authKind === 'cli' || !(caller.userId > 0)) return;
+    try {
+      await this.deps.services.presence.recordActivity(caller.userId);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, method: request.method, reqId: request.requestId }, 'activity not recorded');
     }
   }
 

@@ -37,6 +37,14 @@ export async function insertUser(db: Db, user: NewUser): Promise<number> {
     .returning('id')
     .executeTakeFirstOrThrow();
   const id = Number(row.id);
+  // "Shown as online" is an explicit online status for distribution too (operator_presence; DECISIONS.md
+  // "Operator availability").
+  if (user.online) {
+    await db
+      .insertInto('operator_presence')
+      .values({ user_id: id, absent: 0, paused: 0, status: 'online', last_activity_ms: null, changed_at_ms: null })
+      .execute();
+  }
   for (const departmentId of user.departmentIds ?? []) {
     await db.insertInto('user_departments').values({ user_id: id, department_id: departmentId }).execute();
   }

@@ -356,6 +356,7 @@ export interface Database {
   event_bindings: EventBindingTable;
   event_outbox: EventOutboxTable;
   event_offline: EventOfflineTable;
+  operator_presence: OperatorPresenceTable;
 }
 
 /** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */
@@ -414,4 +415,18 @@ export interface EventOfflineTable {
   process_id: string;
   error: number;
   timestamp_ms: number;
+}
+
+/**
+ * An operator's presence (runtime-sessions.md §8): absent and paused are 0/1; status 'online' | 'offline' set
+ * explicitly, null = online by activity (the last REST call under 1 440 s old). No row: present, by activity.
+ */
+export interface OperatorPresenceTable {
+  user_id: number;
+  absent: number;
+  paused: number;
+  status: string | null;
+  /** The user's last REST call by the server clock, recorded at most once a minute per user and server. */
+  last_activity_ms: number | null;
+  changed_at_ms: number | null;
 }

@@ -45,6 +45,8 @@ interface Setup {
   message(): Promise<number>;
   /** A failed event delivery (to a handler nobody listens on), for openlines.admin.events.retry. */
   delivery(): Promise<number>;
+  /** A minute after the server's test clock now, ISO-8601 (openlines.clock.set, even after an advance in batch). */
+  soon(): Promise<string>;
 }
 
 const ITEM = { user: { id: 'u', name: 'Ann' }, message: { id: 'm', text: 'hi' }, chat: { id: 'c' } };
@@ -106,6 +108,14 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),
   'openlines.admin.events.failed': async () => ({ LIMIT: 5 }),
   'openlines.admin.events.retry': async (s) => ({ ID: await s.delivery() }),
+  'imopenlines.operator.pause.start': async () => ({}),
+  'imopenlines.operator.pause.stop': async () => ({}),
+  'imopenlines.operator.pause.get': async () => ({}),
+  'openlines.user.presence.set': async () => ({ USER_ID: 1, STATUS: 'online' }),
+  'openlines.user.presence.get': async () => ({ USER_ID: 1 }),
+  'openlines.clock.get': async () => ({}),
+  'openlines.clock.advance': async () => ({ SECONDS: 1 }),
+  'openlines.clock.set': async (s) => ({ TIME: await s.soon() }),
 };
 let unique = 0;
 
@@ -124,7 +134,8 @@ for (const store of STORES) {
     let helper: Credential;
 
     before(async () => {
-      t = await startTestServer({ store });
+      // The test clock, so that openlines.clock.advance and .set succeed too.
+      t = await startTestServer({ store, settings: { clock: 'manual' } });
       const helperApp = await t.server.oauth.createApp({ name: 'Keys helper', scopes: ['imopenlines', 'imconnector'] });
       const helperToken = (await t.server.oauth.issueToken(helperApp.clientId, 1)).accessToken;
       helper = {
@@ -228,6 +239,9 @@ for (const store of STORES) {
             .executeTakeFirstOrThrow(),
         );
         return Number(row.id);
+      },
+      async soon() {
+        return new Date(t.server.services.clock.now() + 60_000).toISOString();
       },
     });
     /** The methods a credential may call: webhooks are refused by imconnector.* before parameters are read. */

@@ -468,6 +468,43 @@ for (const store of STORES) {
       }
     });
 
+    it('presence (CHECK_AVAILABLE=Y): a pause returns offered sessions, nobody left waits, a pause stopped takes it', async () => {
+      const line = await portal.line(CONNECTOR, {
+        LINE_NAME: 'Presence',
+        QUEUE: queue(),
+        QUEUE_TYPE: 'strictly',
+        QUEUE_TIME: 600,
+        CHECK_AVAILABLE: 'Y',
+      });
+      const { sessionId } = await portal.customerSays(CONNECTOR, line, 'presence-1', 'hi');
+      assert.equal((await portal.session(sessionId)).operator, a);
+      const pause = (user: number, method: string) => portal.call(portal.hooks.get(user)!, method, {});
+      assert.equal((await pause(a, 'imopenlines.operator.pause.start')).body.result, true);
+      await portal.advance(0);
+      assert.equal((await portal.session(sessionId)).operator, b, 'A paused: the offer moved to B at once');
+      assert.equal((await pause(b, 'imopenlines.operator.pause.start')).body.result, true);
+      await portal.advance(0);
+      assert.deepEqual(await portal.session(sessionId), {
+        status: 5,
+        operator: 0,
+        closed: false,
+        history: [],
+        offers: [],
+      });
+      assert.equal((await pause(a, 'imopenlines.operator.pause.stop')).body.result, true);
+      await portal.advance(0);
+      assert.equal((await portal.session(sessionId)).operator, a, 'A back: the waiting session is offered at once');
+      assert.equal((await pause(b, 'imopenlines.operator.pause.stop')).body.result, true);
+      const offline = await portal.call(portal.adminHook, 'openlines.user.presence.set', {
+        USER_ID: a,
+        STATUS: 'offline',
+      });
+      assert.equal(offline.status, 200, offline.text);
+      await portal.advance(0);
+      assert.equal((await portal.session(sessionId)).operator, b, 'A set offline: the offer moved to B');
+      await portal.call(portal.adminHook, 'openlines.user.presence.set', { USER_ID: a, STATUS: 'online' });
+    });
+
     it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Changing',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { systemClock } from '../../clock.js';
 import {
   clearLinePermissions,
   DEFAULT_LINE_PERMISSIONS,
@@ -8,6 +9,8 @@ import {
   type PermissionLevel,
   setLinePermissions,
 } from '../../domain/access/permissions.js';
+import { PresenceService, UnknownOperatorError } from '../../domain/operators/presence-service.js';
+import { PRESENCE_STATUSES, presentPresence } from '../../methods/openlines-presence.js';
 import { findUser } from '../../store/directory-repository.js';
 import { CliError, positiveInt, withDirectory } from '../output.js';
 
@@ -35,7 +38,7 @@ export function registerDirectoryCommands(program: Command): void {
       [],
     )
     .option('--inactive', 'an inactive (fired) user')
-    .option('--online', 'shown as online')
+    .option('--online', 'shown as online, and online for distribution (`user presence` changes it)')
     .action(async (o, command: Command) => {
       const id = await withDirectory(command, (d) =>
         d.addUser({
@@ -95,6 +98,45 @@ export function registerDirectoryCommands(program: Command): void {
       });
       if (isAdmin) process.stderr.write('note: this user is an administrator and always has any\n');
       process.stdout.write(`VIEW\t${levels.VIEW}\nMODIFY\t${levels.MODIFY}\n`);
+    });
+
+  user
+    .command('presence')
+    .description(
+      "show or set a user's presence and print the availability that results on a line with CHECK_AVAILABLE=Y: " +
+        'an explicit status (online, offline; auto: online while the last REST call is under 1 440 s old) and ' +
+        'absence. The same as openlines.user.presence.set; a running server reads it at its next distribution',
+    )
+    .requiredOption('--user <id>', 'user id', positiveInt('--user'))
+    .argument('[status]', PRESENCE_STATUSES.join(' | '))
+    .option('--absent <Y|N>', 'on leave (Y) or back (N)')
+    .action(async (status: string | undefined, o: { user: number; absent?: string }, command: Command) => {
+      if (status !== undefined && !(PRESENCE_STATUSES as readonly string[]).includes(status))
+        throw new CliError(`status must be one of ${PRESENCE_STATUSES.join(', ')}, got '${status}'`);
+      const absent = o.absent?.toUpperCase();
+      if (absent !== undefined && absent !== 'Y' && absent !== 'N')
+        throw new CliError(`--absent must be Y or N, got '${o.absent}'`);
+      const shown = await withDirectory(command, async (_d, store, settings) => {
+        const presence = new PresenceService(store, { clock: systemClock });
+        try {
+          const view =
+            status === undefined && absent === undefined
+              ? await presence.view(o.user)
+              : await presence.setPresence(o.user, {
+                  ...(status !== undefined
+                    ? { status: status === 'auto' ? null : (status as 'online' | 'offline') }
+                    : {}),
+                  ...(absent !== undefined ? { absent: absent === 'Y' } : {}),
+                });
+          return presentPresence(view, settings.timeZone);
+        } catch (error) {
+          if (error instanceof UnknownOperatorError) throw new CliError(`user ${o.user} does not exist`);
+          throw error;
+        }
+      });
+      for (const [key, value] of Object.entries(shown)) {
+        if (key !== 'USER_ID') process.stdout.write(`${key}\t${value ?? '-'}\n`);
+      }
     });
 
   const department = program.command('department').description('portal departments');

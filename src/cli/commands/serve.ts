@@ -15,6 +15,11 @@ export function registerServeCommand(program: Command): void {
     .option('--rate-plan <plan>', 'request-rate plan: standard, enterprise or off')
     .option('--operating-limit <seconds>', 'per-method operating-time limit per 10 minutes (0: off)')
     .option('--public-url <url>', 'public base URL, e.g. https://lines.example.com')
+    .option(
+      '--clock <clock>',
+      'system, or manual: a test clock that starts at the real time and moves only with `openlines clock advance` ' +
+        '(one server only; default: $OPENLINES_CLOCK or system)',
+    )
     .action(async (flags: Record<string, string | boolean | undefined>, command: Command) => {
       const settings = settingsOf(command, {
         ...(typeof flags.port === 'string' ? { port: flags.port } : {}),
@@ -25,11 +30,16 @@ export function registerServeCommand(program: Command): void {
         ...(typeof flags.ratePlan === 'string' ? { ratePlan: flags.ratePlan } : {}),
         ...(typeof flags.operatingLimit === 'string' ? { operatingLimit: flags.operatingLimit } : {}),
         ...(typeof flags.publicUrl === 'string' ? { publicUrl: flags.publicUrl } : {}),
+        ...(typeof flags.clock === 'string' ? { clock: flags.clock } : {}),
       });
       const server = await startServer(settings);
       const out = (line: string) => process.stdout.write(`${line}\n`);
       out(`openlines is listening on ${server.httpUrl}${server.httpsUrl ? ` and ${server.httpsUrl}` : ''}`);
       out(`Store: ${describeStore(settings.databaseUrl)}`);
+      if (settings.clock === 'manual') {
+        const now = new Date(server.services.clock.now()).toISOString();
+        out(`Test clock: manual, at ${now}; it moves only with \`openlines clock advance SECONDS\` (one server only)`);
+      }
       if (server.certPath) {
         out(`TLS certificate: ${server.certPath} (trust it with NODE_EXTRA_CA_CERTS=${server.certPath})`);
       }

@@ -12,6 +12,7 @@ import * as events from './2026-12-02-02-events.js';
 import * as operatorMessages from './2026-12-02-03-operator-messages.js';
 import * as offlineEvents from './2026-12-02-04-offline-events.js';
 import * as eventAuth from './2026-12-02-05-event-auth.js';
+import * as operatorPresence from './2026-12-02-06-operator-presence.js';
 import * as sessionEngine from './2026-12-02-07-session-engine.js';
 
 export interface Migration {
@@ -33,5 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   operatorMessages,
   offlineEvents,
   eventAuth,
+  operatorPresence,
   sessionEngine,
 ];
