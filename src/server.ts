@@ -18,6 +18,7 @@ import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { DIRECTORY_AVAILABILITY } from './domain/sessions/availability.js';
+import { OperatorService } from './domain/sessions/operator-service.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { SessionEngine } from './domain/sessions/session-engine.js';
 import { oauthRoutes } from './http/oauth-routes.js';
@@ -88,10 +89,25 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
     const engine = new SessionEngine(events, new ChatPoster(events), DIRECTORY_AVAILABILITY);
+    const operators = new OperatorService(store, engine, DIRECTORY_AVAILABILITY, {
+      clock,
+      events,
+      timeZone: settings.timeZone,
+    });
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
-    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events, deliveries };
+    const services: Services = {
+      settings,
+      lines,
+      connectors,
+      dialogs,
+      chatMessages,
+      operators,
+      history,
+      events,
+      deliveries,
+    };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };

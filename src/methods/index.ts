@@ -3,6 +3,8 @@ import { defineImMethods } from './im.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
+import { defineOperatorMethods } from './imopenlines-operator.js';
+import { defineSessionMethods } from './imopenlines-session.js';
 import { defineAdminMethods } from './openlines-admin.js';
 import { MethodRegistry } from './registry.js';
 
@@ -15,5 +17,7 @@ export function buildRegistry(): MethodRegistry {
   defineAdminMethods(registry);
   defineEventMethods(registry);
   defineImMethods(registry);
+  defineOperatorMethods(registry);
+  defineSessionMethods(registry);
   return registry;
 }

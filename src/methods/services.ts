@@ -7,6 +7,7 @@ import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
+import type { OperatorService } from '../domain/sessions/operator-service.js';
 import type { Settings } from '../settings.js';
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   readonly dialogs: DialogService;
   /** The operators' messages in lines' chats (im.message.*, im.dialog.messages.get). */
   readonly chatMessages: ChatMessageService;
+  /** The operators' methods on sessions (imopenlines.operator.*, .session.*, .dialog.get, v2 lists). */
+  readonly operators: OperatorService;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
   /** Event bindings (event.*) and the outbox. */

@@ -13,6 +13,7 @@ import * as operatorMessages from './2026-12-02-03-operator-messages.js';
 import * as offlineEvents from './2026-12-02-04-offline-events.js';
 import * as eventAuth from './2026-12-02-05-event-auth.js';
 import * as sessionEngine from './2026-12-02-07-session-engine.js';
+import * as sessionMembers from './2026-12-02-08-session-members.js';
 
 export interface Migration {
   name: string;
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   offlineEvents,
   eventAuth,
   sessionEngine,
+  sessionMembers,
 ];
