@@ -176,7 +176,7 @@ export class OperatorService {
       if (!another && session.operatorId !== caller.userId) throw new RestError('ERROR_USER_NOT_OPERATOR');
       const line = await this.lineOf(work.trx, session);
       let current = session;
-      if (current.waitAnswer && current.operatorId === 0) {
+      if (current.waitAnswer) {
         current = await this.engine.answer(work, chat, current, caller.userId);
       } else if (another && current.operatorId !== caller.userId) {
         await this.poster.system(work, chat, current.id, SYSTEM_TEXTS.closedConversation(caller.userId));
