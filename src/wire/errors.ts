@@ -204,6 +204,12 @@ export const ERRORS = {
     description: 'The agent you are trying to assign is already assigned to this conversation',
     source: "openlines code: operator.answer by the session's operator (IMOL_CHAT_ERROR_ANSWER_ALREADY_RESPONSIBLE)",
   },
+  ANSWER_COMPETITIVE_REQUEST: {
+    status: 400,
+    description: 'There is a concurrent request to accept this conversation',
+    source:
+      'openlines code: operator.answer by an operator it was offered to after another took it (IMOL_CHAT_ERROR_ANSWER_COMPETITIVE_REQUEST)',
+  },
   SESSION_NOT_LOADED: {
     status: 400,
     description: 'Cannot load session',

@@ -42,6 +42,7 @@ for (const store of STORES) {
     let first: number;
     let second: number;
     let solo: number;
+    let everyone: number;
     let dialogs = 0;
 
     before(async () => {
@@ -63,9 +64,9 @@ for (const store of STORES) {
       });
       assert.equal(registered.status, 200, registered.text);
       const queue = (...ids: number[]) => ids.map((id) => ({ ENTITY_TYPE: 'user', ENTITY_ID: String(id) }));
-      const addLine = async (name: string, ids: number[]) => {
+      const addLine = async (name: string, ids: number[], type = 'strictly') => {
         const added = await t.call('imopenlines.config.add', {
-          PARAMS: { LINE_NAME: name, QUEUE_TYPE: 'strictly', QUEUE_TIME: 60, QUEUE: queue(...ids) },
+          PARAMS: { LINE_NAME: name, QUEUE_TYPE: type, QUEUE_TIME: 60, QUEUE: queue(...ids) },
         });
         assert.equal(added.status, 200, added.text);
         const line = added.body.result as number;
@@ -75,6 +76,7 @@ for (const store of STORES) {
       first = await addLine('First', [anna, boris]);
       second = await addLine('Second', [carla]);
       solo = await addLine('Solo', [anna]);
+      everyone = await addLine('Everyone', [anna, boris], 'all');
       for (const event of ['OnImConnectorMessageAdd', 'OnImConnectorDialogStart', 'OnImConnectorDialogFinish']) {
         const bound = await appCall('event.bind', { event, handler: receiver.url(`/${event}`) });
         assert.equal(bound.body.result, true, bound.text);
@@ -185,6 +187,27 @@ for (const store of STORES) {
           'ANSWER_ALREADY_RESPONSIBLE',
           'The agent you are trying to assign is already assigned to this conversation',
         );
+      });
+
+      it('answer: two operators offered it at the same moment (all) — one wins, the other ANSWER_COMPETITIVE_REQUEST', async () => {
+        const { chatId, sessionId } = await newDialog(everyone);
+        assert.deepEqual(await offers(sessionId), [anna, boris]);
+        const mark = await lastMessageId(chatId);
+        const answers = await Promise.all(
+          ['anna', 'boris'].map((who) => as(who, 'imopenlines.operator.answer', { CHAT_ID: chatId })),
+        );
+        const won = answers.findIndex((a) => a.status === 200);
+        assert.notEqual(won, -1, answers.map((a) => a.text).join(' '));
+        const winner = won === 0 ? anna : boris;
+        assertTrue(answers[won]!);
+        assertError(
+          answers[1 - won]!,
+          400,
+          'ANSWER_COMPETITIVE_REQUEST',
+          'There is a concurrent request to accept this conversation',
+        );
+        assert.equal(Number((await sessionRow(sessionId)).operator_id), winner);
+        assert.deepEqual(await systemAfter(chatId, mark), [`${u(winner)} picked conversation`]);
       });
 
       it('answer: errors — CHAT_ID missing or unknown, a user who was not offered it, no open session', async () => {

@@ -54,8 +54,11 @@ const NO_ACCESS = 'You do not have permission to access this chat.';
 export const accessDenied = (): RestError => new RestError('ACCESS_DENIED', NO_ACCESS, {}, 400);
 const chatInvalid = (): RestError => new RestError('CHAT_ID');
 
-/** What a failed access check answers: most methods the checkAccess errors; transfer and intercept OPERATOR_WRONG. */
-type Refusal = 'access' | 'operator-wrong';
+/**
+ * What a failed access check answers: most methods the checkAccess errors; transfer and intercept OPERATOR_WRONG;
+ * answer the race's error to an operator the session was offered to in this cycle.
+ */
+type Refusal = 'access' | 'operator-wrong' | 'answer';
 
 interface InChat {
   readonly work: EngineWork;
@@ -117,9 +120,12 @@ export class OperatorService {
     return this.clock.now();
   }
 
-  /** operator.answer (§7.1): the caller takes the session. */
+  /**
+   * operator.answer (§7.1): the caller takes the session. An operator it was offered to who comes second (another
+   * took it meanwhile: the `all` race) gets ANSWER_COMPETITIVE_REQUEST, not the access error.
+   */
   answer(caller: Caller, chatId: number): Promise<boolean> {
-    return this.inChat(caller, chatId, 'access', async ({ work, chat, session }) => {
+    return this.inChat(caller, chatId, 'answer', async ({ work, chat, session }) => {
       if (!session) throw new RestError('SESSION_NOT_LOADED');
       if (!session.waitAnswer && session.operatorId === caller.userId)
         throw new RestError('ANSWER_ALREADY_RESPONSIBLE');
@@ -398,14 +404,18 @@ export class OperatorService {
     act: (inChat: InChat) => Promise<T>,
   ): Promise<T> {
     const nowMs = this.clock.now();
-    const refuse = () => (refusal === 'access' ? accessDenied() : new RestError('OPERATOR_WRONG'));
+    const refuse = (session: Session | undefined) => {
+      if (refusal === 'operator-wrong') return new RestError('OPERATOR_WRONG');
+      const lost = session && !session.waitAnswer && session.queueHistory.includes(caller.userId);
+      return refusal === 'answer' && lost ? new RestError('ANSWER_COMPETITIVE_REQUEST') : accessDenied();
+    };
     const { value, work } = await this.store.write(async (trx) => {
       const work = newWork(trx, nowMs);
       const chat = await lockChatById(trx, chatId);
-      if (!chat) throw refusal === 'access' ? chatInvalid() : new RestError('OPERATOR_WRONG');
+      if (!chat) throw refusal === 'operator-wrong' ? new RestError('OPERATOR_WRONG') : chatInvalid();
       const open = await findOpenSession(trx, chat.userCode);
       const session = open && (await lockSession(trx, open.id));
-      if (!(await mayAct(trx, caller, session))) throw refuse();
+      if (!(await mayAct(trx, caller, session))) throw refuse(session);
       return { value: await act({ work, chat, session }), work };
     });
     this.wake(work);
