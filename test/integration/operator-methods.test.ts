@@ -43,6 +43,8 @@ for (const store of STORES) {
     let second: number;
     let solo: number;
     let everyone: number;
+    let checked: number;
+    let dora: number;
     let dialogs = 0;
 
     before(async () => {
@@ -54,6 +56,8 @@ for (const store of STORES) {
       hooks.anna = await t.webhookFor(anna, ['imopenlines', 'im']);
       hooks.boris = await t.webhookFor(boris, ['imopenlines', 'im']);
       hooks.carla = await t.webhookFor(carla, ['imopenlines', 'im']);
+      dora = await t.server.directory.addUser({ name: 'Dora', lastName: 'Online', online: true });
+      hooks.dora = await t.webhookFor(dora, ['imopenlines', 'im']);
       app = await t.server.oauth.createApp({ name: 'Bridge', scopes: ['imopenlines', 'imconnector'] });
       appToken = (await t.server.oauth.issueToken(app.clientId, 1)).accessToken;
       const registered = await appCall('imconnector.register', {
@@ -64,9 +68,9 @@ for (const store of STORES) {
       });
       assert.equal(registered.status, 200, registered.text);
       const queue = (...ids: number[]) => ids.map((id) => ({ ENTITY_TYPE: 'user', ENTITY_ID: String(id) }));
-      const addLine = async (name: string, ids: number[], type = 'strictly') => {
+      const addLine = async (name: string, ids: number[], type = 'strictly', more: Record<string, unknown> = {}) => {
         const added = await t.call('imopenlines.config.add', {
-          PARAMS: { LINE_NAME: name, QUEUE_TYPE: type, QUEUE_TIME: 60, QUEUE: queue(...ids) },
+          PARAMS: { LINE_NAME: name, QUEUE_TYPE: type, QUEUE_TIME: 60, QUEUE: queue(...ids), ...more },
         });
         assert.equal(added.status, 200, added.text);
         const line = added.body.result as number;
@@ -77,6 +81,7 @@ for (const store of STORES) {
       second = await addLine('Second', [carla]);
       solo = await addLine('Solo', [anna]);
       everyone = await addLine('Everyone', [anna, boris], 'all');
+      checked = await addLine('Checked', [dora, anna], 'strictly', { CHECK_AVAILABLE: 'Y' });
       for (const event of ['OnImConnectorMessageAdd', 'OnImConnectorDialogStart', 'OnImConnectorDialogFinish']) {
         const bound = await appCall('event.bind', { event, handler: receiver.url(`/${event}`) });
         assert.equal(bound.body.result, true, bound.text);
@@ -686,6 +691,33 @@ for (const store of STORES) {
         );
       });
 
+      it('unpin with CHECK_AVAILABLE=Y: a session not answered yet of an operator gone offline goes back to the queue', async () => {
+        const { chatId, sessionId } = await newDialog(checked);
+        // Anna is offline: only Dora is offered it.
+        assert.deepEqual(await offers(sessionId), [dora]);
+        assertTrue(await as('dora', 'imopenlines.operator.answer', { CHAT_ID: chatId }));
+        assertTrue(await as('dora', 'imopenlines.session.mode.pin', { CHAT_ID: chatId }));
+        await t.server.store.write((trx) =>
+          trx.updateTable('users').set({ is_online: 0 }).where('id', '=', dora).execute(),
+        );
+        try {
+          const mark = await lastMessageId(chatId);
+          assertTrue(await as('dora', 'imopenlines.session.mode.unpin', { CHAT_ID: chatId }));
+          const row = await sessionRow(sessionId);
+          assert.equal(Number(row.pause), 0);
+          assert.equal(Number(row.status), 5);
+          assert.equal(Number(row.wait_answer), 1);
+          // No word about the return itself (NONWORKING_SILENT); the queue then finds nobody available.
+          assert.deepEqual((await systemAfter(chatId, mark)).slice(0, 1), [
+            'The conversation is unassigned from agent, auto close date set according to the queue rules.',
+          ]);
+        } finally {
+          await t.server.store.write((trx) =>
+            trx.updateTable('users').set({ is_online: 1 }).where('id', '=', dora).execute(),
+          );
+        }
+      });
+
       it('pinAll / unpinAll: the caller’s sessions in work, their ids, newest first', async () => {
         // Boris's own sessions only (nobody else answers as Boris in this suite).
         const a = await newDialog();
@@ -849,10 +881,12 @@ for (const store of STORES) {
             messageCount: item?.messageCount,
           },
         );
-        assert.deepEqual(
-          (await list({ configId: second, status: 'new' })).sessions.map((s) => s.status),
-          (await list({ configId: second, status: 'new' })).sessions.map(() => 'new'),
-        );
+        const fresh = (await list({ configId: second, status: 'new' })).sessions;
+        assert.ok(fresh.every((s) => s.status === 'new'));
+        assert.ok(fresh.some((s) => s.id === waiting.sessionId));
+        assert.ok(!fresh.some((s) => s.id === taken.sessionId));
+        const answered = (await list({ configId: second, status: 'answered' })).sessions.map((s) => s.id);
+        assert.ok(answered.includes(taken.sessionId));
         const page = await list({ configId: second, limit: 1 });
         assert.equal(page.sessions.length, 1);
         assert.equal(page.hasNextPage, true);

@@ -27,6 +27,7 @@ import {
   newestSessionOfChat,
   openSessionCounts,
   pinnableSessionIds,
+  removeMembers,
   type SessionListQuery,
   type SessionListRow,
 } from '../../store/operator-sessions-repository.js';
@@ -168,6 +169,8 @@ export class OperatorService {
         throw new RestError('OPERATOR_WRONG');
       }
       await this.engine.transferToUser(work, chat, session, line, caller.userId, target.userId);
+      // The chat empties for the new operator (§7.4): who had joined it leaves.
+      await removeMembers(work.trx, session.id);
       return true;
     });
   }
