@@ -262,10 +262,13 @@ export class OperatorService {
       const work = newWork(trx, nowMs);
       const ids: number[] = [];
       for (const id of await pinnableSessionIds(trx, caller.userId, !pinned)) {
-        const session = await lockSession(trx, id);
-        if (!session || session.closed || session.pinned === pinned || session.operatorId !== caller.userId) continue;
-        const chat = await lockChatById(trx, session.chatId);
-        if (!chat) continue;
+        // The chat first, then the session: the order of every other call (no deadlock between them).
+        const seen = await findSession(trx, id);
+        const chat = seen && (await lockChatById(trx, seen.chatId));
+        const session = chat && (await lockSession(trx, id));
+        if (!chat || !session || session.closed || session.pinned === pinned || session.operatorId !== caller.userId) {
+          continue;
+        }
         const line = await this.lineOf(trx, session);
         await this.engine.setPinned(work, chat, session, line, pinned, (ms) => this.closeDay(ms));
         ids.push(id);
