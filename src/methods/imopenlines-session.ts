@@ -56,10 +56,11 @@ export function defineSessionMethods(registry: MethodRegistry): void {
     handler: async (ctx) => {
       const p = ctx.params as Params;
       const { offset, limit } = paging(p);
-      const { query, memory } = sessionQuery(p);
+      const { query, memory, byWait } = sessionQuery(p);
       const nowMs = ctx.services.operators.now();
       const rows = await ctx.services.operators.sessions(ctx.caller, query);
       const filtered = rows.filter((row) => memory(row, nowMs));
+      if (byWait) sortByWait(filtered, byWait, query.direction, nowMs);
       const page = filtered.slice(offset, offset + limit);
       const timeZone = ctx.services.settings.timeZone;
       return {
@@ -273,6 +274,8 @@ const ORDERS = { dateCreate: 'created_at', dateClose: 'closed_at', waitAnswer: '
 function sessionQuery(p: Params): {
   query: Omit<SessionListQuery, 'operatorIds'> & { operatorIds?: number[] };
   memory: (row: SessionListRow, nowMs: number) => boolean;
+  /** Ordered by a computed duration (in memory, after the store's order by creation). */
+  byWait: 'waitAnswer' | 'waitClose' | null;
 } {
   const state = p.status;
   if (state !== undefined && !(STATUSES as readonly unknown[]).includes(state)) throw new RestError('INVALID_FILTER');
@@ -333,7 +336,25 @@ function sessionQuery(p: Params): {
       within(waitAnswerOf(s, nowMs), waitAnswerFrom, waitAnswerTo) && within(waitCloseOf(s), waitCloseFrom, waitCloseTo)
     );
   };
-  return { query, memory };
+  const byWait = order === 'waitAnswer' || order === 'waitClose' ? order : null;
+  return { query, memory, byWait };
+}
+
+/** Sorts by waitAnswer or waitClose (stable: ties keep the creation order); sessions without a value last. */
+function sortByWait(
+  rows: SessionListRow[],
+  by: 'waitAnswer' | 'waitClose',
+  direction: 'asc' | 'desc',
+  nowMs: number,
+): void {
+  const value = (row: SessionListRow) =>
+    by === 'waitAnswer' ? waitAnswerOf(row.session, nowMs) : waitCloseOf(row.session);
+  rows.sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return direction === 'asc' ? x - y : y - x;
+  });
 }
 
 const seconds = (from: string, to: string | number) =>

@@ -887,6 +887,8 @@ for (const store of STORES) {
         assert.ok(!fresh.some((s) => s.id === taken.sessionId));
         const answered = (await list({ configId: second, status: 'answered' })).sessions.map((s) => s.id);
         assert.ok(answered.includes(taken.sessionId));
+        const byWait = await list({ configId: second, order: 'waitAnswer', orderDirection: 'asc' });
+        assert.deepEqual(byWait.sessions.map((s) => s.id).sort(), onSecond.sessions.map((s) => s.id).sort());
         const page = await list({ configId: second, limit: 1 });
         assert.equal(page.sessions.length, 1);
         assert.equal(page.hasNextPage, true);
@@ -896,6 +898,8 @@ for (const store of STORES) {
         const err = async (params: Record<string, unknown>) => as('admin', 'imopenlines.v2.Session.list', params);
         assertError(await err({ status: 'open' }), 400, 'INVALID_FILTER', invalid);
         assertError(await err({ limit: 500 }), 400, 'INVALID_FILTER', invalid);
+        assertError(await err({ order: 'id' }), 400, 'INVALID_FILTER', invalid);
+        assertError(await err({ configIdList: ['x'] }), 400, 'INVALID_FILTER', invalid);
         assertError(await err({ status: 'closed', closeReason: 'spam' }), 400, 'INVALID_FILTER', invalid);
         assertError(await err({ dateCreateFrom: 'yesterday' }), 400, 'INVALID_FILTER', invalid);
         assertError(await err({ offset: 10_001 }), 400, 'OFFSET_TOO_LARGE', 'Offset is too large');
