@@ -19,6 +19,7 @@ import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
+import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { newWork, SessionEngine } from './domain/sessions/session-engine.js';
@@ -114,6 +115,11 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
+    const operators = new OperatorService(store, engine, PRESENCE_AVAILABILITY, {
+      clock,
+      events,
+      timeZone: settings.timeZone,
+    });
     const presence = new PresenceService(store, { clock, committed: () => events.committed() });
     // Presence changes reach the sessions in the same transaction (§3.8, §3.9).
     presence.onAvailabilityGained((trx, userId) => engine.operatorAvailable(newWork(trx, clock.now()), userId));
@@ -132,6 +138,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       dialogs,
       chatMessages,
       routing,
+      operators,
       history,
       events,
       deliveries,

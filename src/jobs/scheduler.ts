@@ -81,15 +81,19 @@ export class Scheduler {
   }
 
   private async loop(): Promise<void> {
+    // A wake that arrives while the next tick is being scheduled (its due-time query may predate the commit that
+    // woke it) runs another tick rather than waiting for the poll interval.
     do {
-      this.again = false;
-      try {
-        await this.tick();
-      } catch (error) {
-        this.options.onError?.(error);
-      }
+      do {
+        this.again = false;
+        try {
+          await this.tick();
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+      } while (this.again && !this.stopped);
+      if (!this.stopped) await this.schedule();
     } while (this.again && !this.stopped);
-    if (!this.stopped) await this.schedule();
   }
 
   /** Runs the due timed jobs, then claims and delivers until nothing due is left. */

@@ -239,7 +239,7 @@ function userItem(fields: {
   };
 }
 
-function directoryUser(id: number, user: DirectoryUser): Record<string, unknown> {
+export function directoryUser(id: number, user: DirectoryUser): Record<string, unknown> {
   return userItem({
     id,
     active: user.active,
@@ -254,7 +254,7 @@ function directoryUser(id: number, user: DirectoryUser): Record<string, unknown>
   });
 }
 
-function customerUser(customer: Customer): Record<string, unknown> {
+export function customerUser(customer: Customer): Record<string, unknown> {
   return userItem({
     id: customer.id,
     active: true,

@@ -3,7 +3,9 @@ import { defineImMethods } from './im.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
+import { defineOperatorMethods } from './imopenlines-operator.js';
 import { defineOperatorPauseMethods } from './imopenlines-operator-pause.js';
+import { defineSessionMethods } from './imopenlines-session.js';
 import { defineAdminMethods } from './openlines-admin.js';
 import { defineClockMethods } from './openlines-clock.js';
 import { defineUserPresenceMethods } from './openlines-presence.js';
@@ -23,5 +25,7 @@ export function buildRegistry(): MethodRegistry {
   defineOperatorPauseMethods(registry);
   defineUserPresenceMethods(registry);
   defineClockMethods(registry);
+  defineOperatorMethods(registry);
+  defineSessionMethods(registry);
   return registry;
 }

@@ -8,6 +8,7 @@ import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { PresenceService } from '../domain/operators/presence-service.js';
+import type { OperatorService } from '../domain/sessions/operator-service.js';
 import type { Routing } from '../domain/sessions/routing.js';
 import type { Settings } from '../settings.js';
 
@@ -21,6 +22,8 @@ export interface Services {
   readonly chatMessages: ChatMessageService;
   /** openlines.route.simulate: who a new session would be offered to. */
   readonly routing: Routing;
+  /** The operators' methods on sessions (imopenlines.operator.*, .session.*, .dialog.get, v2 lists). */
+  readonly operators: OperatorService;
   /** Line revisions, newest first (openlines.admin.history.get). */
   readonly history: HistoryReader;
   /** Event bindings (event.*) and the outbox. */

@@ -282,6 +282,12 @@ export interface SessionTable {
   close_reason: Generated<string>;
 }
 
+/** A user who joined a session's chat (session.join): may act there while the session is open. */
+export interface SessionMemberTable {
+  session_id: number;
+  user_id: number;
+}
+
 export interface SessionOfferTable {
   session_id: number;
   user_id: number;
@@ -349,6 +355,7 @@ export interface Database {
   session_offers: SessionOfferTable;
   session_alarms: SessionAlarmTable;
   operator_line_activity: OperatorLineActivityTable;
+  session_members: SessionMemberTable;
   messages: MessageTable;
   rate_buckets: RateBucketTable;
   operating_buckets: OperatingBucketTable;

@@ -8,6 +8,12 @@ import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
 import { sessionOf } from './dialogs-repository.js';
 
+/** The chat a session belongs to, or undefined. */
+export async function chatOfSession(db: Db, sessionId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('sessions').select('chat_id').where('id', '=', sessionId).executeTakeFirst();
+  return row ? Number(row.chat_id) : undefined;
+}
+
 /** The session, locked until the transaction ends (every change to one session takes turns). */
 export async function lockSession(db: Db, id: number): Promise<Session | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;

@@ -152,6 +152,75 @@ export const ERRORS = {
     description: 'Unable to set event handler: Handler already binded',
     source: 'runtime-connectors.md §13.1',
   },
+  // The operators' methods (imopenlines.operator.*, .session.*, .dialog.get; runtime-sessions.md §7): the
+  // reference's RestException codes, 400 (§7.0), texts from its language files.
+  CHAT_ID: {
+    status: 400,
+    description: 'Chat ID is invalid.',
+    source: 'runtime-sessions.md §7.0 (Operator::checkAccess)',
+  },
+  OPERATOR_WRONG: {
+    status: 400,
+    description: 'You can not redirect to this operator',
+    source: 'runtime-sessions.md §7.4, §7.6 (operator.transfer, session.intercept)',
+  },
+  QUEUE_ID_EMPTY: { status: 400, description: "QUEUE ID can't be empty", source: 'runtime-sessions.md §7.4' },
+  TRANSFER_ID_EMPTY: {
+    status: 400,
+    description: "Queue ID or User ID can't be empty",
+    source: 'runtime-sessions.md §7.4',
+  },
+  ERROR_USER_NOT_OPERATOR: {
+    status: 400,
+    description: 'Attempt to close the dialog by a user who is not an operator',
+    source: 'runtime-sessions.md §7.5 (operator.finish); session.mode.pin answers it with its own text (DECISIONS.md)',
+  },
+  NOT_LOAD_SESSION_OR_CHAT: {
+    status: 400,
+    description: 'Session or chat failed to load',
+    source: 'runtime-sessions.md §7.5 (operator.finish, .another.finish; session.mode.pin without a session)',
+  },
+  MISSING_REQUIRED_PARAM: {
+    status: 400,
+    description: 'Session ID or Chat ID must be provided',
+    source: 'runtime-sessions.md §7.14',
+  },
+  INVALID_SESSION_ID: {
+    status: 400,
+    description: 'Unable to determine session ID from provided parameters',
+    source: 'runtime-sessions.md §7.14',
+  },
+  INVALID_FILTER: { status: 400, description: 'Invalid filter value', source: 'runtime-sessions.md Appendix A' },
+  PERIOD_TOO_LARGE: {
+    status: 400,
+    description: 'The requested period exceeds the maximum of 1 year',
+    source: 'runtime-sessions.md Appendix A',
+  },
+  OFFSET_TOO_LARGE: { status: 400, description: 'Offset is too large', source: 'runtime-sessions.md Appendix A' },
+  // Where the reference answers an empty error (runtime-sessions.md §7.0, Open question 1): openlines names it
+  // after the reference's internal error (DECISIONS.md "Errors the reference leaves without a code").
+  ANSWER_ALREADY_RESPONSIBLE: {
+    status: 400,
+    description: 'The agent you are trying to assign is already assigned to this conversation',
+    source: "openlines code: operator.answer by the session's operator (IMOL_CHAT_ERROR_ANSWER_ALREADY_RESPONSIBLE)",
+  },
+  ANSWER_COMPETITIVE_REQUEST: {
+    status: 400,
+    description: 'There is a concurrent request to accept this conversation',
+    source:
+      'openlines code: operator.answer by an operator it was offered to after another took it (IMOL_CHAT_ERROR_ANSWER_COMPETITIVE_REQUEST)',
+  },
+  SESSION_NOT_LOADED: {
+    status: 400,
+    description: 'Cannot load session',
+    source: 'openlines code: operator.answer / .skip without an open session (IMOL_CHAT_ERROR_ANSWER_NOT_LOAD_SESSION)',
+  },
+  SKIP_ALONE: {
+    status: 400,
+    description: 'You cannot reject the conversation because you are the only person available in the queue.',
+    source:
+      "openlines code: operator.skip with nobody else to pass it to, or in 'all' mode (IMOL_QUEUE_SESSION_SKIP_ALONE)",
+  },
   INVALID_JSON: { status: 400, description: 'Request body is not valid JSON', source: 'openlines (issue #2)' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'Request body is too large', source: 'openlines (issue #2)' },
   UNSUPPORTED_MEDIA_TYPE: {

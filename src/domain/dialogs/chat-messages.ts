@@ -23,6 +23,7 @@ import {
 import { directoryUsersOf } from '../../store/directory-repository.js';
 import { findLine, isQueueMember } from '../../store/lines-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
+import { isMember } from '../../store/operator-sessions-repository.js';
 import { isOfferedTo } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
@@ -240,12 +241,15 @@ export class ChatMessageService {
 
 /**
  * Who may post (runtime-sessions.md §0 Operator::checkAccess): administrators (the line's join permission), and
- * in an open session its operator and the operators it is offered to (who take it by writing, DECISIONS.md).
+ * in an open session its operator, the operators it is offered to (who take it by writing, DECISIONS.md) and the
+ * users who joined it.
  */
 async function mayPost(db: Db, caller: Caller, session: Session | undefined): Promise<boolean> {
   if (caller.isAdmin) return true;
   if (!session) return false;
-  return session.operatorId === caller.userId || (await isOfferedTo(db, session.id, caller.userId));
+  if (session.operatorId === caller.userId || (await isOfferedTo(db, session.id, caller.userId))) return true;
+  // A user who joined the session's chat (imopenlines.session.join).
+  return isMember(db, session.id, caller.userId);
 }
 
 /** Who may read a chat's messages: those who may post, and every operator of the line's queue (its history). */

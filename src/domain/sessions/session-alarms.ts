@@ -5,11 +5,14 @@
 // alarm takes effect once.
 
 import type { Clock } from '../../clock.js';
+import { lockChatById } from '../../store/dialogs-repository.js';
 import {
   type ClaimedAlarm,
+  chatOfSession,
   claimDueAlarms,
   clearAlarm,
   lockClaimedAlarm,
+  lockSession,
   nextAlarmDueMs,
 } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
@@ -35,6 +38,12 @@ export class SessionAlarms {
     const nowMs = this.clock.now();
     const work = await this.store.write(async (trx) => {
       const work = newWork(trx, nowMs);
+      // Rows are locked in one order everywhere — the chat, its session, then the session's alarms — so that an
+      // alarm and a request on the same session take turns instead of deadlocking on PostgreSQL.
+      const chatId = await chatOfSession(trx, alarm.sessionId);
+      if (chatId === undefined) return work;
+      await lockChatById(trx, chatId);
+      await lockSession(trx, alarm.sessionId);
       if (!(await lockClaimedAlarm(trx, alarm, node))) return work;
       await clearAlarm(trx, alarm.sessionId, alarm.kind);
       await this.engine.onAlarm(work, alarm.sessionId, alarm.kind);

@@ -4,8 +4,15 @@
 // are stored alarms (one per session and kind); the job that runs them calls `onAlarm`.
 
 import type { Db } from '../../store/db.js';
-import { findChat, findOpenSession } from '../../store/dialogs-repository.js';
+import {
+  findChat,
+  findOpenSession,
+  insertMessage,
+  insertSession,
+  lastSessionId,
+} from '../../store/dialogs-repository.js';
 import { findLine, operatorsOf } from '../../store/lines-repository.js';
+import { addMember, moveSessionToLine, removeMembers } from '../../store/operator-sessions-repository.js';
 import {
   type AlarmKind,
   busyCounts,
@@ -25,6 +32,7 @@ import {
 } from '../../store/sessions-repository.js';
 import type { Chat } from '../dialogs/chat.js';
 import type { ChatPoster, Posting } from '../dialogs/chat-poster.js';
+import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
@@ -535,6 +543,175 @@ export class SessionEngine {
   private async save(work: EngineWork, session: Session, changes: Partial<SessionState>): Promise<Session> {
     const next: Session = { ...session, ...changes };
     await saveSessionState(work.trx, session.id, next, work.stamp);
+    return next;
+  }
+
+  // ---- The operators' methods beyond the core (§7.4-§7.11): each one change, in the caller's transaction, with
+  // the chat and the session already locked by the caller.
+
+  /**
+   * operator.transfer to a line (§7.4): the chat is emptied, the session follows line `to` (history reset, status
+   * 5) and is distributed there at once; "rejected" for its own line, "redirected … from queue … to queue …" else.
+   */
+  async transferToLine(work: EngineWork, chat: Chat, session: Session, from: Line, to: Line, userId: number) {
+    const text =
+      from.id === to.id
+        ? SYSTEM_TEXTS.rejected(userId)
+        : SYSTEM_TEXTS.transferredToLine(
+            userId,
+            `[b]${lineValue(from, 'LINE_NAME')}[/b]`,
+            `[b]${lineValue(to, 'LINE_NAME')}[/b]`,
+          );
+    await this.poster.system(work, chat, session.id, text);
+    await removeMembers(work.trx, session.id);
+    if (to.id !== session.lineId) await moveSessionToLine(work.trx, session.id, to.id);
+    await setOffers(work.trx, session.id, []);
+    const queued = await this.save(
+      work,
+      { ...session, lineId: to.id },
+      {
+        operatorId: 0,
+        waitAnswer: true,
+        waitAction: false,
+        status: SESSION_STATUS.SKIP,
+        queueHistory: [],
+        undistributed: false,
+      },
+    );
+    await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    const next = await this.distribute(work, chat, queued, to, 'next');
+    if (from.id !== to.id) await this.requeueWaiting(work, from, { undistributedOnly: true });
+    return next;
+  }
+
+  /** session.intercept (§7.6): the user takes the session from its operator, "took conversation from". */
+  async intercept(work: EngineWork, chat: Chat, session: Session, userId: number): Promise<Session> {
+    const next = await this.takeQuietly(work, session, userId);
+    await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.intercepted(userId, session.operatorId));
+    return next;
+  }
+
+  /** session.join (§7.8): the user becomes a member of the session's chat; the session does not change. */
+  async join(work: EngineWork, session: Session, userId: number): Promise<void> {
+    await addMember(work.trx, session.id, userId);
+  }
+
+  /**
+   * session.mode.pin / unpin (§7.11). Pinning: auto-close in a week, no redistribution, the note with that day
+   * (`closeDay` formats it). Unpinning: the note; with CHECK_AVAILABLE=Y a session not yet answered (status < 40)
+   * whose operator is unavailable goes back to the queue without a word (NONWORKING_SILENT).
+   */
+  async setPinned(
+    work: EngineWork,
+    chat: Chat,
+    session: Session,
+    line: Line,
+    pinned: boolean,
+    closeDay: (ms: number) => string,
+  ): Promise<Session> {
+    if (pinned) {
+      const due = work.nowMs + WEEK_MS;
+      const next = await this.save(work, session, { pinned: true, waitAction: false });
+      await clearAlarm(work.trx, session.id, 'queue');
+      await this.setAlarm(work, session.id, 'close', due);
+      await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.pinned(closeDay(due)));
+      return next;
+    }
+    const next = await this.save(work, session, { pinned: false });
+    await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.unpinned);
+    if (lineValue(line, 'CHECK_AVAILABLE') !== 'Y' || session.status >= SESSION_STATUS.OPERATOR) return next;
+    if (session.operatorId === 0) return next;
+    const unavailable = await this.availability.unavailable(work.trx, [session.operatorId], {
+      checkAvailable: true,
+      nowMs: work.nowMs,
+    });
+    if (!unavailable.get(session.operatorId)) return next;
+    const requeued = await this.save(work, next, { waitAnswer: true, status: SESSION_STATUS.SKIP });
+    await this.setAlarm(work, session.id, 'queue', work.nowMs);
+    return requeued;
+  }
+
+  /**
+   * An operator starts a session in a chat without one (session.start, §7.9; message.session.start, §7.10): mode
+   * output, theirs (status 10), auto-close in a month, OnImConnectorDialogStart; `note` names it in the chat.
+   */
+  async startOutput(
+    work: EngineWork,
+    chat: Chat,
+    line: Line,
+    userId: number,
+    note: (sessionId: number) => string = SYSTEM_TEXTS.sessionStarted,
+  ): Promise<Session> {
+    const session = await insertSession(work.trx, {
+      chat_id: chat.id,
+      line_id: chat.lineId,
+      user_code: chat.userCode,
+      customer_id: chat.customerId,
+      status: SESSION_STATUS.ANSWER,
+      operator_id: userId,
+      closed: 0,
+      created_at: work.stamp,
+      modified_at: work.stamp,
+      closed_at: null,
+      mode: 'output',
+      wait_answer: 0,
+      send_no_answer_text: 1,
+      parent_id: await lastSessionId(work.trx, chat.id),
+      date_operator: work.stamp,
+      date_operator_answer: work.stamp,
+      date_first_answer: null,
+      date_last_message: null,
+    });
+    await this.poster.system(work, chat, session.id, note(session.id));
+    await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    work.emitted += await announceSession(this.events, work.trx, 'start', { chat, session, line });
+    return session;
+  }
+
+  /**
+   * message.session.start (§7.10): the open session is closed for good ("closed the current conversation and
+   * started a new one", "Conversation closed."), a new one of the user's starts (forked from it) and the chosen
+   * message is posted again in it with its author, not sent to the customer.
+   */
+  async fork(
+    work: EngineWork,
+    chat: Chat,
+    session: Session,
+    line: Line,
+    userId: number,
+    message: Message,
+  ): Promise<Session> {
+    await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.closedForOpen(userId));
+    await this.closeFinally(work, chat, session, line, 'operator');
+    const started = await this.startOutput(work, chat, line, userId, (id) => SYSTEM_TEXTS.forked(id, session.id));
+    await insertMessage(work.trx, {
+      chatId: chat.id,
+      sessionId: started.id,
+      author: message.author,
+      text: message.text,
+      files: message.files,
+      connectorMid: [],
+      sending: false,
+      stamp: work.stamp,
+    });
+    return started;
+  }
+
+  /** Taking without the "picked" note (intercept): as `answer`, the session is the user's and the queue stops. */
+  private async takeQuietly(work: EngineWork, session: Session, userId: number): Promise<Session> {
+    const next = await this.save(work, session, {
+      operatorId: userId,
+      waitAnswer: false,
+      waitAction: false,
+      sendNoAnswerText: true,
+      undistributed: false,
+      dateOperator: session.operatorId === userId ? session.dateOperator : work.stamp,
+      dateOperatorAnswer: session.dateOperatorAnswer ?? work.stamp,
+      status: session.status < SESSION_STATUS.ANSWER ? SESSION_STATUS.ANSWER : session.status,
+    });
+    await setOffers(work.trx, session.id, []);
+    await clearAlarm(work.trx, session.id, 'queue');
+    await clearAlarm(work.trx, session.id, 'no_answer');
     return next;
   }
 }

@@ -32,4 +32,13 @@ export const SYSTEM_TEXTS = {
     REMOVING: 'Conversation was removed from the agent because the agent had been removed from the Open Channel',
     NOT_AVAILABLE: 'Conversation was removed from the agent because the agent is not available.',
   },
+  // The operators' methods (§7).
+  /** IMOL_CHAT_CLOSE_M/F (another.finish by someone else than the operator): no stored English text, ours. */
+  closedConversation: (userId: number) => `${mention(userId)} closed the conversation`,
+  closedForOpen: (userId: number) => `${mention(userId)} closed the current conversation and started a new one`,
+  forked: (sessionId: number, parentId: number) =>
+    `New conversation ${sessionLink(sessionId)} started (forked from ${sessionLink(parentId)})`,
+  /** `date`: the new auto-close day as `[b]d F[/b]` (e.g. `[b]09 December[/b]`). */
+  pinned: (date: string) => `The conversation is assigned to agent, auto close date moved to ${date}`,
+  unpinned: 'The conversation is unassigned from agent, auto close date set according to the queue rules.',
 } as const;

@@ -14,6 +14,7 @@ import * as offlineEvents from './2026-12-02-04-offline-events.js';
 import * as eventAuth from './2026-12-02-05-event-auth.js';
 import * as operatorPresence from './2026-12-02-06-operator-presence.js';
 import * as sessionEngine from './2026-12-02-07-session-engine.js';
+import * as sessionMembers from './2026-12-02-08-session-members.js';
 
 export interface Migration {
   name: string;
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventAuth,
   operatorPresence,
   sessionEngine,
+  sessionMembers,
 ];
