@@ -5,9 +5,16 @@ import assert from 'node:assert/strict';
 import { B24OAuth } from '@bitrix24/b24jssdk';
 import type { TestServer } from './server.js';
 
-export async function sdkOAuthClient(t: TestServer, appName: string): Promise<B24OAuth> {
-  const app = await t.server.oauth.createApp({ name: appName, scopes: ['imopenlines', 'imconnector'] });
-  const { code } = await t.server.oauth.issueCode(app.clientId, 1);
+export async function sdkOAuthClient(
+  t: TestServer,
+  appName: string,
+  options: { readonly userId?: number; readonly scopes?: string[] } = {},
+): Promise<B24OAuth> {
+  const app = await t.server.oauth.createApp({
+    name: appName,
+    scopes: options.scopes ?? ['imopenlines', 'imconnector'],
+  });
+  const { code } = await t.server.oauth.issueCode(app.clientId, options.userId ?? 1);
   const exchange = await t.request(
     `/oauth/token/?${new URLSearchParams({
       grant_type: 'authorization_code',
