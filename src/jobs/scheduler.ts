@@ -96,36 +96,44 @@ export class Scheduler {
     } while (this.again && !this.stopped);
   }
 
-  /** Runs the due timed jobs, then claims and delivers until nothing due is left. */
+  /**
+   * Runs until nothing due is left, taking turns: one batch of each timed job, then one batch of deliveries — so a
+   * burst of session timers never starves the events (and the events they emit go out in the same tick).
+   */
   private async tick(): Promise<void> {
-    const { clock, outbox } = this.options;
-    for (const job of this.options.jobs ?? []) {
-      for (;;) {
-        if (!(await job.runDue(this.node, clock.now()))) break;
+    for (;;) {
+      let more = false;
+      for (const job of this.options.jobs ?? []) {
+        more = (await job.runDue(this.node, this.options.clock.now())) || more;
       }
+      more = (await this.deliverBatch()) || more;
+      if (!more) return;
     }
+  }
+
+  /** Claims and delivers one batch of due events; true when the batch was full (more may be due). */
+  private async deliverBatch(): Promise<boolean> {
+    const { clock, outbox } = this.options;
     const batch = this.options.batch ?? 20;
     const leaseMs = this.options.leaseMs ?? this.options.timeoutMs * 2 + 5_000;
-    for (;;) {
-      const now = clock.now();
-      const claimed = await outbox.claim(this.node, now, now + leaseMs, batch);
-      if (claimed.length === 0) return;
-      const target = this.options.target();
-      await Promise.all(
-        claimed.map(async (delivery) => {
-          const outcome = await deliverEvent(delivery, {
-            target,
-            timeoutMs: this.options.timeoutMs,
-            maxAttempts: this.options.maxAttempts,
-            now: () => clock.now(),
-            random: this.options.random,
-            allowed: this.options.allowed,
-          });
-          await outbox.settle(this.node, delivery, outcome);
-        }),
-      );
-      if (claimed.length < batch) return;
-    }
+    const now = clock.now();
+    const claimed = await outbox.claim(this.node, now, now + leaseMs, batch);
+    if (claimed.length === 0) return false;
+    const target = this.options.target();
+    await Promise.all(
+      claimed.map(async (delivery) => {
+        const outcome = await deliverEvent(delivery, {
+          target,
+          timeoutMs: this.options.timeoutMs,
+          maxAttempts: this.options.maxAttempts,
+          now: () => clock.now(),
+          random: this.options.random,
+          allowed: this.options.allowed,
+        });
+        await outbox.settle(this.node, delivery, outcome);
+      }),
+    );
+    return claimed.length === batch;
   }
 
   /** The next tick: the poll interval, or sooner when a retry falls due before it. */
