@@ -28,9 +28,10 @@ export interface FuzzRequest {
   readonly truncateAt?: number;
 }
 
-export const METHODS = buildRegistry()
-  .list()
-  .map((m) => m.name);
+const DEFINITIONS = buildRegistry().list();
+export const METHODS = DEFINITIONS.map((m) => m.name);
+/** Methods only an application may call (imconnector.*, event.*): sent mostly with the application's token. */
+const APP_ONLY = new Set(DEFINITIONS.filter((m) => m.appContextOnly).map((m) => m.name));
 const FIELD_NAMES = LINE_FIELDS.map((f) => f.name);
 
 // ----------------------------------------------------------------------------------------------------------------
@@ -326,7 +327,13 @@ function connectorParams(target: FuzzTarget) {
   );
   // imconnector.send/update/delete.messages and send.status.*: items of the documented shape with hostile values
   // (and the im block of the status methods), or anything at all.
-  const text = fc.oneof(hostileString, fc.string({ maxLength: 30 }), anyValue);
+  // Texts at and just over the 20 000-character limit too.
+  const text = fc.oneof(
+    hostileString,
+    fc.string({ maxLength: 30 }),
+    anyValue,
+    fc.constantFrom('x'.repeat(20_000), 'é'.repeat(20_001), `${'ab '.repeat(6_667)}abc`),
+  );
   const item = fc.oneof(
     {
       weight: 4,
@@ -398,7 +405,15 @@ function connectorParams(target: FuzzTarget) {
       MESSAGES: fc.oneof(
         { weight: 4, arbitrary: fc.array(item, { maxLength: 4 }) },
         { weight: 1, arbitrary: anyValue },
+        // The 100-message limit: at it and over it.
+        {
+          weight: 1,
+          arbitrary: fc.tuple(fc.integer({ min: 99, max: 102 }), item).map(([n, one]) => Array(n).fill(one)),
+        },
       ),
+      // imconnector.chat.name.set (CHAT_ID, NAME, USER_ID) and set.error.
+      CHAT_ID: fc.oneof(fc.constantFrom('c1', 'c2', ''), hostileString, anyValue),
+      USER_ID: fc.oneof(fc.constantFrom('u1', 'u2'), hostileString, anyValue),
       ID: fc.oneof(fc.constant(target.connectorCode), hostileString, anyValue),
       NAME: fc.oneof(hostileString, anyValue),
       ICON: icon,
@@ -418,6 +433,54 @@ function connectorParams(target: FuzzTarget) {
     },
     { requiredKeys: [] },
   );
+}
+
+/** event.bind / unbind / get / events (and event.* added later): their parameters in either case. */
+function eventParams(): fc.Arbitrary<Record<string, unknown>> {
+  const event = fc.oneof(
+    fc.constantFrom(
+      'OnImConnectorDialogStart',
+      'onImConnectorLineDelete',
+      'ONIMCONNECTORSTATUSDELETE',
+      'OnImConnectorMessageAdd',
+      'OnOpenlinesLineConfigChange',
+      'OnAppInstall',
+      ' OnImConnectorDialogFinish ',
+      '',
+    ),
+    hostileString,
+    anyValue,
+  );
+  // Handlers that never reach outside: loopback on a closed port, refused schemes and hosts, over-long URLs.
+  const handler = fc.oneof(
+    fc.constantFrom(
+      'http://127.0.0.1:9/h',
+      'http://127.0.0.1:9/h?x=1#f',
+      'https://127.0.0.1:9/other',
+      'http://localhost/h',
+      'ftp://127.0.0.1/h',
+      'javascript:alert(1)',
+      'http://[::1]:9/h',
+      `http://127.0.0.1:9/${'p'.repeat(2_100)}`,
+      '',
+    ),
+    hostileString,
+    anyValue,
+  );
+  const authType = fc.oneof(fc.constantFrom(0, 1, '0', '1', '2', '-1', ''), anyValue);
+  const eventType = fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE', ''), hostileString, anyValue);
+  const scope = fc.oneof(fc.constantFrom('imopenlines', 'imconnector', 'im', 'user', ''), hostileString, anyValue);
+  return fc
+    .tuple(
+      fc.record(
+        { event, handler, auth_type: authType, event_type: eventType, scope, full: anyValue },
+        { requiredKeys: [] },
+      ),
+      fc.boolean(),
+    )
+    .map(([params, upper]) =>
+      upper ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toUpperCase(), v])) : params,
+    );
 }
 
 /** Parameters for `method`: its real parameters with hostile values, and stray keys. */
@@ -450,6 +513,7 @@ function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<stri
       { requiredKeys: [] },
     );
   } else if (method.startsWith('imconnector.')) own = connectorParams(target);
+  else if (method === 'events' || method.startsWith('event.')) own = eventParams();
   else own = fc.constant({});
   return fc.tuple(own, extra).map(([o, e]) => ({ ...e, ...o }));
 }
@@ -632,15 +696,21 @@ export function fuzzRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const suffix = fc.constantFrom('', '', '', '.json', '.xml', '/', '.JSON', '.php');
   const encoding = fc.constantFrom('json', 'json', 'json', 'form', 'form', 'multipart', 'query', 'raw-form', 'other');
 
+  // Application-only methods go mostly with the application's token, so that they get past authentication.
+  const appCredentials = fc.oneof(
+    { weight: 2, arbitrary: fc.constant('hook') },
+    { weight: 8, arbitrary: fc.constantFrom('token', 'token-param') },
+    { weight: 1, arbitrary: fc.constantFrom('none', 'wrong-hook', 'bad-bearer') },
+  );
+
   return fc
     .tuple(
-      method,
-      credentials,
+      method.chain((name) => fc.tuple(fc.constant(name), APP_ONLY.has(name) ? appCredentials : credentials)),
       suffix,
       encoding,
       fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'),
     )
-    .chain(([name, cred, sfx, enc, httpMethod]) => {
+    .chain(([[name, cred], sfx, enc, httpMethod]) => {
       const params = name === 'batch' ? batchParams(target) : paramsFor(METHODS.includes(name) ? name : 'x', target);
       return fc
         .tuple(
