@@ -36,7 +36,7 @@ import { prepareStore } from './seed-store.js';
 const HELP = `npm run bench [-- options]
 
   (default)            3 runs × 1.5 s per measurement (+0.5 s warm-up), 1/8/64 connections, stores of
-                       100 / 10 000 / 100 000 lines (sizes at 64 connections); about 8 minutes on 2 cores
+                       100 / 10 000 / 100 000 lines (sizes at 64 connections); about 11 minutes on 2 cores
   --quick              1 run × 1 s, stores of 100 and 10 000 lines; results.md untouched unless --write
                        (likewise with --baseline)
   --full               5 runs × 5 s, every size at every connection count
