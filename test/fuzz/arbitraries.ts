@@ -467,7 +467,11 @@ function eventParams(): fc.Arbitrary<Record<string, unknown>> {
     hostileString,
     anyValue,
   );
-  const authType = fc.oneof(fc.constantFrom(0, 1, '0', '1', '2', '-1', ''), anyValue);
+  // User ids, and values past the 32-bit column they are stored in.
+  const authType = fc.oneof(
+    fc.constantFrom(0, 1, '0', '1', '2', '-1', '', 2 ** 31, -(2 ** 31) - 1, '99999999999', 2 ** 53, 1e21),
+    anyValue,
+  );
   const eventType = fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE', ''), hostileString, anyValue);
   const scope = fc.oneof(fc.constantFrom('imopenlines', 'imconnector', 'im', 'user', ''), hostileString, anyValue);
   return fc
