@@ -6,19 +6,26 @@ import { type Logger, pino } from 'pino';
 import { buildApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConnectorService } from './domain/connectors/connector-service.js';
+import { ChatMessageService } from './domain/dialogs/chat-messages.js';
+import { ChatPoster } from './domain/dialogs/chat-poster.js';
 import { DialogService } from './domain/dialogs/dialog-service.js';
 import { authenticateWebhook } from './domain/directory/authenticate-webhook.js';
 import { DirectoryService } from './domain/directory/directory-service.js';
+import { Deliveries } from './domain/events/deliveries.js';
 import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
+import { DIRECTORY_AVAILABILITY } from './domain/sessions/availability.js';
+import { SessionAlarms } from './domain/sessions/session-alarms.js';
+import { SessionEngine } from './domain/sessions/session-engine.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { SessionTimers } from './jobs/session-timers.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
@@ -30,6 +37,7 @@ import { RestEndpoint } from './rest/rest-endpoint.js';
 import type { Settings } from './settings.js';
 import { openStore } from './store/open-store.js';
 import type { OpenedStore } from './store/store.js';
+import { parseHandlerHosts } from './wire/handler-hosts.js';
 
 export interface RunningServer {
   readonly settings: Settings;
@@ -72,14 +80,18 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   try {
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
-    const events = new EventService(store, { clock });
+    const handlerHosts = parseHandlerHosts(settings.eventHandlerHosts);
+    const events = new EventService(store, { clock, timeZone: settings.timeZone, handlerHosts });
     const lines = new LineService(store, { companyName: settings.portalName, clock, events });
     const connectors = new ConnectorService(store, { clock, events });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const dialogs = new DialogService(store, { clock, events });
-    const services: Services = { settings, lines, connectors, dialogs, history, events };
+    const engine = new SessionEngine(events, new ChatPoster(events), DIRECTORY_AVAILABILITY);
+    const dialogs = new DialogService(store, { clock, events, engine });
+    const chatMessages = new ChatMessageService(store, { clock, events, engine });
+    const deliveries = new Deliveries(store, { clock });
+    const services: Services = { settings, lines, connectors, dialogs, chatMessages, history, events, deliveries };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
     };
@@ -134,18 +146,21 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Started after listen (an event's auth block names this server), stopped first in close().
     const scheduler = new Scheduler({
       clock,
+      jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock))],
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
       pollMs: settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
+      allowed: (handler) => handlerHosts.allows(handler),
       // Classified as a request's failure is: an unreachable store is a warning, anything else an error.
       onError: (error) => {
         const level = classifyError(error).log ?? 'error';
-        logger[level]({ err: error }, 'event delivery tick failed');
+        logger[level]({ err: error }, 'scheduler tick failed');
       },
     });
     events.onCommitted(() => void scheduler.wake());
+    deliveries.onRetried(() => void scheduler.wake());
     scheduler.start();
     let closed = false;
     return {

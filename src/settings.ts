@@ -1,6 +1,7 @@
 // Server settings: environment variables, overridden by command-line flags; validated at start.
 
 import { resolve } from 'node:path';
+import { HandlerHostsError, parseHandlerHosts } from './wire/handler-hosts.js';
 import { isValidTimeZone } from './wire/php-date.js';
 
 export type RatePlan = 'standard' | 'enterprise' | 'off';
@@ -44,6 +45,11 @@ export interface Settings {
   readonly eventAttempts: number;
   /** How often the scheduler looks for due work it was not woken for (EVENT_POLL_MS). */
   readonly eventPollMs: number;
+  /**
+   * Where event handlers may point (EVENT_HANDLER_HOSTS): host names, *.domains, addresses and CIDR networks,
+   * comma-separated; '' = any (DECISIONS.md). Checked at event.bind and before every delivery.
+   */
+  readonly eventHandlerHosts: string;
 }
 
 export class SettingsError extends Error {}
@@ -80,6 +86,17 @@ function proxyTrust(raw: string | undefined): boolean | string {
   if (['true', 'yes', 'on'].includes(value.toLowerCase())) return true;
   if (/^\d+$/.test(value) || !/^[0-9a-fA-F:.,/\s]+$/.test(value)) {
     throw new SettingsError(`TRUST_PROXY must be true or the proxies' addresses/CIDRs, got '${value}'`);
+  }
+  return value;
+}
+
+function handlerHosts(raw: string | undefined): string {
+  const value = (raw ?? '').trim();
+  try {
+    parseHandlerHosts(value);
+  } catch (error) {
+    if (error instanceof HandlerHostsError) throw new SettingsError(`EVENT_HANDLER_HOSTS: ${error.message}`);
+    throw error;
   }
   return value;
 }
@@ -129,5 +146,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, o: SettingsOv
     eventTimeoutSeconds: int('EVENT_TIMEOUT', env.EVENT_TIMEOUT, 10, 1, 300),
     eventAttempts: int('EVENT_ATTEMPTS', env.EVENT_ATTEMPTS, 6, 1, 100),
     eventPollMs: int('EVENT_POLL_MS', env.EVENT_POLL_MS, 1_000, 10, 600_000),
+    eventHandlerHosts: handlerHosts(env.EVENT_HANDLER_HOSTS),
   };
 }

@@ -1,8 +1,10 @@
-// The admin page: sign-in, the list of lines (search, paging), the line form (create, edit, delete) and the
-// history of a line. Routes live in the URL hash: #/lines?q=&page=, #/lines/new, #/lines/<id>.
+// The admin page: sign-in, the list of lines (search, paging), the line form (create, edit, delete), the
+// history of a line and the failed event deliveries. Routes live in the URL hash: #/lines?q=&page=, #/lines/new,
+// #/lines/<id>, #/events.
 
 import { ApiError, credential, parseCredential, rest } from './api.js';
 import { clear, formatDate, h } from './dom.js';
+import { renderFailedDeliveries } from './events.js';
 import { buildLineForm } from './form.js';
 import { renderHistory } from './history.js';
 
@@ -49,6 +51,7 @@ function renderWho() {
   if (!session) return;
   const via = session.AUTH_KIND === 'oauth' ? 'OAuth token' : 'webhook';
   who.append(
+    h('a', { class: 'button ghost small', href: '#/events', id: 'nav-events' }, 'Failed events'),
     h('span', { class: 'who' }, `${session.PORTAL} · user ${session.USER_ID} · ${via}`),
     h('button', { type: 'button', class: 'button ghost small', id: 'sign-out', onclick: signOut }, 'Sign out'),
   );
@@ -420,6 +423,54 @@ async function showEditor(id) {
   if (id !== null) await loadHistory(historyPanel, id, HISTORY_PAGE);
 }
 
+// ---- Failed event deliveries
+
+const EVENTS_PAGE = 50;
+
+async function showFailedEvents(limit = EVENTS_PAGE) {
+  const body = h('div', { class: 'list-body', id: 'failed-events' }, h('p', { class: 'loading' }, 'Loading…'));
+  clear(app).append(
+    h(
+      'section',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('h1', null, 'Failed event deliveries'),
+        h('a', { href: '#/lines' }, '‹ All lines'),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        'Deliveries to applications’ handlers that failed after their last attempt. Retry makes one due now with its attempts reset.',
+      ),
+      body,
+    ),
+  );
+  let answer;
+  try {
+    answer = await rest('openlines.admin.events.failed', { LIMIT: limit });
+  } catch (e) {
+    clear(body).append(h('p', { class: 'form-error' }, `Could not load the deliveries: ${describe(e)}`));
+    return;
+  }
+  const retry = async (delivery) => {
+    try {
+      await rest('openlines.admin.events.retry', { ID: delivery.id });
+      say(`Delivery ${delivery.id} is due now.`);
+      await showFailedEvents(limit);
+    } catch (e) {
+      say(`Could not retry: ${describe(e)}`, 'error');
+    }
+  };
+  clear(body).append(
+    renderFailedDeliveries(answer.result, answer.total ?? answer.result.length, {
+      retry,
+      more: () => showFailedEvents(limit + EVENTS_PAGE),
+    }),
+  );
+}
+
 function jumpTo(groupId) {
   return (event) => {
     event.preventDefault();
@@ -444,6 +495,7 @@ async function route() {
   const hash = location.hash || '#/lines';
   const [path, query = ''] = hash.slice(1).split('?');
   if (path === '/lines/new') return showEditor(null);
+  if (path === '/events') return showFailedEvents();
   const match = /^\/lines\/(\d+)$/.exec(path);
   if (match) return showEditor(Number(match[1]));
   const params = new URLSearchParams(query);

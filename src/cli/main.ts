@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerEventsCommand } from './commands/events.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerLinesAsCodeCommands } from './commands/lines-as-code.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerOAuthCommands(program);
   registerLinesAsCodeCommands(program);
   registerHistoryCommand(program);
+  registerEventsCommand(program);
   return program;
 }
 

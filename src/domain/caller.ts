@@ -14,4 +14,9 @@ export interface Caller {
   readonly strict: boolean;
   /** OAuth client_id when authKind is 'oauth'. */
   readonly clientId?: string;
+  /**
+   * The event session's TTL when the call is made with an access token minted for an event (the loop guard,
+   * runtime-connectors.md §12.2): events the call emits get one less. Absent for every other call.
+   */
+  readonly eventSession?: number;
 }

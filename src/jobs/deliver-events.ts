@@ -4,6 +4,7 @@
 // a non-2xx answer is a failed attempt, retried with backoff until the attempts run out.
 
 import type { Delivery, Outcome } from '../domain/events/outbox.js';
+import { APP_STATUS } from '../domain/oauth/oauth-service.js';
 import { httpBuildQuery } from '../wire/php-query.js';
 import { backoffMs } from './backoff.js';
 
@@ -13,13 +14,31 @@ export interface DeliveryTarget {
 }
 
 /**
- * The auth block. openlines does not mint an access token per event (yet): every handler gets the block the
- * reference sends when no user acted (§12.2), which carries the application_token handlers compare.
+ * The auth block (runtime-connectors.md §12.2). With a user (LOCAL_USER > 0: an access token was minted for this
+ * attempt) the keys of the reference's token answer without refresh_token; else the no-user form, which carries
+ * only where the portal is and the application_token handlers compare.
  */
 export function authBlock(delivery: Delivery, target: DeliveryTarget): Record<string, string | undefined> {
   const base = target.base.replace(/\/+$/, '');
+  const domain = base.replace(/^https?:\/\//, '');
+  const token = delivery.token;
+  if (token) {
+    return {
+      access_token: token.accessToken,
+      expires: String(token.expires),
+      expires_in: String(token.expiresIn),
+      scope: token.scopes.join(','),
+      domain,
+      server_endpoint: `${base}/rest/`,
+      status: APP_STATUS,
+      client_endpoint: `${base}/rest/`,
+      member_id: delivery.memberId,
+      user_id: String(token.userId),
+      application_token: delivery.applicationToken,
+    };
+  }
   return {
-    domain: base.replace(/^https?:\/\//, ''),
+    domain,
     client_endpoint: `${base}/rest/`,
     server_endpoint: `${base}/rest/`,
     member_id: delivery.memberId,
@@ -44,11 +63,16 @@ export interface DeliverOptions {
   readonly maxAttempts: number;
   readonly now: () => number;
   readonly random?: () => number;
+  /** The handler-destination allow-list (EVENT_HANDLER_HOSTS); a handler it refuses is failed, never posted. */
+  readonly allowed?: (handler: string) => boolean;
 }
 
 /** Sends one delivery and says what became of it. */
 export async function deliverEvent(delivery: Delivery, options: DeliverOptions): Promise<Outcome> {
   const attempt = delivery.attempt + 1;
+  if (options.allowed && !options.allowed(delivery.handler)) {
+    return { kind: 'failed', error: 'handler host not allowed by EVENT_HANDLER_HOSTS', atMs: options.now() };
+  }
   let error: string;
   try {
     const response = await fetch(delivery.handler, {

@@ -10,7 +10,17 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Outbox } from '../domain/events/outbox.js';
 import { type DeliveryTarget, deliverEvent } from './deliver-events.js';
 
+/** Work started by time besides the event deliveries (the session timers). */
+export interface TimedJob {
+  /** Runs some of what is due at `nowMs` as `node`; true when more may be due (it is called again). */
+  runDue(node: string, nowMs: number): Promise<boolean>;
+  /** When its earliest work falls due, or null. */
+  nextDue(nowMs: number): Promise<number | null>;
+}
+
 export interface SchedulerOptions {
+  /** Run before the deliveries of each tick, so the events they emit go out in the same tick. */
+  readonly jobs?: readonly TimedJob[];
   readonly clock: Clock;
   readonly outbox: Outbox;
   readonly target: () => DeliveryTarget;
@@ -22,6 +32,8 @@ export interface SchedulerOptions {
   /** How long a claim lasts: longer than one POST's timeout. */
   readonly leaseMs?: number;
   readonly random?: () => number;
+  /** Handler destinations allowed (EVENT_HANDLER_HOSTS); absent = any. */
+  readonly allowed?: (handler: string) => boolean;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -80,9 +92,14 @@ export class Scheduler {
     if (!this.stopped) await this.schedule();
   }
 
-  /** Claims and delivers until nothing due is left. */
+  /** Runs the due timed jobs, then claims and delivers until nothing due is left. */
   private async tick(): Promise<void> {
     const { clock, outbox } = this.options;
+    for (const job of this.options.jobs ?? []) {
+      for (;;) {
+        if (!(await job.runDue(this.node, clock.now()))) break;
+      }
+    }
     const batch = this.options.batch ?? 20;
     const leaseMs = this.options.leaseMs ?? this.options.timeoutMs * 2 + 5_000;
     for (;;) {
@@ -98,6 +115,7 @@ export class Scheduler {
             maxAttempts: this.options.maxAttempts,
             now: () => clock.now(),
             random: this.options.random,
+            allowed: this.options.allowed,
           });
           await outbox.settle(this.node, delivery, outcome);
         }),
@@ -111,8 +129,10 @@ export class Scheduler {
     const { clock } = this.options;
     let delay = this.options.pollMs;
     try {
-      const due = await this.options.outbox.nextDue(clock.now());
-      if (due !== null) delay = Math.min(delay, Math.max(0, due - clock.now()));
+      const now = clock.now();
+      const dues = [await this.options.outbox.nextDue(now)];
+      for (const job of this.options.jobs ?? []) dues.push(await job.nextDue(now));
+      for (const due of dues) if (due !== null) delay = Math.min(delay, Math.max(0, due - now));
     } catch (error) {
       this.options.onError?.(error);
     }

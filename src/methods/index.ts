@@ -1,4 +1,5 @@
 import { defineEventMethods } from './event.js';
+import { defineImMethods } from './im.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
@@ -13,5 +14,6 @@ export function buildRegistry(): MethodRegistry {
   defineConnectorMessageMethods(registry);
   defineAdminMethods(registry);
   defineEventMethods(registry);
+  defineImMethods(registry);
   return registry;
 }

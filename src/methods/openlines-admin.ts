@@ -1,11 +1,12 @@
 // openlines.admin.*: what the admin page reads besides the lines (which it reads and writes with
 // imopenlines.config.*). openlines' own methods, registered like any other, so that the page calls /rest/ only
 // and every call goes through the same authentication, scope check, limits and operating time.
-// Scope imopenlines; the session and the history are for portal administrators only.
+// Scope imopenlines; the session, the history and the event deliveries are for portal administrators only.
 
+import { DELIVERIES_LIMIT_MAX, DeliveryRetryError } from '../domain/events/deliveries.js';
 import { HISTORY_LIMIT_DEFAULT } from '../domain/history/history.js';
 import { projectCatalogue } from '../domain/lines/catalogue-projection.js';
-import { RestError } from '../wire/errors.js';
+import { argumentError, RestError } from '../wire/errors.js';
 import type { MethodContext, MethodRegistry } from './registry.js';
 
 const SCOPES = ['imopenlines'];
@@ -64,6 +65,47 @@ export function defineAdminMethods(registry: MethodRegistry): void {
       const { revisions, total } = await ctx.services.history.list({ lineId: lineId ?? null, limit, offset });
       const reached = offset + revisions.length;
       return { result: revisions, total, ...(revisions.length > 0 && reached < total ? { next: reached } : {}) };
+    },
+  });
+
+  // Deliveries that failed after their last attempt, newest first: LIMIT (default 50, at most 500), `start`.
+  registry.define({
+    name: 'openlines.admin.events.failed',
+    scopes: SCOPES,
+    async handler(ctx) {
+      requireAdmin(ctx);
+      const limit = wholeNumber(ctx.params.LIMIT) ?? 50;
+      if (Number.isNaN(limit)) throw new RestError('INVALID_FORMAT', "A non-negative integer is expected in 'LIMIT'");
+      const offset = Math.max(ctx.start ?? 0, 0);
+      const { deliveries, total } = await ctx.services.deliveries.list({
+        failedOnly: true,
+        limit: Math.min(limit, DELIVERIES_LIMIT_MAX),
+        offset,
+      });
+      const reached = offset + deliveries.length;
+      return { result: deliveries, total, ...(deliveries.length > 0 && reached < total ? { next: reached } : {}) };
+    },
+  });
+
+  // A failed or pending delivery made due now, its attempts reset: ID. The delivery as it is now.
+  registry.define({
+    name: 'openlines.admin.events.retry',
+    scopes: SCOPES,
+    async handler(ctx) {
+      requireAdmin(ctx);
+      const id = wholeNumber(ctx.params.ID);
+      if (id === undefined) throw argumentError('ID', "Argument 'ID' is null or empty");
+      if (!(id > 0 && id <= Number.MAX_SAFE_INTEGER)) throw argumentError('ID', "Argument 'ID' must be a delivery id");
+      try {
+        return { result: await ctx.services.deliveries.retry(id) };
+      } catch (error) {
+        if (error instanceof DeliveryRetryError)
+          throw argumentError(
+            'ID',
+            `Delivery ${id} ${error.reason === 'not found' ? 'does not exist' : 'was delivered already'}`,
+          );
+        throw error;
+      }
     },
   });
 }

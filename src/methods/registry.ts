@@ -10,6 +10,8 @@ export interface MethodContext {
   readonly caller: Caller;
   /** The classic list offset (`start`), removed from params by the envelope; undefined when not sent. */
   readonly start: number | undefined;
+  /** The request's auth_connector (an auth key the envelope removes from params; '' none): event.* keys by it. */
+  readonly authConnector: string;
   readonly services: Services;
   /**
    * This call's input report: substitutions go to the X-Openlines-Warnings header, refusals answer false; in strict

@@ -137,6 +137,10 @@ export class Batch {
     let answer: CallAnswer;
     try {
       const params = substituteReferences(parsePhpQuery(query), state);
+      // The batch's auth_connector is part of its auth data, which every command shares (event.* key by it).
+      if (params.auth_connector === undefined && request.params.auth_connector !== undefined) {
+        params.auth_connector = request.params.auth_connector;
+      }
       answer = await this.core.call({
         method,
         params,

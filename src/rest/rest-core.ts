@@ -3,6 +3,7 @@
 
 import type { Clock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
+import { withCallOrigin } from '../domain/events/call-origin.js';
 import { type FieldWarning, InputReport } from '../domain/input/input-report.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { Services } from '../methods/services.js';
@@ -96,18 +97,31 @@ export class RestCore {
       const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];
       const start = request.params.start === undefined ? undefined : phpIntval(request.params.start);
-      input = new InputReport(request.strictRequested || caller.strict || this.deps.settings.strict);
+      const sentConnector = request.params.auth_connector;
+      const authConnector =
+        typeof sentConnector === 'string' || typeof sentConnector === 'number' ? String(sentConnector) : '';
+      const report = new InputReport(request.strictRequested || caller.strict || this.deps.settings.strict);
+      input = report;
 
       const handlerStartMs = this.deps.clock.now();
-      const output = await method.handler({
-        params,
-        caller,
-        start,
-        services: this.deps.services,
-        input,
-        inBatch: request.inBatch === true,
-        ...(request.origin !== undefined ? { origin: request.origin } : {}),
-      });
+      const origin = {
+        clientId: caller.clientId,
+        authConnector,
+        userId: caller.userId,
+        eventSession: caller.eventSession,
+      };
+      const output = await withCallOrigin(origin, () =>
+        method.handler({
+          params,
+          caller,
+          start,
+          authConnector,
+          services: this.deps.services,
+          input: report,
+          inBatch: request.inBatch === true,
+          ...(request.origin !== undefined ? { origin: request.origin } : {}),
+        }),
+      );
       const timing = orderedTiming({
         startMs: request.startMs,
         handlerStartMs,

@@ -18,6 +18,11 @@ export async function findConnectorByCode(db: Db, code: string): Promise<Connect
   return row && connectorRow(row);
 }
 
+export async function findConnectorById(db: Db, id: number): Promise<ConnectorRow | undefined> {
+  const row = await db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && connectorRow(row);
+}
+
 /** Every custom connector, in the order they were first registered. */
 export async function listConnectors(db: Db): Promise<ConnectorRow[]> {
   const rows = await db.selectFrom('connectors').selectAll().orderBy('id').execute();

@@ -1,5 +1,6 @@
 // Customers, chats, sessions and messages (issue 16): rows in, the dialogs model out, over a db or a transaction.
 
+import type { Insertable, Selectable } from 'kysely';
 import type { Chat } from '../domain/dialogs/chat.js';
 import type { Customer, CustomerProfile } from '../domain/dialogs/customer.js';
 import type { Message, MessageAuthor, MessageFile } from '../domain/dialogs/message.js';
@@ -8,7 +9,7 @@ import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
 import type { ChatTable, CustomerTable, MessageTable, SessionTable } from './schema.js';
 
-type Row<T> = Omit<T, 'id'> & { id: number };
+type Row<T> = Selectable<T>;
 
 const customerOf = (row: Row<CustomerTable>): Customer => ({
   id: Number(row.id),
@@ -39,7 +40,7 @@ const chatOf = (row: Row<ChatTable>): Chat => ({
   modifiedAt: row.modified_at,
 });
 
-const sessionOf = (row: Row<SessionTable>): Session => ({
+export const sessionOf = (row: Row<SessionTable>): Session => ({
   id: Number(row.id),
   chatId: Number(row.chat_id),
   lineId: Number(row.line_id),
@@ -51,6 +52,21 @@ const sessionOf = (row: Row<SessionTable>): Session => ({
   createdAt: row.created_at,
   modifiedAt: row.modified_at,
   closedAt: row.closed_at,
+  mode: row.mode === 'output' ? 'output' : 'input',
+  waitAnswer: Number(row.wait_answer) === 1,
+  waitAction: Number(row.wait_action) === 1,
+  pinned: Number(row.pause) === 1,
+  spam: Number(row.spam) === 1,
+  undistributed: Number(row.undistributed) === 1,
+  queueHistory: (JSON.parse(row.queue_history) as unknown[]).map(Number),
+  parentId: Number(row.parent_id),
+  dateOperator: row.date_operator,
+  dateOperatorAnswer: row.date_operator_answer,
+  dateFirstAnswer: row.date_first_answer,
+  dateLastMessage: row.date_last_message,
+  messageCount: Number(row.message_count),
+  sendNoAnswerText: Number(row.send_no_answer_text) === 1,
+  closeReason: row.close_reason,
 });
 
 function authorOf(kind: string, id: number): MessageAuthor {
@@ -70,6 +86,7 @@ const messageOf = (row: Row<MessageTable>): Message => ({
   sending: Number(row.sending) === 1,
   delivered: Number(row.delivered) === 1,
   deleted: Number(row.deleted) === 1,
+  edited: Number(row.edited) === 1,
   createdAt: row.created_at,
   modifiedAt: row.modified_at,
 });
@@ -172,7 +189,7 @@ export async function findSession(db: Db, id: number): Promise<Session | undefin
   return row && sessionOf(row as Row<SessionTable>);
 }
 
-export async function insertSession(db: Db, session: Omit<SessionTable, 'id'>): Promise<Session> {
+export async function insertSession(db: Db, session: Insertable<SessionTable>): Promise<Session> {
   const row = await db.insertInto('sessions').values(session).returningAll().executeTakeFirstOrThrow();
   return sessionOf(row as Row<SessionTable>);
 }
@@ -182,13 +199,12 @@ export async function listSessionsOfChat(db: Db, chatId: number): Promise<Sessio
   return rows.map((row) => sessionOf(row as Row<SessionTable>));
 }
 
-/** The chat's session before `sessionId` (the reference's PARENT_ID), or 0. */
-export async function previousSessionId(db: Db, chatId: number, sessionId: number): Promise<number> {
+/** The chat's newest session (the next one's PARENT_ID), or 0. */
+export async function lastSessionId(db: Db, chatId: number): Promise<number> {
   const row = await db
     .selectFrom('sessions')
     .select('id')
     .where('chat_id', '=', chatId)
-    .where('id', '<', sessionId)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -220,6 +236,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
       sending: message.sending ? 1 : 0,
       delivered: 0,
       deleted: 0,
+      edited: 0,
       created_at: message.stamp,
       modified_at: message.stamp,
     })
@@ -271,8 +288,58 @@ export async function updateMessageContent(
     .execute();
 }
 
+/** Marks the message deleted; its text and files are not kept. */
 export async function markMessageDeleted(db: Db, id: number, stamp: string): Promise<void> {
-  await db.updateTable('messages').set({ deleted: 1, modified_at: stamp }).where('id', '=', id).execute();
+  await db
+    .updateTable('messages')
+    .set({ deleted: 1, text: '', files: '[]', modified_at: stamp })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** An operator's edit: the new text, marked edited. */
+export async function editMessageText(db: Db, id: number, text: string, stamp: string): Promise<void> {
+  await db.updateTable('messages').set({ text, edited: 1, modified_at: stamp }).where('id', '=', id).execute();
+}
+
+/** The chat, locked until the transaction ends (an operator's message decides the session one call at a time). */
+export async function lockChatById(db: Db, id: number): Promise<Chat | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  const row = await capabilitiesOf(db)
+    .forUpdate(db.selectFrom('chats').selectAll().where('id', '=', id))
+    .executeTakeFirst();
+  return row && chatOf(row as Row<ChatTable>);
+}
+
+/**
+ * A page of the chat's messages (im.dialog.messages.get): after `firstId` oldest first, else newest first, before
+ * `lastId` when it is > 0.
+ */
+export async function pageOfChatMessages(
+  db: Db,
+  chatId: number,
+  page: { readonly firstId: number | null; readonly lastId: number; readonly limit: number },
+): Promise<Message[]> {
+  let query = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);
+  if (page.firstId !== null) query = query.where('id', '>', page.firstId).orderBy('id', 'asc');
+  else {
+    if (page.lastId > 0) query = query.where('id', '<', page.lastId);
+    query = query.orderBy('id', 'desc');
+  }
+  const rows = await query.limit(page.limit).execute();
+  return rows.map((row) => messageOf(row as Row<MessageTable>));
+}
+
+export async function findCustomers(db: Db, ids: readonly number[]): Promise<Map<number, Customer>> {
+  const result = new Map<number, Customer>();
+  if (ids.length === 0) return result;
+  const rows = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+  for (const row of rows) result.set(Number(row.id), customerOf(row as Row<CustomerTable>));
+  return result;
 }
 
 /**

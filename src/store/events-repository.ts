@@ -1,12 +1,14 @@
 // Event bindings (event.bind) and the outbox the scheduler delivers from. Claims use the skipLocked capability,
 // so servers sharing one PostgreSQL take disjoint rows.
 
+import { sql } from 'kysely';
 import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
-import type { EventBindingTable, EventOutboxTable } from './schema.js';
+import type { EventBindingTable, EventOfflineTable, EventOutboxTable } from './schema.js';
 
 export type EventBindingRow = Omit<EventBindingTable, 'id'> & { id: number };
 export type OutboxRow = Omit<EventOutboxTable, 'id'> & { id: number };
+export type OfflineRow = Omit<EventOfflineTable, 'id'> & { id: number };
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -24,15 +26,17 @@ function outboxRow(row: OutboxRow): OutboxRow {
     claimed_until_ms: num(row.claimed_until_ms),
     delivered_at_ms: num(row.delivered_at_ms),
     failed_at_ms: num(row.failed_at_ms),
+    local_user: Number(row.local_user),
+    event_session: Number(row.event_session),
   };
 }
 
-/** Inserts a binding; false when the same (app, event, handler, user) exists already. */
+/** Inserts a binding; false when the same (app, event, handler, user, connector) exists already. */
 export async function insertBinding(db: Db, binding: Omit<EventBindingTable, 'id'>): Promise<boolean> {
   const row = await db
     .insertInto('event_bindings')
     .values(binding)
-    .onConflict((oc) => oc.columns(['app_id', 'event', 'handler', 'user_id']).doNothing())
+    .onConflict((oc) => oc.columns(['app_id', 'event', 'handler', 'user_id', 'connector_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
@@ -40,7 +44,7 @@ export async function insertBinding(db: Db, binding: Omit<EventBindingTable, 'id
 
 export async function deleteBindings(
   db: Db,
-  where: { appId: number; event: string; handler: string; userId: number | null },
+  where: { appId: number; event: string; handler: string; userId: number | null; connectorId?: string },
 ): Promise<number> {
   let query = db
     .deleteFrom('event_bindings')
@@ -48,6 +52,7 @@ export async function deleteBindings(
     .where('event', '=', where.event)
     .where('handler', '=', where.handler);
   if (where.userId !== null) query = query.where('user_id', '=', where.userId);
+  if (where.connectorId !== undefined) query = query.where('connector_id', '=', where.connectorId);
   const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -142,8 +147,259 @@ export async function listOutbox(db: Db, options: { failedOnly?: boolean } = {})
   return (await query.orderBy('id').execute()).map(outboxRow);
 }
 
-/** What the POST's auth block needs of an application: its application_token (none: the app was deleted). */
-export async function applicationTokenOf(db: Db, appId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('oauth_apps').select('application_token').where('id', '=', appId).executeTakeFirst();
-  return row?.application_token;
+/** What a delivery with a user needs of an application: its id, application_token and scopes; none: deleted. */
+export async function eventAppOf(
+  db: Db,
+  appId: number,
+): Promise<{ id: number; application_token: string; scopes: string } | undefined> {
+  const row = await db
+    .selectFrom('oauth_apps')
+    .select(['id', 'application_token', 'scopes'])
+    .where('id', '=', appId)
+    .executeTakeFirst();
+  return row && { ...row, id: Number(row.id) };
+}
+
+/** An outbox row with its application's client_id and name (empty when the application was removed). */
+export type DeliveryRow = OutboxRow & { client_id: string; app_name: string };
+
+/**
+ * The newest deliveries first (only failed ones with `failedOnly`, only one with `id`), `limit` from `offset`,
+ * and how many match.
+ */
+export async function recentDeliveries(
+  db: Db,
+  options: { failedOnly: boolean; limit: number; offset: number; id?: number },
+): Promise<{ rows: DeliveryRow[]; total: number }> {
+  let query = db.selectFrom('event_outbox').leftJoin('oauth_apps', 'oauth_apps.id', 'event_outbox.app_id');
+  if (options.failedOnly) query = query.where('event_outbox.failed_at_ms', 'is not', null);
+  if (options.id !== undefined) query = query.where('event_outbox.id', '=', options.id);
+  const rows = await query
+    .selectAll('event_outbox')
+    .select(['oauth_apps.client_id', 'oauth_apps.name as app_name'])
+    .orderBy('event_outbox.id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  const counted = await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return {
+    rows: rows.map((r) => ({ ...outboxRow(r), client_id: r.client_id ?? '', app_name: r.app_name ?? '' })),
+    total: Number(counted?.n ?? 0),
+  };
+}
+
+export async function findOutboxRow(db: Db, id: number): Promise<OutboxRow | undefined> {
+  const row = await db.selectFrom('event_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && outboxRow(row);
+}
+
+/** Makes a delivery due at `nowMs` with its attempts reset (a failed one is pending again). */
+export async function resetDelivery(db: Db, id: number, nowMs: number): Promise<void> {
+  await db
+    .updateTable('event_outbox')
+    .set({ attempt: 0, next_attempt_at_ms: nowMs, failed_at_ms: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+// Offline events (runtime-connectors.md §13.6).
+
+/** A condition of event.offline.get/list's filter, checked by the service: `op` is '=', '>', '<', '>=', '<=',
+ * 'in' or 'like'. */
+export interface OfflineCondition {
+  readonly column: 'id' | 'timestamp_ms' | 'event' | 'message_id' | 'process_id' | 'error';
+  readonly op: '=' | '>' | '<' | '>=' | '<=' | 'in' | 'like';
+  readonly value: string | number | readonly (string | number)[];
+}
+
+export interface OfflineOrder {
+  readonly column: OfflineCondition['column'];
+  readonly direction: 'asc' | 'desc';
+}
+
+export interface OfflineScope {
+  readonly appId: number;
+  readonly connectorId: string;
+}
+
+function offlineRow(row: OfflineRow): OfflineRow {
+  return {
+    ...row,
+    id: Number(row.id),
+    app_id: Number(row.app_id),
+    user_id: Number(row.user_id),
+    error: Number(row.error),
+    timestamp_ms: Number(row.timestamp_ms),
+  };
+}
+
+/**
+ * Keeps an event for an offline binding: a row not yet taken with the same message id collapses with it (fresh
+ * time and data), as the reference's merge on (MESSAGE_ID, APP_ID, CONNECTOR_ID, PROCESS_ID).
+ */
+export async function upsertOffline(
+  db: Db,
+  row: Omit<EventOfflineTable, 'id' | 'process_id' | 'error'>,
+): Promise<void> {
+  await db
+    .insertInto('event_offline')
+    .values({ ...row, process_id: '', error: 0 })
+    .onConflict((oc) =>
+      oc
+        .columns(['app_id', 'connector_id', 'message_id', 'process_id'])
+        .doUpdateSet({ timestamp_ms: row.timestamp_ms, data: row.data, user_id: row.user_id }),
+    )
+    .execute();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a select or delete over event_offline, narrowed by conditions
+function where<Q extends { where: (...args: any[]) => Q }>(query: Q, conditions: readonly OfflineCondition[]): Q {
+  let q = query;
+  for (const c of conditions) {
+    if (c.op === 'in') {
+      const values = c.value as readonly (string | number)[];
+      q = values.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where(c.column, 'in', values);
+    } else if (c.op === 'like') {
+      // Numbers are matched as text (a LIKE on an integer column is an error on PostgreSQL).
+      q = q.where(sql`cast(${sql.ref(c.column)} as text)`, 'like', `%${String(c.value)}%`);
+    } else {
+      q = q.where(c.column, c.op, c.value);
+    }
+  }
+  return q;
+}
+
+/**
+ * event.offline.get without a process id: marks up to `limit` rows not taken (process_id '') that match with a
+ * new process id, in order; concurrent callers take disjoint rows (skipLocked). Run inside a write.
+ */
+export async function markOffline(
+  db: Db,
+  scope: OfflineScope,
+  conditions: readonly OfflineCondition[],
+  order: readonly OfflineOrder[],
+  limit: number,
+  processId: string,
+): Promise<void> {
+  let select = where(
+    db
+      .selectFrom('event_offline')
+      .select('id')
+      .where('app_id', '=', scope.appId)
+      .where('connector_id', '=', scope.connectorId)
+      .where('process_id', '=', ''),
+    conditions,
+  );
+  for (const o of order) select = select.orderBy(o.column, o.direction);
+  const ids = (await capabilitiesOf(db).skipLocked(select.orderBy('id').limit(limit)).execute()).map((r) =>
+    Number(r.id),
+  );
+  if (ids.length === 0) return;
+  await db
+    .updateTable('event_offline')
+    .set({ process_id: processId })
+    .where('id', 'in', ids)
+    .where('process_id', '=', '')
+    .execute();
+}
+
+/** The rows of one app/connector that match, in order; `limit`/`offset` optional. */
+export async function selectOffline(
+  db: Db,
+  scope: { appId: number; connectorId: string },
+  conditions: readonly OfflineCondition[],
+  order: readonly OfflineOrder[],
+  page: { limit?: number; offset?: number } = {},
+): Promise<OfflineRow[]> {
+  let select = where(
+    db
+      .selectFrom('event_offline')
+      .selectAll()
+      .where('app_id', '=', scope.appId)
+      .where('connector_id', '=', scope.connectorId),
+    conditions,
+  );
+  for (const o of order) select = select.orderBy(o.column, o.direction);
+  select = select.orderBy('id');
+  if (page.limit !== undefined) select = select.limit(page.limit);
+  if (page.offset !== undefined) select = select.offset(page.offset);
+  return (await select.execute()).map((r) => offlineRow(r as OfflineRow));
+}
+
+export async function countOffline(
+  db: Db,
+  scope: OfflineScope,
+  conditions: readonly OfflineCondition[],
+): Promise<number> {
+  const row = await where(
+    db
+      .selectFrom('event_offline')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('app_id', '=', scope.appId)
+      .where('connector_id', '=', scope.connectorId),
+    conditions,
+  ).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Deletes the rows of a process (all of them, or those with the given ids or message ids). */
+export async function clearOffline(
+  db: Db,
+  scope: OfflineScope,
+  processId: string,
+  only?: { ids?: readonly number[]; messageIds?: readonly string[] },
+): Promise<number> {
+  let query = db
+    .deleteFrom('event_offline')
+    .where('app_id', '=', scope.appId)
+    .where('connector_id', '=', scope.connectorId)
+    .where('process_id', '=', processId);
+  if (only?.ids) query = only.ids.length ? query.where('id', 'in', only.ids) : query.where(sql<boolean>`1 = 0`);
+  if (only?.messageIds) {
+    query = only.messageIds.length
+      ? query.where('message_id', 'in', only.messageIds)
+      : query.where(sql<boolean>`1 = 0`);
+  }
+  return Number((await query.executeTakeFirst()).numDeletedRows);
+}
+
+/**
+ * event.offline.error: the process's rows with these message ids become error rows (process_id '', error 1);
+ * every other copy of these messages not marked as an error is dropped (as the reference does, whether or not
+ * the process holds the message), and an older error row of the same message gives way to the fresher one.
+ */
+export async function markOfflineError(
+  db: Db,
+  scope: OfflineScope,
+  processId: string,
+  messageIds: readonly string[],
+): Promise<void> {
+  if (messageIds.length === 0) return;
+  const mine = db
+    .deleteFrom('event_offline')
+    .where('app_id', '=', scope.appId)
+    .where('connector_id', '=', scope.connectorId)
+    .where('message_id', 'in', messageIds);
+  const marked = await db
+    .selectFrom('event_offline')
+    .select('message_id')
+    .where('app_id', '=', scope.appId)
+    .where('connector_id', '=', scope.connectorId)
+    .where('message_id', 'in', messageIds)
+    .where('process_id', '=', processId)
+    .where('error', '=', 0)
+    .execute();
+  await mine.where('error', '=', 0).where('process_id', '<>', processId).execute();
+  const ids = marked.map((r) => r.message_id);
+  if (ids.length === 0) return;
+  await mine.where('error', '=', 1).where('process_id', '=', '').where('message_id', 'in', ids).execute();
+  await db
+    .updateTable('event_offline')
+    .set({ error: 1, process_id: '' })
+    .where('app_id', '=', scope.appId)
+    .where('connector_id', '=', scope.connectorId)
+    .where('message_id', 'in', ids)
+    .where('process_id', '=', processId)
+    .where('error', '=', 0)
+    .execute();
 }

@@ -225,6 +225,17 @@ function pushTo<V>(map: Map<number, V[]>, key: number, value: V): void {
   else map.set(key, [value]);
 }
 
+/** True when the user is in the line's expanded queue (line_queue). */
+export async function isQueueMember(db: Db, lineId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('line_queue')
+    .select('line_id')
+    .where('line_id', '=', lineId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** True when one of the users is an operator of the line or its last editor (Config::canDoOperation). */
 export async function lineBelongsToAny(db: Db, lineId: number, userIds: readonly number[]): Promise<boolean> {
   if (userIds.length === 0) return false;

@@ -87,6 +87,8 @@ export interface AccessGrantRow {
   app_strict: number;
   user_active: number | null;
   user_is_admin: number | null;
+  /** Set on tokens minted for events (the loop guard). */
+  event_session: number | null;
 }
 
 export async function findAccessGrant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
@@ -104,8 +106,15 @@ export async function findAccessGrant(db: Db, accessHash: string): Promise<Acces
       'oauth_apps.strict as app_strict',
       'users.active as user_active',
       'users.is_admin as user_is_admin',
+      'oauth_tokens.event_session',
     ])
     .where('oauth_tokens.access_hash', '=', accessHash)
     .executeTakeFirst();
-  return row && { ...row, user_id: Number(row.user_id) };
+  return (
+    row && {
+      ...row,
+      user_id: Number(row.user_id),
+      event_session: row.event_session === null ? null : Number(row.event_session),
+    }
+  );
 }

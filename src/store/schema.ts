@@ -114,6 +114,8 @@ export interface OAuthTokenTable {
   /** Set when the refresh token was exchanged: it never works again. */
   rotated_at: string | null;
   created_at: string;
+  /** Minted for an event: the event session's TTL a call made with it runs with (the loop guard); else null. */
+  event_session: number | null;
 }
 
 export interface OAuthCodeTable {
@@ -256,6 +258,49 @@ export interface SessionTable {
   created_at: string;
   modified_at: string;
   closed_at: string | null;
+  /** 'input': a customer started it; 'output': an operator did. */
+  mode: Generated<string>;
+  /** 1 while nobody has taken it (the reference's WAIT_ANSWER). */
+  wait_answer: Generated<number>;
+  /** 1 in closing mode (close text or vote request sent). */
+  wait_action: Generated<number>;
+  /** 1 when pinned to its operator. */
+  pause: Generated<number>;
+  spam: Generated<number>;
+  /** 1 when the last distribution found nobody. */
+  undistributed: Generated<number>;
+  /** JSON list of the operator ids offered it in this cycle (strictly, evenly, all). */
+  queue_history: Generated<string>;
+  parent_id: Generated<number>;
+  date_operator: string | null;
+  date_operator_answer: string | null;
+  date_first_answer: string | null;
+  date_last_message: string | null;
+  message_count: Generated<number>;
+  send_no_answer_text: Generated<number>;
+  /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
+  close_reason: Generated<string>;
+}
+
+export interface SessionOfferTable {
+  session_id: number;
+  user_id: number;
+}
+
+/** A session timer: one per (session, kind), claimed with a lease when due. */
+export interface SessionAlarmTable {
+  session_id: number;
+  kind: string;
+  due_at_ms: number;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+}
+
+/** When an operator was last offered a session of the line (evenly). */
+export interface OperatorLineActivityTable {
+  line_id: number;
+  user_id: number;
+  last_offered_ms: number;
 }
 
 /** A message in a line's chat. */
@@ -274,6 +319,8 @@ export interface MessageTable {
   sending: number;
   delivered: number;
   deleted: number;
+  /** 1 once an operator edited it (im.message.update: params IS_EDITED). */
+  edited: number;
   created_at: string;
   modified_at: string;
 }
@@ -299,12 +346,16 @@ export interface Database {
   customers: CustomerTable;
   chats: ChatTable;
   sessions: SessionTable;
+  session_offers: SessionOfferTable;
+  session_alarms: SessionAlarmTable;
+  operator_line_activity: OperatorLineActivityTable;
   messages: MessageTable;
   rate_buckets: RateBucketTable;
   operating_buckets: OperatingBucketTable;
   openlines_migrations: MigrationTable;
   event_bindings: EventBindingTable;
   event_outbox: EventOutboxTable;
+  event_offline: EventOfflineTable;
 }
 
 /** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */
@@ -315,6 +366,8 @@ export interface EventBindingTable {
   handler: string;
   user_id: number;
   created_at: string;
+  /** The auth_connector the binding was made with ('' none); offline bindings have handler ''. */
+  connector_id: string;
 }
 
 /** One delivery of one event to one handler, written in the transaction of the change that caused it. */
@@ -337,4 +390,28 @@ export interface EventOutboxTable {
   delivered_at_ms: number | null;
   failed_at_ms: number | null;
   last_error: string | null;
+  /** LOCAL_USER: the user the delivery mints an access token for; 0 sends the no-user auth block. */
+  local_user: number;
+  /** The event session's TTL (the loop guard, runtime-connectors.md §12.2). */
+  event_session: number;
+}
+
+/**
+ * An event kept for an offline binding until the application takes it (event.offline.get, runtime-connectors.md
+ * §13.6). process_id '' = not taken; error 1 = marked by event.offline.error.
+ */
+export interface EventOfflineTable {
+  id: Generated<number>;
+  app_id: number;
+  connector_id: string;
+  event: string;
+  /** JSON text of the event's data. */
+  data: string;
+  /** The acting user (EVENT_ADDITIONAL.user_id); 0 none. */
+  user_id: number;
+  /** md5(EVENT_NAME|json(data)). */
+  message_id: string;
+  process_id: string;
+  error: number;
+  timestamp_ms: number;
 }

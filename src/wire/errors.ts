@@ -107,6 +107,39 @@ export const ERRORS = {
     source: 'imconnector Library::ERROR_DELETE_NOT_EXISTING_CONNECTOR; strict mode of imconnector.activate (off)',
   },
   // openlines' own codes for what Bitrix24 silently tolerates or never meets (documented in docs/errors.md).
+  // im.* in a line's chat (the im module's REST: im_rest.php messageAdd/Update/Delete, dialogMessagesGet).
+  MESSAGE_EMPTY: { status: 400, description: "Message can't be empty", source: 'im_rest.php messageAdd' },
+  CHAT_ID_EMPTY: { status: 400, description: "Chat ID can't be empty", source: 'im_rest.php messageAdd' },
+  USER_ID_EMPTY: { status: 400, description: "User ID can't be empty", source: 'im_rest.php messageAdd' },
+  DIALOG_ID_EMPTY: { status: 400, description: "Dialog ID can't be empty", source: 'im_rest.php dialogMessagesGet' },
+  ACCESS_ERROR: {
+    status: 403,
+    description: 'You do not have access to the specified dialog',
+    source:
+      'im_rest.php dialogMessagesGet (403); messageAdd answers 400 "You don\'t have access or user isn\'t member in chat"',
+  },
+  PARAMS_ERROR: {
+    status: 400,
+    description: "Message isn't added",
+    source: 'im_rest.php messageAdd (the message refused: the line is off or its connector not working, §11.1 item 9)',
+  },
+  MESSAGE_ID_ERROR: {
+    status: 400,
+    description: "Message ID can't be empty",
+    source: 'im_rest.php messageUpdate/Delete',
+  },
+  CANT_EDIT_MESSAGE: {
+    status: 403,
+    description: "Time has expired for modification or you don't have access",
+    source: 'im_rest.php messageUpdate/Delete (CheckPossibilityUpdateMessage: author only, 72 h to edit)',
+  },
+  FIRST_ID_STRING: { status: 400, description: "First ID can't be string", source: 'im_rest.php dialogMessagesGet' },
+  LAST_ID_STRING: { status: 400, description: "Last ID can't be string", source: 'im_rest.php dialogMessagesGet' },
+  DIALOG_NOT_SUPPORTED: {
+    status: 400,
+    description: "Only the chats of open lines are served here: DIALOG_ID must be chat<ID> of a line's chat",
+    source: 'openlines code: private dialogs between users are not part of openlines (docs/decisions.md)',
+  },
   ERROR_EVENT_NOT_FOUND: { status: 400, description: 'Event not found', source: 'runtime-connectors.md §13.1' },
   ERROR_WRONG_HANDLER_URL: { status: 400, description: 'Wrong handler URL', source: 'runtime-connectors.md §13.1' },
   ERROR_UNSUPPORTED_PROTOCOL: {

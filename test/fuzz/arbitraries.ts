@@ -444,7 +444,10 @@ function connectorParams(target: FuzzTarget) {
   );
 }
 
-/** event.bind / unbind / get / events (and event.* added later): their parameters in either case. */
+const offlineField = fc.constantFrom('ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID', 'PROCESS_ID', 'ERROR', 'id');
+const offlineOp = fc.constantFrom('', '=', '>', '<', '>=', '<=', '@', '%', '!', '><');
+
+/** events, event.* and event.offline.*: the real keys (in either case) with plausible and hostile values. */
 function eventParams(): fc.Arbitrary<Record<string, unknown>> {
   const event = fc.oneof(
     fc.constantFrom(
@@ -453,6 +456,8 @@ function eventParams(): fc.Arbitrary<Record<string, unknown>> {
       'ONIMCONNECTORSTATUSDELETE',
       'OnImConnectorMessageAdd',
       'OnOpenlinesLineConfigChange',
+      'ONAPPTEST',
+      'OnAppTest',
       'OnAppInstall',
       ' OnImConnectorDialogFinish ',
       '',
@@ -460,9 +465,10 @@ function eventParams(): fc.Arbitrary<Record<string, unknown>> {
     hostileString,
     anyValue,
   );
-  // Handlers that never reach outside: loopback on a closed port, refused schemes and hosts, over-long URLs.
+  // Handlers: loopback on a closed port, refused schemes and hosts, over-long URLs.
   const handler = fc.oneof(
     fc.constantFrom(
+      'https://h.example.com/x',
       'http://127.0.0.1:9/h',
       'http://127.0.0.1:9/h?x=1#f',
       'https://127.0.0.1:9/other',
@@ -481,12 +487,38 @@ function eventParams(): fc.Arbitrary<Record<string, unknown>> {
     fc.constantFrom(0, 1, '0', '1', '2', '-1', '', 2 ** 31, -(2 ** 31) - 1, '99999999999', 2 ** 53, 1e21),
     anyValue,
   );
-  const eventType = fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE', ''), hostileString, anyValue);
-  const scope = fc.oneof(fc.constantFrom('imopenlines', 'imconnector', 'im', 'user', ''), hostileString, anyValue);
   return fc
     .tuple(
       fc.record(
-        { event, handler, auth_type: authType, event_type: eventType, scope, full: anyValue },
+        {
+          event,
+          handler,
+          event_type: fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE', ''), hostileString, anyValue),
+          auth_type: authType,
+          auth_connector: fc.oneof(fc.constantFrom('', 'bridge'), anyValue),
+          scope: fc.oneof(fc.constantFrom('imopenlines', 'imconnector', 'im', 'user', ''), hostileString, anyValue),
+          full: anyValue,
+          filter: fc.oneof(
+            fc.dictionary(
+              fc.tuple(offlineOp, offlineField).map(([op, field]) => op + field),
+              fc.oneof(fc.constantFrom('2026-12-02T10:00:00+00:00', 'x'), fc.integer(), anyValue),
+              { maxKeys: 3 },
+            ),
+            anyValue,
+          ),
+          order: fc.oneof(
+            fc.dictionary(offlineField, fc.oneof(fc.constantFrom('ASC', 'desc', 'up'), anyValue)),
+            anyValue,
+          ),
+          limit: fc.oneof(fc.integer({ min: -2, max: 60 }), outOfRange, anyValue),
+          LIMIT: anyValue,
+          clear: fc.oneof(fc.constantFrom(0, 1, '0'), anyValue),
+          process_id: fc.oneof(fc.constantFrom('', 'p', '0123456789abcdef0123456789abcdef'), anyValue),
+          error: fc.oneof(fc.constantFrom(0, 1), anyValue),
+          id: fc.oneof(fc.array(fc.oneof(fc.integer({ min: -1, max: 50 }), outOfRange)), anyValue),
+          message_id: fc.oneof(fc.array(fc.constantFrom('0123456789abcdef0123456789abcdef', 'short')), anyValue),
+          start: fc.oneof(fc.integer({ min: -1, max: 60 }), outOfRange, anyValue),
+        },
         { requiredKeys: [] },
       ),
       fc.boolean(),
@@ -494,6 +526,44 @@ function eventParams(): fc.Arbitrary<Record<string, unknown>> {
     .map(([params, upper]) =>
       upper ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toUpperCase(), v])) : params,
     );
+}
+
+/** im.message.add/update/delete and im.dialog.messages.get: dialog and message ids of every size and shape. */
+function imParams(): fc.Arbitrary<Record<string, unknown>> {
+  const id = fc.oneof(
+    fc.integer({ min: -1, max: 40 }),
+    outOfRange,
+    fc.constantFrom('1', ' 7', '1e3', '99999999999', '9'.repeat(20), '-1', ''),
+    anyValue,
+  );
+  return fc.record(
+    {
+      DIALOG_ID: fc.oneof(
+        fc.constantFrom('chat1', 'chat2', 'CHAT3', 'chat0', `chat${'9'.repeat(20)}`, 'sg1', 'crm1', '1', 'chat', ''),
+        id.map((n) => `chat${String(n)}`),
+        hostileString,
+        anyValue,
+      ),
+      CHAT_ID: id,
+      USER_ID: id,
+      MESSAGE_ID: id,
+      ID: id,
+      MESSAGE: fc.oneof(
+        fc.string({ maxLength: 30 }),
+        hostileString,
+        fc.constantFrom('x'.repeat(20_001), 'a[BR]b', '[br]', ' '),
+        anyValue,
+      ),
+      SYSTEM: fc.oneof(fc.constantFrom('Y', 'N'), anyValue),
+      ATTACH: anyValue,
+      KEYBOARD: anyValue,
+      MENU: anyValue,
+      FIRST_ID: fc.oneof(fc.constantFrom('0', '1', '-1', 'x', '9'.repeat(20)), id),
+      LAST_ID: fc.oneof(fc.constantFrom('0', '1', '-1', 'x', '9'.repeat(20)), id),
+      LIMIT: id,
+    },
+    { requiredKeys: [] },
+  );
 }
 
 /** Parameters for `method`: its real parameters with hostile values, and stray keys. */
@@ -526,7 +596,8 @@ function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<stri
       { requiredKeys: [] },
     );
   } else if (method.startsWith('imconnector.')) own = connectorParams(target);
-  else if (method === 'events' || method.startsWith('event.')) own = eventParams();
+  else if (method.startsWith('event')) own = eventParams();
+  else if (method.startsWith('im.')) own = imParams();
   else own = fc.constant({});
   return fc.tuple(own, extra).map(([o, e]) => ({ ...e, ...o }));
 }
@@ -864,13 +935,16 @@ export function hugeRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   });
 }
 
-/** The admin page's methods (openlines.admin.*) and files: hostile query values, credentials and file names. */
+/**
+ * The admin page's methods (openlines.admin.*, the event deliveries among them) and files: hostile query values,
+ * credentials and file names.
+ */
 export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const [, , user, code] = target.hookPath.split('/');
   const value = fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), outOfRange.map(String), hostileString);
   return fc
     .tuple(
-      fc.constantFrom('history', 'session', 'catalogue', 'file'),
+      fc.constantFrom('history', 'session', 'catalogue', 'file', 'events.failed', 'events.retry'),
       value,
       value,
       value,
@@ -899,6 +973,14 @@ export function adminRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         ? { authorization: credential.authorization }
         : {};
       const query = `LINE_ID=${percentEncode(line)}&LIMIT=${percentEncode(limit)}&start=${percentEncode(offset)}`;
+      if (kind === 'events.failed' || kind === 'events.retry') {
+        const params =
+          kind === 'events.retry'
+            ? `ID=${percentEncode(line)}`
+            : `LIMIT=${percentEncode(limit)}&start=${percentEncode(offset)}`;
+        const path = `${credential.base}openlines.admin.${kind}?${params}`;
+        return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };
+      }
       const method = `${credential.base}openlines.admin.${kind}.get`;
       const path = kind === 'file' ? `/admin/${file}` : kind === 'history' ? `${method}?${query}` : method;
       return { label: `GET admin ${kind}`, httpMethod: 'GET', path, headers };

@@ -1,5 +1,5 @@
 // A real event handler on loopback: records every POST it receives, and can answer 500 to the first few (a
-// flaky handler). `until(n)` resolves when n deliveries have arrived.
+// flaky handler) or redirect every request. `until(n)` resolves when n deliveries have arrived.
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,10 @@ export class EventReceiver {
   readonly received: Received[] = [];
   /** Answer 500 to this many requests first. */
   failFirst = 0;
+  /** When set, answer every request with a 302 to this URL (a handler that redirects). */
+  redirectTo: string | null = null;
+  /** The path of every request that arrived, whatever it was answered. */
+  readonly hits: string[] = [];
   private seen = 0;
   private waiters: { count: number; resolve: () => void }[] = [];
   private readonly server: Server = createServer((req, res) => {
@@ -23,6 +27,11 @@ export class EventReceiver {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       this.seen++;
+      this.hits.push(req.url ?? '');
+      if (this.redirectTo !== null) {
+        res.writeHead(302, { location: this.redirectTo }).end();
+        return;
+      }
       if (this.seen <= this.failFirst) {
         res.writeHead(500).end('no');
         return;
@@ -70,8 +79,10 @@ export class EventReceiver {
 
   reset(): void {
     this.received.length = 0;
+    this.hits.length = 0;
     this.seen = 0;
     this.failFirst = 0;
+    this.redirectTo = null;
   }
 
   close(): Promise<void> {

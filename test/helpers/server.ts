@@ -94,7 +94,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         headers: { 'Content-Type': 'application/json', ...init.headers },
         body: JSON.stringify(params),
       }),
-    async webhookFor(userId, scopes = ['imopenlines', 'imconnector'], hookOptions = {}) {
+    async webhookFor(userId, scopes = ['imopenlines', 'imconnector', 'im'], hookOptions = {}) {
       const created = await server.directory.createWebhook({
         userId,
         scopes,

@@ -84,7 +84,7 @@ for (const store of STORES) {
       hooks.inactiveUser = await t.webhookFor(leaver);
 
       ({ clientId } = await oauth.createApp({ name: 'Matrix', scopes: [...KNOWN_SCOPES] }));
-      const issue = async (userId: number, scope = 'imopenlines,imconnector') =>
+      const issue = async (userId: number, scope = 'imopenlines,imconnector,im') =>
         (await oauth.issueToken(clientId, userId, scope)).accessToken;
       tokens.valid = await issue(1);
       tokens.operator = await issue(operator);

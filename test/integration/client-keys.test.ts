@@ -39,6 +39,12 @@ interface Setup {
   connector(): Promise<string>;
   /** A connector active on a new line, with one customer message sent (user 'u', chat 'c', message 'm'). */
   dialog(): Promise<{ CONNECTOR: string; LINE: number }>;
+  /** The chat of a customer's message, made by a helper application (webhooks cannot send as a connector). */
+  chat(): Promise<number>;
+  /** An operator's message in such a chat, posted through the credential under test. */
+  message(): Promise<number>;
+  /** A failed event delivery (to a handler nobody listens on), for openlines.admin.events.retry. */
+  delivery(): Promise<number>;
 }
 
 const ITEM = { user: { id: 'u', name: 'Ann' }, message: { id: 'm', text: 'hi' }, chat: { id: 'c' } };
@@ -85,9 +91,20 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'event.unbind': async () => ({ event: 'OnImConnectorLineDelete', handler: 'https://h.example.com/' }),
   'event.get': async () => ({}),
   events: async () => ({}),
+  'im.message.add': async (s) => ({ DIALOG_ID: `chat${await s.chat()}`, MESSAGE: 'hello' }),
+  'im.message.update': async (s) => ({ MESSAGE_ID: await s.message(), MESSAGE: 'edited' }),
+  'im.message.delete': async (s) => ({ MESSAGE_ID: await s.message() }),
+  'im.dialog.messages.get': async (s) => ({ DIALOG_ID: `chat${await s.chat()}` }),
+  'event.test': async () => ({ check: 'ping' }),
+  'event.offline.get': async () => ({}),
+  'event.offline.list': async () => ({}),
+  'event.offline.clear': async () => ({ process_id: 'p' }),
+  'event.offline.error': async () => ({ process_id: 'p', message_id: ['0123456789abcdef0123456789abcdef'] }),
   'openlines.admin.session.get': async () => ({}),
   'openlines.admin.catalogue.get': async () => ({}),
   'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),
+  'openlines.admin.events.failed': async () => ({ LIMIT: 5 }),
+  'openlines.admin.events.retry': async (s) => ({ ID: await s.delivery() }),
 };
 let unique = 0;
 
@@ -103,14 +120,27 @@ for (const store of STORES) {
   describe(`parameters the clients add for themselves [${store}]`, () => {
     let t: TestServer;
     const credentials: Credential[] = [];
+    let helper: Credential;
 
     before(async () => {
       t = await startTestServer({ store });
+      const helperApp = await t.server.oauth.createApp({ name: 'Keys helper', scopes: ['imopenlines', 'imconnector'] });
+      const helperToken = (await t.server.oauth.issueToken(helperApp.clientId, 1)).accessToken;
+      helper = {
+        label: 'helper application',
+        appContext: true,
+        send: (method, params) =>
+          t.request(`/rest/${method}`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ ...params, auth: helperToken }),
+          }),
+      };
       for (const strict of [true, false]) {
         const mode = strict ? 'strict' : 'compat';
         const app = await t.server.oauth.createApp({
           name: `Keys ${mode}`,
-          scopes: ['imopenlines', 'imconnector'],
+          scopes: ['imopenlines', 'imconnector', 'im'],
           strict,
         });
         const token = (await t.server.oauth.issueToken(app.clientId, 1)).accessToken;
@@ -124,7 +154,7 @@ for (const store of STORES) {
               body: JSON.stringify({ ...params, auth: token }),
             }),
         });
-        const hook = await t.webhookFor(1, ['imopenlines', 'imconnector'], { strict });
+        const hook = await t.webhookFor(1, ['imopenlines', 'imconnector', 'im'], { strict });
         credentials.push({
           label: `${mode} webhook`,
           appContext: false,
@@ -154,6 +184,49 @@ for (const store of STORES) {
           'setup send',
         );
         return { CONNECTOR, LINE };
+      },
+      async chat() {
+        const setup = setupFor(helper);
+        const sent = await helper.send('imconnector.send.messages', { ...(await setup.dialog()), MESSAGES: [ITEM] });
+        assertCleanSuccess(sent, 'setup chat');
+        return Number(sent.body.result.DATA.RESULT[0].session.CHAT_ID);
+      },
+      async message() {
+        const posted = await credential.send('im.message.add', {
+          DIALOG_ID: `chat${await this.chat()}`,
+          MESSAGE: 'hi',
+        });
+        assertCleanSuccess(posted, 'setup message');
+        return posted.body.result as number;
+      },
+      async delivery() {
+        const now = Date.now();
+        const row = await t.server.store.write((trx) =>
+          trx
+            .insertInto('event_outbox')
+            .values({
+              binding_id: 0,
+              app_id: 0,
+              event: 'ONIMCONNECTORLINEDELETE',
+              handler: 'http://127.0.0.1:9/nobody',
+              user_id: 0,
+              data: '1',
+              ts: Math.floor(now / 1000),
+              created_at_ms: now,
+              attempt: 6,
+              next_attempt_at_ms: now,
+              claimed_by: null,
+              claimed_until_ms: null,
+              delivered_at_ms: null,
+              failed_at_ms: now,
+              last_error: 'ECONNREFUSED',
+              local_user: 0,
+              event_session: 3,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow(),
+        );
+        return Number(row.id);
       },
     });
     /** The methods a credential may call: webhooks are refused by imconnector.* before parameters are read. */

@@ -81,14 +81,23 @@ for (const store of STORES) {
       assert.equal(added.status, 200, added.text);
       return added.body.result as number;
     };
-    /** What the server's auth block carries for an application (the no-user form, §12.2). */
-    const auth = (applicationToken: string) => {
+    /**
+     * What the server's auth block carries for an application when user 1 acted (§12.2; the token is random,
+     * so taken from what arrived: test/integration/event-auth.test.ts checks it).
+     */
+    const auth = (applicationToken: string, scope: string, received: { auth?: unknown }) => {
       const base = t.server.httpUrl;
       return {
+        access_token: (received.auth as Record<string, string>).access_token,
+        expires: String(Math.floor(clock.now() / 1000) + 3600),
+        expires_in: '3600',
+        scope,
         domain: base.replace('http://', ''),
-        client_endpoint: `${base}/rest/`,
         server_endpoint: `${base}/rest/`,
+        status: 'L',
+        client_endpoint: `${base}/rest/`,
         member_id: memberId,
+        user_id: '1',
         application_token: applicationToken,
       };
     };
@@ -197,6 +206,7 @@ for (const store of STORES) {
 
       it('events lists the upper-case codes of the token’s scopes, or of one scope', async () => {
         const codes = [
+          'ONAPPTEST',
           'ONIMCONNECTORMESSAGEADD',
           'ONIMCONNECTORMESSAGEUPDATE',
           'ONIMCONNECTORMESSAGEDELETE',
@@ -208,6 +218,7 @@ for (const store of STORES) {
         ];
         assertResult(await call(tokenB, 'events'), codes);
         assertResult(await call(tokenB, 'events', { SCOPE: 'crm' }), []);
+        assertResult(await call(tokenB, 'events', { SCOPE: '_global' }), ['ONAPPTEST']);
       });
     });
 
@@ -239,25 +250,29 @@ for (const store of STORES) {
 
         const byPath = new Map(receiver.received.map((r) => [r.path, r]));
         assert.deepEqual([...byPath.keys()].sort(), ['/a/line', '/a/status', '/b/line']);
-        assert.deepEqual(parsePhpQuery(byPath.get('/a/status')!.body), {
+        const status = parsePhpQuery(byPath.get('/a/status')!.body);
+        assert.deepEqual(status, {
           event: 'ONIMCONNECTORSTATUSDELETE',
           event_handler_id: ids.get(`${a}:ONIMCONNECTORSTATUSDELETE:${receiver.url('/a/status')}`),
           data: { connector: 'evt_conn', line: String(line) },
           ts: ts(),
-          auth: auth(appA.applicationToken),
+          auth: auth(appA.applicationToken, 'imopenlines,imconnector', status),
         });
-        assert.deepEqual(parsePhpQuery(byPath.get('/b/line')!.body), {
+        const lineDelete = parsePhpQuery(byPath.get('/b/line')!.body);
+        assert.deepEqual(lineDelete, {
           event: 'ONIMCONNECTORLINEDELETE',
           event_handler_id: ids.get(`${b}:ONIMCONNECTORLINEDELETE:${receiver.url('/b/line')}`),
           data: String(line),
           ts: ts(),
-          auth: auth(appB.applicationToken),
+          auth: auth(appB.applicationToken, 'imopenlines', lineDelete),
         });
         // The bytes: data=<id>, keys in the reference's order, brackets percent-encoded.
         const raw = byPath.get('/a/line')!;
         assert.match(
           raw.body,
-          new RegExp(`^event=ONIMCONNECTORLINEDELETE&event_handler_id=\\d+&data=${line}&ts=\\d+&auth%5Bdomain%5D=`),
+          new RegExp(
+            `^event=ONIMCONNECTORLINEDELETE&event_handler_id=\\d+&data=${line}&ts=\\d+&auth%5Baccess_token%5D=`,
+          ),
         );
         assert.equal(raw.headers['content-type'], 'application/x-www-form-urlencoded');
         assert.equal(raw.headers['x-openlines-attempt'], '1');

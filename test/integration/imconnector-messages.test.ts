@@ -76,8 +76,16 @@ for (const store of STORES) {
       message: { id, text },
       chat: { id: chat },
     });
-    const rows = async (table: 'customers' | 'chats' | 'sessions' | 'messages') =>
+    const rows = async (table: 'customers' | 'chats' | 'sessions') =>
       t.server.store.db.selectFrom(table).selectAll().orderBy('id').execute();
+    // The customers' messages only: the session engine adds its system messages to the chats (issue 17).
+    const customerMessages = () =>
+      t.server.store.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('author_kind', '=', 'customer')
+        .orderBy('id')
+        .execute();
 
     it('the documented example: echo, processed values, extra, SUCCESS and session, exactly', async () => {
       const { connector, line } = await channel();
@@ -114,8 +122,9 @@ for (const store of STORES) {
       assert.equal(customer.external_id, 'ext-user-42');
       assert.deepEqual([customer.name, customer.last_name], ['John', 'Smith']);
       assert.equal(chat.user_code, `${connector}|${line}|channel-123|${customer.id}`);
-      assert.deepEqual([session.status, session.operator_id, session.closed], [0, 0, 0]);
-      const stored = (await rows('messages')).at(-1)!;
+      // Waiting (status 0), offered to the first available operator of the queue (user 1; 15 and 23 do not exist).
+      assert.deepEqual([session.status, session.operator_id, session.closed], [0, 1, 0]);
+      const stored = (await customerMessages()).at(-1)!;
       assert.deepEqual(
         [stored.author_kind, Number(stored.author_id), stored.text, JSON.parse(stored.connector_mid)],
         ['customer', customer.id, 'Good afternoon', ['ext-msg-1001']],
@@ -157,6 +166,7 @@ for (const store of STORES) {
       assert.notEqual(other.session.ID, first.session.ID);
       const texts = await t.server.store.db
         .selectFrom('messages')
+        .where('author_kind', '=', 'customer')
         .select('text')
         .where('chat_id', '=', Number(first.session.CHAT_ID))
         .orderBy('id')
@@ -183,6 +193,7 @@ for (const store of STORES) {
       assert.equal(open.length, 1);
       const count = await t.server.store.db
         .selectFrom('messages')
+        .where('author_kind', '=', 'customer')
         .select((eb) => eb.fn.countAll().as('n'))
         .where('chat_id', '=', Number(only.CHAT_ID))
         .executeTakeFirstOrThrow();
@@ -191,7 +202,7 @@ for (const store of STORES) {
 
     it('a malformed item fails alone with its errors; the others are stored', async () => {
       const { connector, line } = await channel();
-      const before = (await rows('messages')).length;
+      const before = (await customerMessages()).length;
       const answer = await send(connector, line, [
         message('a', 'c', 'fine'),
         { user: { id: 'a' }, message: { text: '  ' }, chat: { id: 'c' } },
@@ -220,7 +231,7 @@ for (const store of STORES) {
       });
       assert.deepEqual(DATA.RESULT[3].message, { files: [{ url: 'https://example.com/a.png', name: 'a.png' }] });
       assert.deepEqual(DATA.RESULT[4], { SUCCESS: false, ERRORS: ['Incomplete data'] });
-      const after = await rows('messages');
+      const after = await customerMessages();
       assert.equal(after.length, before + 2);
       assert.deepEqual(JSON.parse(after.at(-1)!.files), [{ url: 'https://example.com/a.png', name: 'a.png' }]);
     });
@@ -263,9 +274,9 @@ for (const store of STORES) {
           argumentError('MESSAGES', "Field 'MESSAGES': at most 100 messages per call, got 101"),
         ],
       ];
-      const before = (await rows('messages')).length;
+      const before = (await customerMessages()).length;
       for (const [params, body] of cases) assertError(await call('imconnector.send.messages', params), 400, body);
-      assert.equal((await rows('messages')).length, before);
+      assert.equal((await customerMessages()).length, before);
     });
 
     it('IMCONNECTOR_NO_CORRECT_PROVIDER for a code no connector has (compared exactly); NOT_ACTIVE_LINE', async () => {
@@ -302,14 +313,14 @@ for (const store of STORES) {
         warnings.map((w: { field: string }) => w.field),
         ['MESSAGES[0][message][text]'],
       );
-      const before = (await rows('messages')).length;
+      const before = (await customerMessages()).length;
       const strict = await send(connector, line, [message('l', 'c', long)], true);
       assertError(strict, 400, {
         error: 'ERROR_ARGUMENT',
         error_description: "Field 'MESSAGES[0][message][text]': a message text is at most 20000 characters; cut",
         argument: 'MESSAGES[0][message][text]',
       });
-      assert.equal((await rows('messages')).length, before);
+      assert.equal((await customerMessages()).length, before);
     });
 
     it('a webhook is refused: application context only', async () => {
@@ -365,6 +376,7 @@ for (const store of STORES) {
       });
       const texts = await t.server.store.db
         .selectFrom('messages')
+        .where('author_kind', '=', 'customer')
         .select('text')
         .where('chat_id', '=', Number(sent.session.CHAT_ID))
         .execute();
@@ -393,6 +405,7 @@ for (const store of STORES) {
       });
       const stored = await t.server.store.db
         .selectFrom('messages')
+        .where('author_kind', '=', 'customer')
         .selectAll()
         .where('chat_id', '=', Number(sent.session.CHAT_ID))
         .executeTakeFirstOrThrow();
@@ -564,6 +577,7 @@ for (const store of STORES) {
       assert.equal(await count('sessions', 'line_id', line), 0);
       const messages = await t.server.store.db
         .selectFrom('messages')
+        .where('author_kind', '=', 'customer')
         .select('id')
         .where('chat_id', '=', Number(sent.session.CHAT_ID))
         .execute();

@@ -1,7 +1,7 @@
 // The admin page in a real browser (playwright-core driving Debian's /usr/bin/chromium, installed by .ci/run):
 // sign in with the first webhook, create a line with the seed's values through the form, find it in the list,
 // edit QUEUE_TIME, see the revision in the history, see a validation message next to its field, delete the
-// line. Each screen is saved under test/artifacts/admin/ (git-ignored) for a human to look at.
+// line; see a failed event delivery and retry it. Each screen is saved under test/artifacts/admin/ (git-ignored) for a human to look at.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { EventReceiver } from '../helpers/event-receiver.js';
 import { SEED_PARAMS } from '../helpers/seed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -55,7 +56,8 @@ describe('admin page (Chromium)', () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startTestServer();
+    // One attempt per delivery: a handler's first failure is kept as failed at once.
+    t = await startTestServer({ settings: { eventAttempts: 1 } });
     // The seed's queue names users 1, 15 and 23: give the portal that many users.
     for (let i = 2; i <= 23; i++) await t.server.directory.addUser({ name: `Operator ${i}` });
     profile = mkdtempSync(join(tmpdir(), 'openlines-chromium-'));
@@ -206,5 +208,41 @@ describe('admin page (Chromium)', () => {
       ['delete', 'update', 'add'],
     );
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('admin page: lists a failed event delivery and retries it', async () => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const receiver = new EventReceiver();
+    await receiver.start();
+    try {
+      const app = await t.server.oauth.createApp({ name: 'Flaky handler', scopes: ['imopenlines'] });
+      const token = (await t.server.oauth.issueToken(app.clientId, 1)).accessToken;
+      const bound = await t.request('/rest/event.bind', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ event: 'OnOpenlinesLineConfigChange', handler: receiver.url('/flaky'), auth: token }),
+      });
+      assert.equal(bound.status, 200, bound.text);
+      receiver.failFirst = 1;
+      assert.equal((await t.call('imopenlines.config.add', { PARAMS: { LINE_NAME: 'Events' } })).status, 200);
+      await t.server.scheduler.runDue();
+      const failed = await t.call('openlines.admin.events.failed', {});
+      const id = failed.body.result[0].id as number;
+
+      await page.locator('#nav-events').click();
+      const row = page.locator(`#deliveries tr[data-id="${id}"]`);
+      await row.waitFor();
+      assert.match(await row.innerText(), /ONOPENLINESLINECONFIGCHANGE[\s\S]*Flaky handler[\s\S]*HTTP 500/);
+      await shot(page, '09-failed-events');
+      await row.locator('button').click();
+      await page.locator('#no-failed').waitFor();
+      await receiver.until(1);
+      assert.equal(receiver.received[0]!.headers['x-openlines-delivery'], String(id));
+      await shot(page, '10-failed-events-retried');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -4,6 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Caller } from '../../domain/caller.js';
+import { ConnectorService } from '../../domain/connectors/connector-service.js';
+import { EventService } from '../../domain/events/event-service.js';
 import { LineService } from '../../domain/lines/line-service.js';
 import { type FileFormat, LinesFileError, parseLinesFile } from '../../domain/lines-as-code/lines-file.js';
 import { applyPlan, computePlan, exportLines, formatPlan } from '../../domain/lines-as-code/plan.js';
@@ -89,7 +91,11 @@ export function registerLinesAsCodeCommands(program: Command): void {
           }
           if (plan.items.length === 0) return;
           const applying = progressBar('applying');
-          const lines = new LineService(store, ctx);
+          // As config.add/update/delete do: OnOpenlinesLineConfigChange (and a pruned line's connector and line
+          // events) are queued in the apply's transaction; a server on the same store delivers them.
+          const events = new EventService(store);
+          const lines = new LineService(store, { ...ctx, events });
+          lines.onLineDeleted(new ConnectorService(store, { events }).lineDeleted);
           const done = await applyPlan(store, lines, caller, plan, {
             fileName,
             companyName: ctx.companyName,

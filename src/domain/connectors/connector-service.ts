@@ -33,6 +33,7 @@ import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import { lineLevelOf } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
+import { causeOf, type EventCause } from '../events/event-cause.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { BUILTIN_CONNECTORS, isBuiltinConnector, isReservedConnectorCode } from './builtin-connectors.js';
 import {
@@ -131,7 +132,12 @@ export class ConnectorService {
       }
       // Unregistering fires Status::delete once per line the connector was on, while the connector still exists.
       for (const lineId of await linesOfConnector(trx, connector.id)) {
-        await this.events.emit(trx, 'OnImConnectorStatusDelete', { connector: code, line: lineId, ownerAppId: app.id });
+        await this.events.emit(
+          trx,
+          'OnImConnectorStatusDelete',
+          { connector: code, line: lineId, ownerAppId: app.id },
+          causeOf(caller),
+        );
       }
       await deleteConnector(trx, connector.id);
       return { result: true } as const;
@@ -168,11 +174,12 @@ export class ConnectorService {
       }
       const deleted = await deleteBinding(trx, connector.id, lineId);
       // Status::delete fires after deleting the row, whether or not there was one (runtime-connectors.md §11.5).
-      await this.events.emit(trx, 'OnImConnectorStatusDelete', {
-        connector: code,
-        line: lineId,
-        ownerAppId: connector.app_id,
-      });
+      await this.events.emit(
+        trx,
+        'OnImConnectorStatusDelete',
+        { connector: code, line: lineId, ownerAppId: connector.app_id },
+        causeOf(caller),
+      );
       return deleted;
     });
     this.events.committed();
@@ -223,9 +230,14 @@ export class ConnectorService {
 
   /** For LineService.onLineDeleted: runs in config.delete's transaction. */
   /** Line deletion: one OnImConnectorStatusDelete per connector of the line, before its row goes (§11.5). */
-  readonly lineDeleted = async (trx: Db, lineId: number): Promise<void> => {
+  readonly lineDeleted = async (trx: Db, lineId: number, cause?: EventCause): Promise<void> => {
     for (const { code, appId } of await connectorsOfLine(trx, lineId)) {
-      await this.events.emit(trx, 'OnImConnectorStatusDelete', { connector: code, line: lineId, ownerAppId: appId });
+      await this.events.emit(
+        trx,
+        'OnImConnectorStatusDelete',
+        { connector: code, line: lineId, ownerAppId: appId },
+        cause,
+      );
     }
     await deleteBindingsOfLine(trx, lineId);
   };

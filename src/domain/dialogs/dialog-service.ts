@@ -15,10 +15,10 @@ import {
   findOpenSession,
   insertMessage,
   insertSession,
+  lastSessionId,
   lockChat,
   markDelivered,
   markMessageDeleted,
-  previousSessionId,
   renameChat,
   updateMessageContent,
   upsertCustomer,
@@ -30,14 +30,18 @@ import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { lineValue } from '../lines/line.js';
+import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
 import { userCodeOf } from './chat.js';
 import { dialogItem } from './connector-events.js';
+import type { Customer } from './customer.js';
 import { SESSION_STATUS } from './session.js';
 
 export interface DialogServiceOptions {
   readonly clock?: Clock;
   /** Where the dialog's events to applications go (the outbox), in the transaction of their cause. */
   readonly events?: EventEmitter;
+  /** Distribution and the session timers; without it a new session just waits in its queue. */
+  readonly engine?: SessionEngine;
 }
 
 /** What one stored customer message gives the answer. */
@@ -68,6 +72,7 @@ type ActiveConnector = {
 export class DialogService {
   private readonly clock: Clock;
   private readonly events: EventEmitter;
+  private readonly engine: SessionEngine | undefined;
 
   constructor(
     private readonly store: Store,
@@ -75,6 +80,7 @@ export class DialogService {
   ) {
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? NO_EVENTS;
+    this.engine = options.engine;
   }
 
   /**
@@ -82,21 +88,23 @@ export class DialogService {
    * when the connector is not active without error on the line; otherwise one outcome per item, by key.
    */
   async sendMessages(input: SendMessagesInput): Promise<Map<string, SendOutcome>> {
-    const outcomes = await this.store.write(async (trx) => {
+    const nowMs = this.clock.now();
+    const { outcomes, work } = await this.store.write(async (trx) => {
+      const work = newWork(trx, nowMs);
       const connector = await activeConnector(trx, input.connector, input.lineId);
-      const stamp = new Date(this.clock.now()).toISOString();
+      const stamp = work.stamp;
+      const customers = await upsertCustomers(trx, connector, input.items, stamp);
       const outcomes = new Map<string, SendOutcome>();
-      for (const [key, item] of input.items) {
-        outcomes.set(
-          key,
-          item.ok
-            ? { ok: true, stored: await this.storeMessage(trx, connector, input.lineId, item.message, stamp) }
-            : item,
-        );
+      for (const [key, item] of input.items) if (!item.ok) outcomes.set(key, item);
+      for (const { key, incoming, customer } of inChatOrder(connector, input.lineId, input.items, customers)) {
+        outcomes.set(key, {
+          ok: true,
+          stored: await this.storeMessage(work, connector, input.lineId, incoming, customer),
+        });
       }
-      return outcomes;
+      return { outcomes: new Map(input.items.map(([key]) => [key, outcomes.get(key)!])), work };
     });
-    if ([...outcomes.values()].some((o) => o.ok && o.stored.sessionStarted)) this.events.committed();
+    if (work.emitted > 0 || work.wake) this.events.committed();
     return outcomes;
   }
 
@@ -110,20 +118,15 @@ export class DialogService {
     return this.store.write(async (trx) => {
       const connector = await activeConnector(trx, input.connector, input.lineId);
       const stamp = new Date(this.clock.now()).toISOString();
+      const customers = await upsertCustomers(trx, connector, input.items, stamp);
       const outcomes = new Map<string, ChangeOutcome>();
-      for (const [key, item] of input.items) {
-        if (!item.ok) {
-          outcomes.set(key, item);
-          continue;
-        }
-        const incoming = item.message;
-        const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
-        const userCode = userCodeOf(
-          connector.code,
-          input.lineId,
-          incoming.externalChatId,
-          connector.chatGroup ? 0 : customer.id,
-        );
+      for (const [key, item] of input.items) if (!item.ok) outcomes.set(key, item);
+      for (const { key, incoming, customer, userCode } of inChatOrder(
+        connector,
+        input.lineId,
+        input.items,
+        customers,
+      )) {
         const chat = await findChatByUserCode(trx, userCode);
         let changed = 0;
         if (chat && incoming.externalMessageId !== null) {
@@ -202,13 +205,13 @@ export class DialogService {
   }
 
   private async storeMessage(
-    trx: Db,
+    work: EngineWork,
     connector: ActiveConnector,
     lineId: number,
     incoming: IncomingMessage,
-    stamp: string,
+    customer: Customer,
   ): Promise<StoredMessage> {
-    const customer = await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp);
+    const { trx, stamp } = work;
     const userCode = userCodeOf(connector.code, lineId, incoming.externalChatId, connector.chatGroup ? 0 : customer.id);
     const { chat } = await lockChat(trx, {
       user_code: userCode,
@@ -223,6 +226,7 @@ export class DialogService {
     });
     let session = await findOpenSession(trx, userCode);
     const sessionStarted = session === undefined;
+    const line = await findLine(trx, lineId);
     if (!session) {
       session = await insertSession(trx, {
         chat_id: chat.id,
@@ -235,19 +239,24 @@ export class DialogService {
         created_at: stamp,
         modified_at: stamp,
         closed_at: null,
+        parent_id: await lastSessionId(trx, chat.id),
+        date_operator: null,
+        date_operator_answer: null,
+        date_first_answer: null,
+        date_last_message: null,
       });
-      const line = await findLine(trx, lineId);
-      await this.events.emit(trx, 'OnImConnectorDialogStart', {
+      work.emitted += await this.events.emit(trx, 'OnImConnectorDialogStart', {
         connector: connector.code,
         line: lineId,
         ownerAppId: connector.appId,
         data: [
           dialogItem(chat, session, {
-            parentId: await previousSessionId(trx, chat.id, session.id),
+            parentId: session.parentId,
             closeTerm: line ? lineValue(line, 'FULL_CLOSE_TIME') : 0,
           }),
         ],
       });
+      if (this.engine && line) session = await this.engine.customerSessionStarted(work, chat, session, line);
     }
     const message = await insertMessage(trx, {
       chatId: chat.id,
@@ -259,8 +268,61 @@ export class DialogService {
       sending: false,
       stamp,
     });
+    if (this.engine) await this.engine.customerWrote(work, session);
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
+}
+
+// Rows are locked in one order by every call — customers by external id, then chats by user code, each stable — so
+// that two calls carrying the same customers or chats in opposite orders take turns instead of deadlocking on
+// PostgreSQL. One customer's messages in one chat keep the order they were sent in.
+
+/** Every item's customer, created or with its profile rewritten (by the item's last message), by item key. */
+async function upsertCustomers(
+  trx: Db,
+  connector: ActiveConnector,
+  items: SendMessagesInput['items'],
+  stamp: string,
+): Promise<Map<string, Customer>> {
+  const byCustomer = stableSort(
+    items.flatMap(([key, item]) => (item.ok ? [{ key, incoming: item.message }] : [])),
+    (entry) => entry.incoming.externalUserId,
+  );
+  const customers = new Map<string, Customer>();
+  for (const { key, incoming } of byCustomer) {
+    customers.set(key, await upsertCustomer(trx, connector.id, incoming.externalUserId, incoming.profile, stamp));
+  }
+  return customers;
+}
+
+/** The valid items with their customer and user code, in user-code order. */
+function inChatOrder(
+  connector: ActiveConnector,
+  lineId: number,
+  items: SendMessagesInput['items'],
+  customers: Map<string, Customer>,
+): { key: string; incoming: IncomingMessage; customer: Customer; userCode: string }[] {
+  const entries = items.flatMap(([key, item]) => {
+    const customer = customers.get(key);
+    if (!item.ok || !customer) return [];
+    const part = connector.chatGroup ? 0 : customer.id;
+    return [
+      {
+        key,
+        incoming: item.message,
+        customer,
+        userCode: userCodeOf(connector.code, lineId, item.message.externalChatId, part),
+      },
+    ];
+  });
+  return stableSort(entries, (entry) => entry.userCode);
+}
+
+function stableSort<T>(list: readonly T[], keyOf: (item: T) => string): T[] {
+  return list
+    .map((item, index) => ({ item, index, key: keyOf(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index))
+    .map((entry) => entry.item);
 }
 
 /**

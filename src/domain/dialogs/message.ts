@@ -24,7 +24,13 @@ export interface Message {
   /** An operator's message not yet confirmed by imconnector.send.status.delivery (the reference's SENDING). */
   readonly sending: boolean;
   readonly delivered: boolean;
+  /** Deleted messages keep no text or files; they read as DELETED_MESSAGE_TEXT. */
   readonly deleted: boolean;
+  /** Edited by its author (im.message.update). */
+  readonly edited: boolean;
   readonly createdAt: string;
   readonly modifiedAt: string;
 }
+
+/** What a deleted message reads as (the reference's IM_MESSAGE_DELETED). */
+export const DELETED_MESSAGE_TEXT = 'This message has been deleted.';

@@ -34,4 +34,48 @@ export interface Session {
   readonly createdAt: string;
   readonly modifiedAt: string;
   readonly closedAt: string | null;
+  /** input: a customer started it; output: an operator did. */
+  readonly mode: 'input' | 'output';
+  /** Nobody has taken it yet (offered or waiting): the reference's WAIT_ANSWER. */
+  readonly waitAnswer: boolean;
+  /** Closing mode: a close text or vote request went out; the next close is final. */
+  readonly waitAction: boolean;
+  /** Pinned to its operator: availability rules never take it away. */
+  readonly pinned: boolean;
+  readonly spam: boolean;
+  /** The last distribution found nobody eligible. */
+  readonly undistributed: boolean;
+  /** Operators offered it in the current cycle, in order. */
+  readonly queueHistory: readonly number[];
+  readonly parentId: number;
+  readonly dateOperator: string | null;
+  readonly dateOperatorAnswer: string | null;
+  readonly dateFirstAnswer: string | null;
+  readonly dateLastMessage: string | null;
+  readonly messageCount: number;
+  readonly sendNoAnswerText: boolean;
+  /** '' while open; operator | auto | spam | client once closed. */
+  readonly closeReason: string;
 }
+
+/** The session's writable state, as the engine changes it. */
+export type SessionState = Pick<
+  Session,
+  | 'status'
+  | 'operatorId'
+  | 'closed'
+  | 'closedAt'
+  | 'waitAnswer'
+  | 'waitAction'
+  | 'pinned'
+  | 'spam'
+  | 'undistributed'
+  | 'queueHistory'
+  | 'dateOperator'
+  | 'dateOperatorAnswer'
+  | 'dateFirstAnswer'
+  | 'dateLastMessage'
+  | 'messageCount'
+  | 'sendNoAnswerText'
+  | 'closeReason'
+>;

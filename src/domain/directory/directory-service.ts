@@ -14,7 +14,7 @@ import type { Store } from '../../store/store.js';
 import { insertWebhook, listWebhooks, revokeWebhook, type WebhookRow } from '../../store/webhooks-repository.js';
 import { generateCode, hashSecret } from '../secrets.js';
 
-export const KNOWN_SCOPES = ['imopenlines', 'imconnector', 'imbot', 'basic'] as const;
+export const KNOWN_SCOPES = ['imopenlines', 'imconnector', 'im', 'imbot', 'basic'] as const;
 
 export class DirectoryError extends Error {}
 
@@ -114,7 +114,8 @@ export class DirectoryService {
     if (!created) return null;
     const { code } = await this.createWebhook({
       userId: 1,
-      scopes: ['imopenlines', 'imconnector'],
+      // im: the operators' messages (im.message.*, im.dialog.messages.get) into the lines' chats.
+      scopes: ['imopenlines', 'imconnector', 'im'],
       title: 'first start',
     });
     return { userId: 1, code };

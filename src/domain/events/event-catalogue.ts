@@ -7,6 +7,7 @@ import type { FieldChange } from '../history/line-snapshot.js';
 
 /** What each event's cause hands to events.emit. */
 export interface EventPayloads {
+  OnAppTest: { readonly appId: number; readonly query: unknown };
   OnImConnectorMessageAdd: ConnectorMessages;
   OnImConnectorMessageUpdate: ConnectorMessages;
   OnImConnectorMessageDelete: ConnectorMessages;
@@ -47,9 +48,12 @@ export interface EventDescriptor<N extends EventName> {
   readonly name: N;
   /** The scope whose `_events` declare it: event.bind refuses it to a token without this scope. */
   readonly scope: string;
-  /** Who receives it: only the application that registered the connector, or every application bound to it. */
-  readonly recipients: 'connector owner' | 'every binding';
-  /** The owner application of the connector (connector-owner events); null: no application owns it. */
+  /**
+   * Who receives it: only the application that registered the connector, only the application whose call caused
+   * it (event.test), or every application bound to it.
+   */
+  readonly recipients: 'connector owner' | 'calling application' | 'every binding';
+  /** The one application that receives it (owner or caller); null: none (a connector no application owns). */
   owner(payload: EventPayloads[N]): number | null;
   /** The envelope's `data` (runtime-connectors.md §11.0). */
   data(payload: EventPayloads[N]): unknown;
@@ -88,6 +92,18 @@ const dialogExample: ConnectorDialog = {
 };
 
 export const EVENT_CATALOGUE: Catalogue = {
+  OnAppTest: {
+    name: 'OnAppTest',
+    scope: '_global',
+    recipients: 'calling application',
+    owner: (p) => p.appId,
+    data: (p) => ({ QUERY: p.query, LANGUAGE_ID: 'en' }),
+    when:
+      'The application called `event.test`: sent to its own handlers only; `QUERY` holds the parameters of ' +
+      'that call.',
+    source: 'runtime-connectors.md §13.5',
+    example: { appId: 1, query: { check: 'ping' } },
+  },
   OnImConnectorMessageAdd: {
     name: 'OnImConnectorMessageAdd',
     scope: 'imopenlines',

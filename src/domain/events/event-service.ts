@@ -3,6 +3,7 @@
 // causes the event, so a rolled-back change sends nothing and a committed one is delivered even after a crash
 // (jobs/deliver-events.ts). The rules of each event (scope, recipients, data) are in event-catalogue.ts.
 
+import { createHash } from 'node:crypto';
 import { type Clock, systemClock } from '../../clock.js';
 import type { Db } from '../../store/db.js';
 import {
@@ -11,12 +12,18 @@ import {
   insertBinding,
   insertOutbox,
   listAppBindings,
+  upsertOffline,
 } from '../../store/events-repository.js';
 import { findAppByClientId } from '../../store/oauth-repository.js';
 import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
+import type { HandlerHosts } from '../../wire/handler-hosts.js';
+import { encodePhpJson } from '../../wire/php-json.js';
 import type { Caller } from '../caller.js';
+import { currentCallOrigin } from './call-origin.js';
 import { EVENT_CATALOGUE, EVENT_NAMES, type EventName, type EventPayloads, findEvent } from './event-catalogue.js';
+import { type EventCause, localUser, sessionOf } from './event-cause.js';
+import { OfflineEventQueue } from './offline-events.js';
 
 /** The handler URL limit: b_rest_event.EVENT_HANDLER is varchar(255) (runtime-connectors.md §12.4). */
 export const HANDLER_MAX_LENGTH = 255;
@@ -28,26 +35,21 @@ export interface BindInput {
   readonly authType: number;
   readonly authTypeSent: boolean;
   readonly eventType: 'online' | 'offline';
+  /** The request's auth_connector ('' none): kept with the binding (offline bindings are keyed by it). */
+  readonly connectorId: string;
 }
 
-export interface UnbindInput {
-  readonly event: string;
-  readonly handler: string;
-  readonly authType: number;
-  readonly authTypeSent: boolean;
-  readonly eventType: 'online' | 'offline';
-}
+export type UnbindInput = BindInput;
 
-export interface BoundHandler {
-  readonly event: string;
-  readonly handler: string;
-  readonly auth_type: string;
-  readonly offline: 0;
-}
+/** An event.get row: an online handler or an offline binding. */
+export type BoundHandler =
+  | { readonly event: string; readonly handler: string; readonly auth_type: string; readonly offline: 0 }
+  | { readonly event: string; readonly connector_id: string; readonly offline: 1 };
 
 /** Events an application may emit into; the scheduler listens to wake up after a commit. */
 export interface EventEmitter {
-  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number>;
+  /** `cause`: who acted and in which event session (the auth block's user and the loop guard, event-cause.ts). */
+  emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
   /** Tells the deliverer that a transaction that emitted has committed. */
   committed(): void;
 }
@@ -55,15 +57,28 @@ export interface EventEmitter {
 /** For services built where no event is sent (unit tests of other families). */
 export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {} };
 
+export interface EventServiceOptions {
+  readonly clock?: Clock;
+  /** The portal's time zone (offline events' TIMESTAMP_X). */
+  readonly timeZone?: string;
+  /** Where handlers may point (EVENT_HANDLER_HOSTS); absent = any. */
+  readonly handlerHosts?: HandlerHosts;
+}
+
 export class EventService implements EventEmitter {
   private readonly clock: Clock;
   private readonly listeners: (() => void)[] = [];
+  private readonly handlerHosts: HandlerHosts | undefined;
+  /** event.offline.get / list / clear / error. */
+  readonly offline: OfflineEventQueue;
 
   constructor(
     private readonly store: Store,
-    options: { clock?: Clock } = {},
+    options: EventServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.handlerHosts = options.handlerHosts;
+    this.offline = new OfflineEventQueue(store, options.timeZone ?? 'UTC');
   }
 
   /** Called after a commit that emitted events (the scheduler's wake). */
@@ -76,21 +91,35 @@ export class EventService implements EventEmitter {
   }
 
   /**
-   * Queues `name` for every binding that should receive it, inside `trx`; returns how many deliveries were
-   * queued. Connector-owner events go only to the owning application (none for built-in connectors).
+   * Queues `name` for every binding that should receive it, inside `trx`; returns how many deliveries and offline
+   * rows were queued. Connector-owner events go only to the owning application (none for built-in connectors),
+   * event.test's only to the calling application. An offline binding (empty handler) gets a row of the offline
+   * queue instead of a delivery, unless the event was caused by a call of the same application with the same
+   * auth_connector (the reference's anti-echo rule, §13.6). An event emitted by a call whose event session has
+   * run out (the loop guard) is dropped: nothing is queued.
    */
-  async emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N]): Promise<number> {
+  async emit<N extends EventName>(
+    trx: Db,
+    name: N,
+    payload: EventPayloads[N],
+    explicitCause?: EventCause,
+  ): Promise<number> {
+    const cause = explicitCause ?? causeOfCall();
+    const session = sessionOf(cause);
+    if (session <= 0) return 0;
     const descriptor = EVENT_CATALOGUE[name];
     let bindings = await bindingsForEvent(trx, name.toUpperCase());
-    if (descriptor.recipients === 'connector owner') {
+    if (descriptor.recipients !== 'every binding') {
       const owner = descriptor.owner(payload);
       bindings = bindings.filter((b) => owner !== null && b.app_id === owner);
     }
     const nowMs = this.clock.now();
-    const data = JSON.stringify(descriptor.data(payload));
+    const body = descriptor.data(payload);
+    const data = JSON.stringify(body);
+    const online = bindings.filter((b) => b.handler !== '');
     await insertOutbox(
       trx,
-      bindings.map((b) => ({
+      online.map((b) => ({
         binding_id: b.id,
         app_id: b.app_id,
         event: b.event,
@@ -106,31 +135,73 @@ export class EventService implements EventEmitter {
         delivered_at_ms: null,
         failed_at_ms: null,
         last_error: null,
+        local_user: localUser(b.user_id, cause),
+        event_session: session,
       })),
     );
-    return bindings.length;
+    let offline = bindings.filter((b) => b.handler === '');
+    const origin = currentCallOrigin();
+    if (offline.length > 0 && origin?.clientId) {
+      const caller = await findAppByClientId(trx, origin.clientId);
+      offline = offline.filter((b) => !(b.app_id === caller?.id && b.connector_id === origin.authConnector));
+    }
+    for (const b of offline) {
+      await upsertOffline(trx, {
+        app_id: b.app_id,
+        connector_id: b.connector_id,
+        event: b.event,
+        data,
+        user_id: origin?.userId ?? 0,
+        message_id: createHash('md5')
+          .update(`${b.event}|${encodePhpJson(body)}`)
+          .digest('hex'),
+        // TIMESTAMP_X has whole seconds, so that a filter by it can match.
+        timestamp_ms: Math.floor(nowMs / 1000) * 1000,
+      });
+    }
+    return online.length + offline.length;
+  }
+
+  /** event.test (§13.5): ONAPPTEST to the calling application's own handlers; answers 1. */
+  async test(caller: Caller, query: unknown): Promise<1> {
+    await this.store.write(async (trx) => {
+      await this.emit(trx, 'OnAppTest', { appId: await appOf(trx, caller), query });
+    });
+    this.committed();
+    return 1;
   }
 
   /** event.bind (runtime-connectors.md §13.1). */
   async bind(caller: Caller, input: BindInput): Promise<true> {
-    const userId = bindingUser(caller, input.authType, 'binding');
+    let userId = bindingUser(caller, input.authType, 'binding');
+    if (input.event === '') throw argumentError('EVENT', "Argument 'EVENT' is null or empty");
+    let handler = input.handler;
     if (input.eventType === 'offline') {
-      throw new RestError(
-        'ACCESS_DENIED',
-        'Access denied! Offline events binding requires administrator access rights',
-      );
+      if (!caller.isAdmin) {
+        throw new RestError(
+          'ACCESS_DENIED',
+          'Access denied! Offline events binding requires administrator access rights',
+        );
+      }
+      handler = '';
+      userId = 0;
+    } else {
+      if (handler === '') throw argumentError('HANDLER', "Argument 'HANDLER' is null or empty");
+      checkCallback(handler);
+      this.checkDestination(handler);
     }
-    if (input.handler === '') throw argumentError('HANDLER', "Argument 'HANDLER' is null or empty");
     const descriptor = findEvent(input.event);
-    if (!descriptor || !caller.scopes.has(descriptor.scope)) throw new RestError('ERROR_EVENT_NOT_FOUND');
-    checkCallback(input.handler);
+    if (!descriptor || !(descriptor.scope === '_global' || caller.scopes.has(descriptor.scope))) {
+      throw new RestError('ERROR_EVENT_NOT_FOUND');
+    }
     return this.store.write(async (trx) => {
       const app = await appOf(trx, caller);
       const added = await insertBinding(trx, {
         app_id: app,
         event: descriptor.name.toUpperCase(),
-        handler: input.handler,
+        handler,
         user_id: userId,
+        connector_id: input.connectorId,
         created_at: new Date(this.clock.now()).toISOString(),
       });
       if (!added) throw new RestError('ERROR_CORE', 'Unable to set event handler: Handler already binded');
@@ -138,14 +209,36 @@ export class EventService implements EventEmitter {
     });
   }
 
+  /** The handler-destination allow-list (EVENT_HANDLER_HOSTS), after the reference's own URL checks. */
+  private checkDestination(handler: string): void {
+    if (this.handlerHosts && !this.handlerHosts.allows(handler)) {
+      throw new RestError(
+        'ERROR_WRONG_HANDLER_URL',
+        "Wrong handler URL: this server's EVENT_HANDLER_HOSTS does not allow its host",
+        { argument: 'HANDLER' },
+      );
+    }
+  }
+
   /** event.unbind (§13.2): how many handlers were removed. */
   async unbind(caller: Caller, input: UnbindInput): Promise<{ count: number }> {
     if (input.event === '') throw argumentError('EVENT', "Argument 'EVENT' is null or empty");
     if (input.eventType === 'offline') {
-      throw new RestError(
-        'ACCESS_DENIED',
-        'Access denied! Offline events unbinding requires administrator access rights',
-      );
+      if (!caller.isAdmin) {
+        throw new RestError(
+          'ACCESS_DENIED',
+          'Access denied! Offline events unbinding requires administrator access rights',
+        );
+      }
+      return this.store.write(async (trx) => ({
+        count: await deleteBindings(trx, {
+          appId: await appOf(trx, caller),
+          event: input.event.toUpperCase(),
+          handler: '',
+          userId: null,
+          connectorId: input.connectorId,
+        }),
+      }));
     }
     if (input.handler === '') throw argumentError('HANDLER', "Argument 'HANDLER' is null or empty");
     let userId: number | null = null;
@@ -178,14 +271,22 @@ export class EventService implements EventEmitter {
     return this.store.read(async (db) => {
       const app = await appOf(db, caller);
       const rows = await listAppBindings(db, app, caller.isAdmin ? null : caller.userId);
-      return rows.map((r) => ({
-        event: r.event,
-        handler: r.handler,
-        auth_type: String(r.user_id),
-        offline: 0 as const,
-      }));
+      return rows.map(
+        (r): BoundHandler =>
+          r.handler === ''
+            ? { event: r.event, connector_id: r.connector_id, offline: 1 }
+            : { event: r.event, handler: r.handler, auth_type: String(r.user_id), offline: 0 },
+      );
     });
   }
+}
+/** The cause of an event emitted inside a REST call (none outside one: a timer, the CLI). */
+function causeOfCall(): EventCause | undefined {
+  const origin = currentCallOrigin();
+  if (!origin) return undefined;
+  return origin.eventSession === undefined
+    ? { userId: origin.userId }
+    : { userId: origin.userId, eventSession: origin.eventSession };
 }
 
 /** `events` (§13.4): the upper-case codes of the given scopes (every scope with `full`). */

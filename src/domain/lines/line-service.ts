@@ -22,6 +22,7 @@ import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import { allowedUsersFor, canOperateOnLine, type LineAction } from '../access/permissions.js';
 import type { Caller } from '../caller.js';
+import { causeOf, type EventCause } from '../events/event-cause.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
 import { diffSnapshots, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
@@ -45,8 +46,11 @@ export interface LineServiceOptions {
   readonly events?: EventEmitter;
 }
 
-/** Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...). */
-export type LineDeletedHook = (trx: Db, lineId: number) => Promise<void>;
+/**
+ * Runs inside a method's transaction after a line is deleted, before its row goes (connector bindings, ...);
+ * `cause` is who deleted it, for the events the hook emits.
+ */
+export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
 
 /** A line with its expanded queue in queue order (config.get). */
 export interface LineWithMembers {
@@ -125,7 +129,7 @@ export class LineService {
       // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
       const after = snapshotOf(values, queue.configQueue);
       const revision = { lineId: id, action: 'add', author: authorOf(caller), at: stamp, before: null, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision));
+      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
       return id;
     });
     this.events.committed();
@@ -133,15 +137,20 @@ export class LineService {
   }
 
   /** The openlines configuration-change event for a recorded revision (none when nothing changed). */
-  private async changed(trx: Db, revision: RevisionInput, revisionId: number | null): Promise<void> {
+  private async changed(trx: Db, revision: RevisionInput, revisionId: number | null, cause: EventCause): Promise<void> {
     if (revisionId === null) return;
     const changes = diffSnapshots(revision.before, revision.after);
-    await this.events.emit(trx, 'OnOpenlinesLineConfigChange', {
-      line: revision.lineId,
-      action: revision.action,
-      revision: revisionId,
-      changes,
-    });
+    await this.events.emit(
+      trx,
+      'OnOpenlinesLineConfigChange',
+      {
+        line: revision.lineId,
+        action: revision.action,
+        revision: revisionId,
+        changes,
+      },
+      cause,
+    );
   }
 
   /** Registers cleanup for rows that reference a line (e.g. connector bindings); runs in delete's transaction. */
@@ -200,7 +209,7 @@ export class LineService {
       }
       const after = snapshotOf(values, queue ? queue.configQueue : storedQueue);
       const revision = { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision));
+      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
       return true;
     });
     this.events.committed();
@@ -216,13 +225,13 @@ export class LineService {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const before = await snapshotLine(trx, id);
       if (!before) return null;
-      for (const hook of this.lineDeletedHooks) await hook(trx, id);
+      for (const hook of this.lineDeletedHooks) await hook(trx, id, causeOf(caller));
       const deleted = await deleteLine(trx, id);
       // After the hooks' OnImConnectorStatusDelete events, as Output::deleteLine orders them (§11.6).
-      await this.events.emit(trx, 'OnImConnectorLineDelete', { line: id });
+      await this.events.emit(trx, 'OnImConnectorLineDelete', { line: id }, causeOf(caller));
       const at = new Date(this.clock.now()).toISOString();
       const revision = { lineId: id, action: 'delete', author: authorOf(caller), at, before, after: null } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision));
+      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
       return deleted;
     });
     this.events.committed();

@@ -30,12 +30,15 @@ import { generateCode, hashSecret, secretMatches } from '../secrets.js';
 /** An authorization code lives 30 seconds (openlines-api.md §1.3). */
 export const CODE_TTL_SECONDS = 30;
 /** `status` of a local application in the token answer (b24jssdk EnumAppStatus 'L'). */
-const APP_STATUS = 'L';
+export const APP_STATUS = 'L';
 const TOKEN_LENGTH = 64;
 /** Longer strings are refused before hashing: no token of ours is this long. */
 const MAX_PRESENTED_LENGTH = 512;
 /** Compared against when the client_id is unknown, so both refusals take the same work. */
 const DUMMY_HASH = hashSecret('openlines-no-such-client');
+
+/** An access token minted for an event lives an hour by the server clock (runtime-connectors.md §12.2). */
+export const EVENT_TOKEN_TTL_SECONDS = 3600;
 
 /** A command-line mistake (unknown application or user, bad scope): printed, never sent over HTTP. */
 export class OAuthAdminError extends Error {}
@@ -90,6 +93,50 @@ export interface TokenRequest {
 export interface Endpoints {
   readonly base: string;
   readonly domain: string;
+}
+
+/** An access token minted for one event delivery: no refresh token goes with it. */
+export interface EventToken {
+  readonly accessToken: string;
+  /** Unix seconds. */
+  readonly expires: number;
+  readonly expiresIn: number;
+  readonly scopes: readonly string[];
+  readonly userId: number;
+}
+
+/**
+ * Mints the access token an event's auth block carries (runtime-connectors.md §12.2): the application's scopes,
+ * for `userId`, valid EVENT_TOKEN_TTL_SECONDS from `nowMs`, stored hashed like every other token and marked with
+ * the event session's TTL, which a call made with it runs with. Its refresh hash is of a secret nobody is given.
+ */
+export async function mintEventToken(
+  db: Db,
+  grant: { appId: number; userId: number; scopes: readonly string[]; eventSession: number; nowMs: number },
+): Promise<EventToken> {
+  const accessToken = generateCode(TOKEN_LENGTH);
+  const expiresMs = grant.nowMs + EVENT_TOKEN_TTL_SECONDS * 1000;
+  const expires = new Date(expiresMs).toISOString();
+  await insertToken(db, {
+    app_id: grant.appId,
+    user_id: grant.userId,
+    access_hash: hashSecret(accessToken),
+    refresh_hash: hashSecret(randomBytes(32).toString('hex')),
+    scopes: grant.scopes.join(','),
+    access_expires_at: expires,
+    refresh_expires_at: expires,
+    revoked: 0,
+    rotated_at: null,
+    created_at: new Date(grant.nowMs).toISOString(),
+    event_session: grant.eventSession,
+  });
+  return {
+    accessToken,
+    expires: Math.floor(expiresMs / 1000),
+    expiresIn: EVENT_TOKEN_TTL_SECONDS,
+    scopes: grant.scopes,
+    userId: grant.userId,
+  };
 }
 
 /** The token answer, keys in the order Bitrix24's authorization server prints them. */
@@ -288,6 +335,7 @@ export class OAuthService {
       clientId: grant.client_id,
       scopes: new Set(splitScopes(grant.scopes)),
       strict: grant.app_strict === 1,
+      ...(grant.event_session === null ? {} : { eventSession: grant.event_session }),
     };
   }
 
@@ -309,6 +357,7 @@ export class OAuthService {
       revoked: 0,
       rotated_at: null,
       created_at: new Date(nowMs).toISOString(),
+      event_session: null,
     });
     const portal = await getPortal(db);
     return {

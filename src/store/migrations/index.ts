@@ -9,6 +9,10 @@ import * as roles from './2026-11-23-07-roles.js';
 import * as linesByEditor from './2026-11-24-01-lines-by-editor.js';
 import * as dialogs from './2026-12-02-01-dialogs.js';
 import * as events from './2026-12-02-02-events.js';
+import * as operatorMessages from './2026-12-02-03-operator-messages.js';
+import * as offlineEvents from './2026-12-02-04-offline-events.js';
+import * as eventAuth from './2026-12-02-05-event-auth.js';
+import * as sessionEngine from './2026-12-02-07-session-engine.js';
 
 export interface Migration {
   name: string;
@@ -26,4 +30,8 @@ export const MIGRATIONS: readonly Migration[] = [
   linesByEditor,
   dialogs,
   events,
+  operatorMessages,
+  offlineEvents,
+  eventAuth,
+  sessionEngine,
 ];

@@ -15,6 +15,7 @@
 // Readers on this connection may see a committed write up to one flush before its writer gets the answer.
 // Never call write() from inside a write's work: the inner write would wait for the group that runs it.
 
+import { AsyncResource } from 'node:async_hooks';
 import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 
@@ -52,7 +53,9 @@ export class SqliteGroupCommit<DB> {
   /** Runs `work` in a transaction shared with concurrent writes; settles after the commit is on disk. */
   write<T>(work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      // The work runs in the group's turn but in its caller's async context (AsyncLocalStorage: the REST call
+      // that caused an event, domain/events/call-origin.ts).
+      this.queue.push({ work: AsyncResource.bind(work), resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // Requests read in the same turn of the event loop join the same group.
