@@ -1,8 +1,10 @@
 // An event's way from the REST call that commits it to the application's handler (issue 16): a handler on
-// loopback that answers 200 at once is bound to OnImConnectorDialogStart, then customers write into new chats
-// one at a time (`imconnector.send.messages`: the session and its outbox row commit together; the deliverer is
-// woken after the commit). Each event is matched to its call by the chat id in its data, and timed from the
-// moment the call was sent (the commit lies between that and the answer) and from the answer's arrival.
+// loopback that answers 200 at once is bound, then calls that emit the event are made one at a time (the change
+// and its outbox row commit together; the deliverer is woken after the commit). Two kinds: an operator's
+// `im.message.add` in a connector's chat → OnImConnectorMessageAdd (matched by the message id), and a customer
+// writing into a new chat (`imconnector.send.messages`) → OnImConnectorDialogStart (matched by the chat id).
+// Each event is timed from the moment its call was sent (the commit lies between that and the answer) and from
+// the answer's arrival.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +17,23 @@ export interface Percentiles {
   readonly p99: number;
 }
 
+export type LatencyKind = 'message-add' | 'dialog-start';
+
+const KINDS: Record<LatencyKind, { event: string; label: string; call: string }> = {
+  'message-add': {
+    event: 'OnImConnectorMessageAdd',
+    label: 'im.message.add → OnImConnectorMessageAdd',
+    call: 'im.message.add',
+  },
+  'dialog-start': {
+    event: 'OnImConnectorDialogStart',
+    label: 'send.messages (new chat) → OnImConnectorDialogStart',
+    call: 'imconnector.send.messages',
+  },
+};
+
 export interface EventLatency {
+  readonly kind: LatencyKind;
   readonly target: TargetName;
   readonly events: number;
   /** Call sent → handler received the POST. */
@@ -35,13 +53,31 @@ function percentiles(values: number[]): Percentiles {
 }
 
 export async function measureEventLatency(options: {
+  kind: LatencyKind;
   target: TargetName;
   count: number;
   warmup: number;
+  /** With the connector application's token. */
   call: Call;
+  /** With the administrator's webhook (an operator who may write into any chat). */
+  hookCall: Call;
   newChat: () => string;
 }): Promise<EventLatency> {
+  const { event } = KINDS[options.kind];
+  /** Arrival times by key (chat id or message id), and the waiters for keys not arrived yet. */
+  const arrivals = new Map<string, number>();
   const waiting = new Map<string, (atMs: number) => void>();
+  const arrivalOf = (key: string) =>
+    new Promise<number>((resolve, reject) => {
+      const at = arrivals.get(key);
+      if (at !== undefined) return resolve(at);
+      const guard = setTimeout(() => reject(new Error(`the ${event} for ${key} did not arrive in 30 s`)), 30_000);
+      waiting.set(key, (atMs) => {
+        clearTimeout(guard);
+        waiting.delete(key);
+        resolve(atMs);
+      });
+    });
   const handler = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,46 +85,58 @@ export async function measureEventLatency(options: {
       const atMs = performance.now();
       res.writeHead(200).end('ok');
       const body = parsePhpQuery(Buffer.concat(chunks).toString()) as {
-        data?: { DATA?: Record<string, { connector?: { chat_id?: string } }> };
+        data?: {
+          DATA?: Record<string, { connector?: { chat_id?: string } }>;
+          MESSAGES?: Record<string, { im?: { message_id?: string } }>;
+        };
       };
-      const chat = body.data?.DATA?.['0']?.connector?.chat_id;
-      if (chat) waiting.get(chat)?.(atMs);
+      const key = body.data?.DATA?.['0']?.connector?.chat_id ?? body.data?.MESSAGES?.['0']?.im?.message_id;
+      if (key && !arrivals.has(key)) {
+        arrivals.set(key, atMs);
+        waiting.get(key)?.(atMs);
+      }
     });
   });
   await new Promise<void>((resolve) => handler.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(handler.address() as AddressInfo).port}/dialog-start`;
-  const bound = await options.call('event.bind', { event: 'OnImConnectorDialogStart', handler: url });
+  const url = `http://127.0.0.1:${(handler.address() as AddressInfo).port}/${options.kind}`;
+  const bound = await options.call('event.bind', { event, handler: url });
   if (bound.result !== true) throw new Error(`event.bind: ${JSON.stringify(bound)}`);
   const fromCall: number[] = [];
   const afterAnswer: number[] = [];
   const roundTrip: number[] = [];
   try {
+    // The operator writes into one chat the customer opened (its session stays open).
+    let dialog = '';
+    if (options.kind === 'message-add') {
+      const opened = await options.call('imconnector.send.messages', customerMessage(options.newChat()));
+      const chatId = (opened.result as { DATA?: { RESULT?: { session?: { CHAT_ID?: string } }[] } })?.DATA?.RESULT?.[0]
+        ?.session?.CHAT_ID;
+      if (!chatId) throw new Error(`no chat opened: ${JSON.stringify(opened)}`);
+      dialog = `chat${chatId}`;
+    }
     for (let i = 0; i < options.warmup + options.count; i++) {
-      const chat = options.newChat();
-      const arrived = new Promise<number>((resolve, reject) => {
-        const guard = setTimeout(() => reject(new Error(`the event for ${chat} did not arrive in 30 s`)), 30_000);
-        waiting.set(chat, (atMs) => {
-          clearTimeout(guard);
-          waiting.delete(chat);
-          resolve(atMs);
-        });
-      });
+      const chat = options.kind === 'dialog-start' ? options.newChat() : '';
+      const arrived = chat ? arrivalOf(chat) : null;
       const sent = performance.now();
-      const answer = await options.call('imconnector.send.messages', customerMessage(chat));
+      const answer =
+        options.kind === 'dialog-start'
+          ? await options.call('imconnector.send.messages', customerMessage(chat))
+          : await options.hookCall('im.message.add', { DIALOG_ID: dialog, MESSAGE: `Operator reply ${i}` });
       const answered = performance.now();
-      if (answer.error) throw new Error(`send.messages: ${JSON.stringify(answer)}`);
-      const received = await arrived;
+      if (answer.error) throw new Error(`${KINDS[options.kind].call}: ${JSON.stringify(answer)}`);
+      const received = await (arrived ?? arrivalOf(String(answer.result)));
       if (i < options.warmup) continue;
       fromCall.push(received - sent);
       afterAnswer.push(received - answered);
       roundTrip.push(answered - sent);
     }
   } finally {
-    await options.call('event.unbind', { event: 'OnImConnectorDialogStart', handler: url }).catch(() => undefined);
+    await options.call('event.unbind', { event, handler: url }).catch(() => undefined);
     handler.closeAllConnections();
     await new Promise((resolve) => handler.close(resolve));
   }
   return {
+    kind: options.kind,
     target: options.target,
     events: fromCall.length,
     fromCall: percentiles(fromCall),
@@ -100,27 +148,27 @@ export async function measureEventLatency(options: {
 const ms = (n: number) => (Number.isFinite(n) ? (Math.abs(n) < 10 ? n.toFixed(2) : n.toFixed(1)) : '—');
 const ratio = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)}×` : '—');
 
-/** The Markdown section: percentiles per store, beside the send's own round trip and the reference's. */
+/** The Markdown section: percentiles per kind and store, beside the call's own round trip and the reference's. */
 export function renderEventLatency(latencies: readonly EventLatency[], results: Results, lines: number): string {
   const reference = median(
     results.of('reference', 'send.messages (new chat)', lines, 1).map((sample) => sample.m.p50Ms),
   );
   const out = [
     '',
-    '### Event latency: commit → handler (OnImConnectorDialogStart)',
+    '### Event latency: commit → handler',
     '',
-    'A loopback handler answering 200 at once is bound; customers write into new chats one at a time. "From the ' +
-      'call" runs from sending `imconnector.send.messages` (which commits the session and its outbox row) to the ' +
+    'A loopback handler answering 200 at once is bound; the calls that emit the event are made one at a time. ' +
+      '"From the call" runs from sending the call (whose transaction commits the change and the outbox row) to the ' +
       'handler\'s receipt of the POST; "after the answer" from the call\'s answer to that receipt (negative: the ' +
       "event came first). Ratios: to the same call's round trip, and to the reference's round trip at 1 connection " +
-      `(p50 ${ms(reference)} ms in this run).`,
+      `(send.messages body, p50 ${ms(reference)} ms in this run).`,
     '',
-    '| server | events | p50 from the call ms | p99 from the call ms | p50 after the answer ms | p99 after the answer ms | call round trip p50 ms | p50 × call round trip | p50 × reference round trip |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| event | server | events | p50 from the call ms | p99 from the call ms | p50 after the answer ms | p99 after the answer ms | call round trip p50 ms | p50 × call round trip | p50 × reference round trip |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const l of latencies) {
     out.push(
-      `| ${TARGET_LABEL[l.target]} | ${l.events} | ${ms(l.fromCall.p50)} | ${ms(l.fromCall.p99)} | ${ms(l.afterAnswer.p50)} | ${ms(l.afterAnswer.p99)} | ${ms(l.roundTrip.p50)} | ${ratio(l.fromCall.p50 / l.roundTrip.p50)} | ${ratio(l.fromCall.p50 / reference)} |`,
+      `| ${KINDS[l.kind].label} | ${TARGET_LABEL[l.target]} | ${l.events} | ${ms(l.fromCall.p50)} | ${ms(l.fromCall.p99)} | ${ms(l.afterAnswer.p50)} | ${ms(l.afterAnswer.p99)} | ${ms(l.roundTrip.p50)} | ${ratio(l.fromCall.p50 / l.roundTrip.p50)} | ${ratio(l.fromCall.p50 / reference)} |`,
     );
   }
   out.push('');

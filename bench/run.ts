@@ -3,7 +3,8 @@
 // over stores of 100 / 10 000 / 100 000 lines, memory and start-up time. Prints a progress line per
 // measurement and writes the tables to bench/results.md. `--help` lists the options.
 // With the new-chat `imconnector.send.messages` scenario it also measures an event's way from the REST call that
-// commits it to a handler on loopback that answers at once (OnImConnectorDialogStart, p50 / p99).
+// commits it to a handler on loopback that answers at once (im.message.add → OnImConnectorMessageAdd, and
+// send.messages into a new chat → OnImConnectorDialogStart; p50 / p99).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -440,6 +441,16 @@ async function main(): Promise<void> {
     return (await response.json()) as Record<string, unknown>;
   }
 
+  /** A REST call with the administrator's webhook (an operator's im.message.add). */
+  async function hookCall(server: Server, method: string, params: Record<string, unknown>) {
+    const response = await fetch(`${server.child.url}/rest/1/${server.code}/${method}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  }
+
   /** Every scenario × connections × run, and within a run every target in turn (interleaved). */
   async function runBlock(
     phase: Phase,
@@ -561,18 +572,22 @@ async function main(): Promise<void> {
       for (const server of servers) {
         if (!server.available.has('send.messages (new chat)')) continue;
         await drain(targets.find((t) => t.pid === server.child.pid)!);
-        say(`event latency on openlines ${server.kind}: ${events} new chats, one at a time`);
-        const latency = await measureEventLatency({
-          target: STORE_TARGET[server.kind],
-          count: events,
-          warmup: 20,
-          call: (method, params) => appCall(server, method, params),
-          newChat: newChatId,
-        });
-        eventLatencies.push(latency);
-        say(
-          `  commit → handler p50 ${latency.fromCall.p50.toFixed(2)} ms, p99 ${latency.fromCall.p99.toFixed(2)} ms (send round trip p50 ${latency.roundTrip.p50.toFixed(2)} ms)`,
-        );
+        for (const kind of ['message-add', 'dialog-start'] as const) {
+          say(`event latency (${kind}) on openlines ${server.kind}: ${events} events, one at a time`);
+          const latency = await measureEventLatency({
+            kind,
+            target: STORE_TARGET[server.kind],
+            count: events,
+            warmup: 20,
+            call: (method, params) => appCall(server, method, params),
+            hookCall: (method, params) => hookCall(server, method, params),
+            newChat: newChatId,
+          });
+          eventLatencies.push(latency);
+          say(
+            `  commit → handler p50 ${latency.fromCall.p50.toFixed(2)} ms, p99 ${latency.fromCall.p99.toFixed(2)} ms (call round trip p50 ${latency.roundTrip.p50.toFixed(2)} ms)`,
+          );
+        }
       }
     }
     await stopServers(servers, 'base');
