@@ -540,7 +540,9 @@ function imParams(): fc.Arbitrary<Record<string, unknown>> {
     {
       DIALOG_ID: fc.oneof(
         fc.constantFrom('chat1', 'chat2', 'CHAT3', 'chat0', `chat${'9'.repeat(20)}`, 'sg1', 'crm1', '1', 'chat', ''),
-        id.map((n) => `chat${String(n)}`),
+        fc
+          .oneof(fc.integer({ min: -1, max: 40 }), fc.constantFrom('99999999999', '9'.repeat(20), ' 7', '1e3', '-0'))
+          .map((n) => `chat${n}`),
         hostileString,
         anyValue,
       ),
