@@ -585,7 +585,7 @@ async function main(): Promise<void> {
           });
           eventLatencies.push(latency);
           say(
-            `  commit → handler p50 ${latency.fromCall.p50.toFixed(2)} ms, p99 ${latency.fromCall.p99.toFixed(2)} ms (call round trip p50 ${latency.roundTrip.p50.toFixed(2)} ms)`,
+            `  commit → handler p50 ${latency.fromCall.p50.toFixed(2)} ms, p99 ${latency.fromCall.p99.toFixed(2)} ms (call round trip p50 ${latency.roundTrip.p50.toFixed(2)} ms), ${latency.late} late`,
           );
         }
       }
