@@ -125,7 +125,7 @@ export class Results {
   }
 }
 
-const TARGET_LABEL: Record<TargetName, string> = {
+export const TARGET_LABEL: Record<TargetName, string> = {
   reference: 'reference (node:http)',
   'openlines-sqlite': 'openlines SQLite',
   'openlines-sqlite-baseline': 'openlines SQLite, baseline build',

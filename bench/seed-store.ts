@@ -2,6 +2,8 @@
 // first-start bootstrap), users 2..23 so that the seed's queue (users 1, 15, 23) resolves as on a real portal,
 // one line added through the line service with the seed payload, and then `lines - 1` copies of it made by the
 // database itself in one statement per table (a few seconds for 100 000 lines, instead of minutes of calls).
+// Also a connector application (`openlines app create` with scopes imopenlines,imconnector) and a long-lived token
+// for it, for the scenarios a connector sends (imconnector.*: application context only).
 
 import { sql } from 'kysely';
 import type { Caller } from '../src/domain/caller.js';
@@ -9,12 +11,15 @@ import { DirectoryService } from '../src/domain/directory/directory-service.js';
 import { InputReport } from '../src/domain/input/input-report.js';
 import { readLineInput } from '../src/domain/lines/apply-input.js';
 import { LineService } from '../src/domain/lines/line-service.js';
+import { OAuthService } from '../src/domain/oauth/oauth-service.js';
 import { openStore } from '../src/store/open-store.js';
 import type { OpenedStore } from '../src/store/store.js';
 import { SEED_PARAMS } from '../test/helpers/seed.js';
 
 export interface PreparedStore {
   readonly webhook: { userId: number; code: string };
+  /** The connector application's access token (as user 1, valid for a day) and its application_token. */
+  readonly app: { token: string; applicationToken: string };
   readonly lines: number;
 }
 
@@ -80,8 +85,15 @@ export async function prepareStore(url: string, lines: number, portalName: strin
     // The steady state a running server reaches by itself: statistics for the planner, the WAL folded in.
     if (store.capabilities.dialect === 'postgres') await sql`vacuum analyze`.execute(store.db);
     else await sql`pragma wal_checkpoint(truncate)`.execute(store.db);
+    const oauth = new OAuthService(store, { accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 86_400 });
+    const created = await oauth.createApp({ name: 'Bench bridge', scopes: ['imopenlines', 'imconnector'] });
+    const token = (await oauth.issueToken(created.clientId, 1)).accessToken;
     const count = await sql<{ n: number }>`select count(*) as n from lines`.execute(store.db);
-    return { webhook, lines: Number(count.rows[0]?.n ?? 0) };
+    return {
+      webhook,
+      app: { token, applicationToken: created.applicationToken },
+      lines: Number(count.rows[0]?.n ?? 0),
+    };
   } finally {
     await store.close();
   }

@@ -7,7 +7,7 @@
 import { type BindInput, eventCodes } from '../domain/events/event-service.js';
 import { argumentError } from '../wire/errors.js';
 import type { ParamTree } from '../wire/php-params.js';
-import { isObject, phpIntval, upperKeys } from '../wire/php-values.js';
+import { INT32_MAX, INT32_MIN, isObject, phpIntval, upperKeys } from '../wire/php-values.js';
 import type { MethodDefinition, MethodRegistry } from './registry.js';
 
 const WRONG_AUTH_TYPE_TEXT = 'Current authorization type is denied for this method';
@@ -24,7 +24,9 @@ export function readBinding(params: ParamTree, connectorId: string): BindInput {
   return {
     event: text(p.EVENT).trim(),
     handler: text(p.HANDLER).trim(),
-    authType: authTypeSent ? phpIntval(p.AUTH_TYPE) : 0,
+    // A user id, stored in a 32-bit column: a value past it is saturated, as the reference's MySQL INT column stores
+    // it (docs/decisions.md), and names no user.
+    authType: authTypeSent ? Math.min(INT32_MAX, Math.max(INT32_MIN, phpIntval(p.AUTH_TYPE))) : 0,
     authTypeSent,
     eventType,
     connectorId,

@@ -10,7 +10,7 @@ import type { DirectoryUser } from '../domain/directory/directory-user.js';
 import type { InputReport } from '../domain/input/input-report.js';
 import { RestError } from '../wire/errors.js';
 import { formatPhpDate } from '../wire/php-date.js';
-import { isPhpEmpty, phpIntval, upperKeys } from '../wire/php-values.js';
+import { INT32_MAX, isPhpEmpty, phpIntval, upperKeys } from '../wire/php-values.js';
 import type { MethodRegistry } from './registry.js';
 
 const SCOPES = ['im'];
@@ -71,7 +71,11 @@ export function defineImMethods(registry: MethodRegistry): void {
       // A user's private dialog: openlines has none, so there is no chat to read (the reference answers false).
       if (!chatMatch) return { result: false };
       if (chatMatch[1]?.toLowerCase() !== 'chat') throw new RestError('ACCESS_ERROR');
-      const result = await ctx.services.chatMessages.read(ctx.caller, Number(chatMatch[2]), page);
+      // An id past the 32-bit ids names no chat: the answer to a chat that does not exist, not a query PostgreSQL
+      // refuses (past bigint).
+      const chatId = Number(chatMatch[2]);
+      if (chatId > INT32_MAX) throw new RestError('ACCESS_ERROR');
+      const result = await ctx.services.chatMessages.read(ctx.caller, chatId, page);
       return { result: presentPage(result, ctx.services.settings.timeZone) };
     },
   });
@@ -134,10 +138,11 @@ function pageOf(p: Record<string, unknown>): { firstId: number | null; lastId: n
   let lastId = 0;
   if (p.FIRST_ID !== undefined) {
     if (!DIGITS.test(scalar(p.FIRST_ID))) throw new RestError('FIRST_ID_STRING');
-    firstId = Number(scalar(p.FIRST_ID));
+    // Bounds past the 32-bit ids are saturated to them: the same page, and a number every store can compare.
+    firstId = Math.min(Number(scalar(p.FIRST_ID)), INT32_MAX);
   } else if (p.LAST_ID !== undefined) {
     if (!DIGITS.test(scalar(p.LAST_ID))) throw new RestError('LAST_ID_STRING');
-    lastId = Number(scalar(p.LAST_ID));
+    lastId = Math.min(Number(scalar(p.LAST_ID)), INT32_MAX);
   }
   const asked = phpIntval(p.LIMIT);
   const limit = asked <= 0 ? PAGE_DEFAULT : Math.min(asked, PAGE_MAX);

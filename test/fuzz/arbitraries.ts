@@ -28,9 +28,10 @@ export interface FuzzRequest {
   readonly truncateAt?: number;
 }
 
-export const METHODS = buildRegistry()
-  .list()
-  .map((m) => m.name);
+const DEFINITIONS = buildRegistry().list();
+export const METHODS = DEFINITIONS.map((m) => m.name);
+/** Methods only an application may call (imconnector.*, event.*): sent mostly with the application's token. */
+const APP_ONLY = new Set(DEFINITIONS.filter((m) => m.appContextOnly).map((m) => m.name));
 const FIELD_NAMES = LINE_FIELDS.map((f) => f.name);
 
 // ----------------------------------------------------------------------------------------------------------------
@@ -326,7 +327,13 @@ function connectorParams(target: FuzzTarget) {
   );
   // imconnector.send/update/delete.messages and send.status.*: items of the documented shape with hostile values
   // (and the im block of the status methods), or anything at all.
-  const text = fc.oneof(hostileString, fc.string({ maxLength: 30 }), anyValue);
+  // Texts at and just over the 20 000-character limit too.
+  const text = fc.oneof(
+    hostileString,
+    fc.string({ maxLength: 30 }),
+    anyValue,
+    fc.constantFrom('x'.repeat(20_000), 'é'.repeat(20_001), `${'ab '.repeat(6_667)}abc`),
+  );
   const item = fc.oneof(
     {
       weight: 4,
@@ -398,7 +405,24 @@ function connectorParams(target: FuzzTarget) {
       MESSAGES: fc.oneof(
         { weight: 4, arbitrary: fc.array(item, { maxLength: 4 }) },
         { weight: 1, arbitrary: anyValue },
+        // The 100-message limit: at it and over it, with small items (a hundred copies of a hostile item would make
+        // bodies of hundreds of megabytes to encode, which is no test of the limit).
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.integer({ min: 99, max: 102 }), fc.constantFrom('c1', 'c2'), fc.string({ maxLength: 20 }))
+            .map(([n, chat, text]) =>
+              Array.from({ length: n }, (_, k) => ({
+                user: { id: `u${k % 3}` },
+                message: { id: `m${k}`, text },
+                chat: { id: chat },
+              })),
+            ),
+        },
       ),
+      // imconnector.chat.name.set (CHAT_ID, NAME, USER_ID) and set.error.
+      CHAT_ID: fc.oneof(fc.constantFrom('c1', 'c2', ''), hostileString, anyValue),
+      USER_ID: fc.oneof(fc.constantFrom('u1', 'u2'), hostileString, anyValue),
       ID: fc.oneof(fc.constant(target.connectorCode), hostileString, anyValue),
       NAME: fc.oneof(hostileString, anyValue),
       ICON: icon,
@@ -423,37 +447,126 @@ function connectorParams(target: FuzzTarget) {
 const offlineField = fc.constantFrom('ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID', 'PROCESS_ID', 'ERROR', 'id');
 const offlineOp = fc.constantFrom('', '=', '>', '<', '>=', '<=', '@', '%', '!', '><');
 
-/** event.* and event.offline.*: the real keys (either case) with plausible and hostile values. */
-const eventParams = fc.record(
-  {
-    event: fc.oneof(fc.constantFrom('OnImConnectorLineDelete', 'ONAPPTEST', 'OnAppTest', ''), anyValue),
-    handler: fc.oneof(
-      fc.constantFrom('https://h.example.com/x', 'http://127.0.0.1:9/x', 'http://localhost/'),
-      anyValue,
+/** events, event.* and event.offline.*: the real keys (in either case) with plausible and hostile values. */
+function eventParams(): fc.Arbitrary<Record<string, unknown>> {
+  const event = fc.oneof(
+    fc.constantFrom(
+      'OnImConnectorDialogStart',
+      'onImConnectorLineDelete',
+      'ONIMCONNECTORSTATUSDELETE',
+      'OnImConnectorMessageAdd',
+      'OnOpenlinesLineConfigChange',
+      'ONAPPTEST',
+      'OnAppTest',
+      'OnAppInstall',
+      ' OnImConnectorDialogFinish ',
+      '',
     ),
-    event_type: fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE'), anyValue),
-    auth_type: anyValue,
-    auth_connector: fc.oneof(fc.constantFrom('', 'bridge'), anyValue),
-    filter: fc.oneof(
-      fc.dictionary(
-        fc.tuple(offlineOp, offlineField).map(([op, field]) => op + field),
-        fc.oneof(fc.constantFrom('2026-12-02T10:00:00+00:00', 'x'), fc.integer(), anyValue),
-        { maxKeys: 3 },
+    hostileString,
+    anyValue,
+  );
+  // Handlers: loopback on a closed port, refused schemes and hosts, over-long URLs.
+  const handler = fc.oneof(
+    fc.constantFrom(
+      'https://h.example.com/x',
+      'http://127.0.0.1:9/h',
+      'http://127.0.0.1:9/h?x=1#f',
+      'https://127.0.0.1:9/other',
+      'http://localhost/h',
+      'ftp://127.0.0.1/h',
+      'javascript:alert(1)',
+      'http://[::1]:9/h',
+      `http://127.0.0.1:9/${'p'.repeat(2_100)}`,
+      '',
+    ),
+    hostileString,
+    anyValue,
+  );
+  // User ids, and values past the 32-bit column they are stored in.
+  const authType = fc.oneof(
+    fc.constantFrom(0, 1, '0', '1', '2', '-1', '', 2 ** 31, -(2 ** 31) - 1, '99999999999', 2 ** 53, 1e21),
+    anyValue,
+  );
+  return fc
+    .tuple(
+      fc.record(
+        {
+          event,
+          handler,
+          event_type: fc.oneof(fc.constantFrom('online', 'offline', 'OFFLINE', ''), hostileString, anyValue),
+          auth_type: authType,
+          auth_connector: fc.oneof(fc.constantFrom('', 'bridge'), anyValue),
+          scope: fc.oneof(fc.constantFrom('imopenlines', 'imconnector', 'im', 'user', ''), hostileString, anyValue),
+          full: anyValue,
+          filter: fc.oneof(
+            fc.dictionary(
+              fc.tuple(offlineOp, offlineField).map(([op, field]) => op + field),
+              fc.oneof(fc.constantFrom('2026-12-02T10:00:00+00:00', 'x'), fc.integer(), anyValue),
+              { maxKeys: 3 },
+            ),
+            anyValue,
+          ),
+          order: fc.oneof(
+            fc.dictionary(offlineField, fc.oneof(fc.constantFrom('ASC', 'desc', 'up'), anyValue)),
+            anyValue,
+          ),
+          limit: fc.oneof(fc.integer({ min: -2, max: 60 }), outOfRange, anyValue),
+          LIMIT: anyValue,
+          clear: fc.oneof(fc.constantFrom(0, 1, '0'), anyValue),
+          process_id: fc.oneof(fc.constantFrom('', 'p', '0123456789abcdef0123456789abcdef'), anyValue),
+          error: fc.oneof(fc.constantFrom(0, 1), anyValue),
+          id: fc.oneof(fc.array(fc.oneof(fc.integer({ min: -1, max: 50 }), outOfRange)), anyValue),
+          message_id: fc.oneof(fc.array(fc.constantFrom('0123456789abcdef0123456789abcdef', 'short')), anyValue),
+          start: fc.oneof(fc.integer({ min: -1, max: 60 }), outOfRange, anyValue),
+        },
+        { requiredKeys: [] },
       ),
-      anyValue,
-    ),
-    order: fc.oneof(fc.dictionary(offlineField, fc.oneof(fc.constantFrom('ASC', 'desc', 'up'), anyValue)), anyValue),
-    limit: fc.oneof(fc.integer({ min: -2, max: 60 }), outOfRange, anyValue),
-    LIMIT: anyValue,
-    clear: fc.oneof(fc.constantFrom(0, 1, '0'), anyValue),
-    process_id: fc.oneof(fc.constantFrom('', 'p', '0123456789abcdef0123456789abcdef'), anyValue),
-    error: fc.oneof(fc.constantFrom(0, 1), anyValue),
-    id: fc.oneof(fc.array(fc.oneof(fc.integer({ min: -1, max: 50 }), outOfRange)), anyValue),
-    message_id: fc.oneof(fc.array(fc.constantFrom('0123456789abcdef0123456789abcdef', 'short')), anyValue),
-    start: fc.oneof(fc.integer({ min: -1, max: 60 }), outOfRange, anyValue),
-  },
-  { requiredKeys: [] },
-);
+      fc.boolean(),
+    )
+    .map(([params, upper]) =>
+      upper ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toUpperCase(), v])) : params,
+    );
+}
+
+/** im.message.add/update/delete and im.dialog.messages.get: dialog and message ids of every size and shape. */
+function imParams(): fc.Arbitrary<Record<string, unknown>> {
+  const id = fc.oneof(
+    fc.integer({ min: -1, max: 40 }),
+    outOfRange,
+    fc.constantFrom('1', ' 7', '1e3', '99999999999', '9'.repeat(20), '-1', ''),
+    anyValue,
+  );
+  return fc.record(
+    {
+      DIALOG_ID: fc.oneof(
+        fc.constantFrom('chat1', 'chat2', 'CHAT3', 'chat0', `chat${'9'.repeat(20)}`, 'sg1', 'crm1', '1', 'chat', ''),
+        fc
+          .oneof(fc.integer({ min: -1, max: 40 }), fc.constantFrom('99999999999', '9'.repeat(20), ' 7', '1e3', '-0'))
+          .map((n) => `chat${n}`),
+        hostileString,
+        anyValue,
+      ),
+      CHAT_ID: id,
+      USER_ID: id,
+      MESSAGE_ID: id,
+      ID: id,
+      MESSAGE: fc.oneof(
+        fc.string({ maxLength: 30 }),
+        hostileString,
+        fc.constantFrom('x'.repeat(20_001), 'a[BR]b', '[br]', ' '),
+        anyValue,
+      ),
+      SYSTEM: fc.oneof(fc.constantFrom('Y', 'N'), anyValue),
+      ATTACH: anyValue,
+      KEYBOARD: anyValue,
+      MENU: anyValue,
+      FIRST_ID: fc.oneof(fc.constantFrom('0', '1', '-1', 'x', '9'.repeat(20)), id),
+      LAST_ID: fc.oneof(fc.constantFrom('0', '1', '-1', 'x', '9'.repeat(20)), id),
+      LIMIT: id,
+    },
+    { requiredKeys: [] },
+  );
+}
 
 /** Parameters for `method`: its real parameters with hostile values, and stray keys. */
 function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<string, unknown>> {
@@ -485,7 +598,8 @@ function paramsFor(method: string, target: FuzzTarget): fc.Arbitrary<Record<stri
       { requiredKeys: [] },
     );
   } else if (method.startsWith('imconnector.')) own = connectorParams(target);
-  else if (method.startsWith('event')) own = eventParams;
+  else if (method.startsWith('event')) own = eventParams();
+  else if (method.startsWith('im.')) own = imParams();
   else own = fc.constant({});
   return fc.tuple(own, extra).map(([o, e]) => ({ ...e, ...o }));
 }
@@ -668,15 +782,21 @@ export function fuzzRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   const suffix = fc.constantFrom('', '', '', '.json', '.xml', '/', '.JSON', '.php');
   const encoding = fc.constantFrom('json', 'json', 'json', 'form', 'form', 'multipart', 'query', 'raw-form', 'other');
 
+  // Application-only methods go mostly with the application's token, so that they get past authentication.
+  const appCredentials = fc.oneof(
+    { weight: 2, arbitrary: fc.constant('hook') },
+    { weight: 8, arbitrary: fc.constantFrom('token', 'token-param') },
+    { weight: 1, arbitrary: fc.constantFrom('none', 'wrong-hook', 'bad-bearer') },
+  );
+
   return fc
     .tuple(
-      method,
-      credentials,
+      method.chain((name) => fc.tuple(fc.constant(name), APP_ONLY.has(name) ? appCredentials : credentials)),
       suffix,
       encoding,
       fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'),
     )
-    .chain(([name, cred, sfx, enc, httpMethod]) => {
+    .chain(([[name, cred], sfx, enc, httpMethod]) => {
       const params = name === 'batch' ? batchParams(target) : paramsFor(METHODS.includes(name) ? name : 'x', target);
       return fc
         .tuple(

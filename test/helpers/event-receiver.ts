@@ -8,6 +8,8 @@ export interface Received {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** When the body had arrived (Date.now()): the crash soak compares it with the moments of its kills. */
+  readonly atMs: number;
 }
 
 export class EventReceiver {
@@ -34,7 +36,12 @@ export class EventReceiver {
         res.writeHead(500).end('no');
         return;
       }
-      this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      this.received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        atMs: Date.now(),
+      });
       res.writeHead(200).end('ok');
       this.waiters = this.waiters.filter((w) => {
         if (this.received.length < w.count) return true;

@@ -186,6 +186,24 @@ for (const store of STORES) {
         assertResult(await call(tokenA, 'event.get'), []);
       });
 
+      it('an auth_type past the 32-bit user ids is saturated to them (docs/decisions.md), never a 500', async () => {
+        const handler = receiver.url('/big');
+        for (const big of ['99999999999', 2 ** 31, 9.9e20]) {
+          assertResult(await bind(tokenA, 'OnImConnectorLineDelete', handler, { auth_type: big }), true);
+          assertResult(await call(tokenA, 'event.get'), [
+            { event: 'ONIMCONNECTORLINEDELETE', handler, auth_type: '2147483647', offline: 0 },
+          ]);
+          assertResult(
+            await call(tokenA, 'event.unbind', { event: 'OnImConnectorLineDelete', handler, auth_type: big }),
+            { count: 1 },
+          );
+        }
+        assertResult(
+          await call(tokenA, 'event.unbind', { event: 'OnImConnectorLineDelete', handler, auth_type: -(2 ** 31) - 1 }),
+          { count: 0 },
+        );
+      });
+
       it('events lists the upper-case codes of the token’s scopes, or of one scope', async () => {
         const codes = [
           'ONAPPTEST',

@@ -411,6 +411,12 @@ for (const store of STORES) {
       const denied = 'You do not have access to the specified dialog';
       assertError(await get({ DIALOG_ID: dialog }, strangerHook), 403, 'ACCESS_ERROR', denied);
       assertError(await get({ DIALOG_ID: 'sg5' }), 403, 'ACCESS_ERROR', denied);
+      // Ids past the 32-bit ids (past bigint too): a chat that does not exist, bounds saturated; never a 500.
+      assertError(await get({ DIALOG_ID: `chat${'9'.repeat(20)}` }), 403, 'ACCESS_ERROR', denied);
+      const past = await get({ DIALOG_ID: dialog, FIRST_ID: '9'.repeat(20) });
+      assert.deepEqual([past.status, past.body.result?.messages], [200, []], past.text);
+      const before = await get({ DIALOG_ID: dialog, LAST_ID: '9'.repeat(20), LIMIT: 1 });
+      assert.equal(before.body.result?.messages.length, 1, before.text);
       assert.equal((await get({ DIALOG_ID: String(operator) })).body.result, false, 'no private chats');
       const byChatId = await get({ CHAT_ID: session.CHAT_ID, LIMIT: 500 });
       assert.equal(byChatId.status, 200, byChatId.text);

@@ -3,9 +3,11 @@
 //
 //   node --import tsx test/soak/run.ts --long                  # ≥ 20 kills and ≥ 100 000 requests per store
 //   node --import tsx test/soak/run.ts                         # the short mode's sizes, as one report
-//   node --import tsx test/soak/run.ts --long --only fuzz      # crash | fuzz | auth
+//   node --import tsx test/soak/run.ts --long --only fuzz      # crash | events | fuzz | auth
 //   OPENLINES_TEST_STORES=sqlite OPENLINES_SOAK_SEED=42 node --import tsx test/soak/run.ts --long
 //
+// `events` kills the server while new chats open sessions and checks every session's OnImConnectorDialogStart
+// arrives at a loopback handler (lost = 0; repeats only after a kill or a failed attempt, counted).
 // Exit status 0 only when lost = 0, 5xx = 0, crashes = 0, hangs = 0 and unexpected successes = 0.
 
 import { parseArgs } from 'node:util';
@@ -13,6 +15,7 @@ import { runHttpFuzz } from '../fuzz/http-fuzz.js';
 import { STORES } from '../helpers/stores.js';
 import { runAuthCells } from '../security/auth-cells.js';
 import { runCrashDurability } from './crash-durability.js';
+import { runEventDurability } from './event-durability.js';
 import { soakSeed } from './random.js';
 
 const { values } = parseArgs({
@@ -24,7 +27,7 @@ const { values } = parseArgs({
   },
 });
 const long = values.long;
-const parts = new Set((values.only ?? 'crash,fuzz,auth').split(','));
+const parts = new Set((values.only ?? 'crash,events,fuzz,auth').split(','));
 const kills = Number(values.kills ?? (long ? 24 : 3));
 const requests = Number(values.requests ?? (long ? 100_000 : 2_000));
 const seed = soakSeed();
@@ -57,6 +60,28 @@ for (const store of STORES) {
     );
     for (const f of r.failures) lines.push(`  ! ${f}`);
     failed ||= r.lost > 0 || r.halfWrites > 0 || r.failures.length > 0;
+  }
+  if (parts.has('events')) {
+    const r = await runEventDurability({
+      store,
+      kills,
+      workers: 6,
+      minUpMs: 300,
+      maxUpMs: long ? 3_000 : 1_500,
+      killDuringStartRate: long ? 0.15 : 0,
+      seed,
+      log: out,
+    });
+    lines.push(
+      `events [${store}]: kills survived ${r.kills} (${r.killsDuringStart} during start-up), restarts ${r.restarts}, ` +
+        `sessions acknowledged ${r.sendsAcknowledged}, sends in flight at kill ${r.inFlightAtKill}, ` +
+        `sessions committed ${r.sessionsCommitted} (${r.unacknowledgedCommitted} unacknowledged), ` +
+        `deliveries ${r.deliveries}, lost ${r.lost}, duplicates after a kill ${r.duplicatesAfterKill}, ` +
+        `after a failed attempt ${r.duplicatesAfterFailedAttempt}, unexplained ${r.duplicatesUnexplained}, ` +
+        `unexpected answers ${r.unexpectedAnswers}, last server settled in ${r.settleMs} ms`,
+    );
+    for (const f of r.failures) lines.push(`  ! ${f}`);
+    failed ||= r.lost > 0 || r.duplicatesUnexplained > 0 || r.failures.length > 0;
   }
   if (parts.has('fuzz')) {
     const r = await runHttpFuzz({ store, requests, concurrency: 8, seed, log: out });
