@@ -112,6 +112,16 @@ export function defineOperatorMethods(registry: MethodRegistry): void {
     if (isPhpEmpty(p.CHAT_ID)) throw new RestError('CHAT_ID_EMPTY');
     return ctx.services.operators.pin(ctx.caller, requiredChatId(p), false);
   });
+  define(registry, 'imopenlines.session.head.vote', (ctx) => {
+    const p = keysOf(ctx.params, true);
+    const sessionId = phpIntval(p.SESSION_ID);
+    if (sessionId <= 0) throw new RestError('EMPTY_SESSION_ID');
+    const rating = scalar(p.RATING);
+    const comment = typeof p.COMMENT === 'string' || typeof p.COMMENT === 'number' ? String(p.COMMENT) : '';
+    const blank = (v: string) => v.trim() === '' || v.trim() === '0';
+    if (blank(rating) && blank(comment)) throw new RestError('EMPTY_VOTE_PARAMS');
+    return ctx.services.operators.headVote(ctx.caller, sessionId, phpIntval(rating), comment);
+  });
   define(registry, 'imopenlines.session.mode.pinAll', (ctx) => ctx.services.operators.pinAll(ctx.caller, true));
   define(registry, 'imopenlines.session.mode.unpinAll', (ctx) => ctx.services.operators.pinAll(ctx.caller, false));
 }

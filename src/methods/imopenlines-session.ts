@@ -4,7 +4,7 @@
 
 import type { Message } from '../domain/dialogs/message.js';
 import { DELETED_MESSAGE_TEXT } from '../domain/dialogs/message.js';
-import type { Session } from '../domain/dialogs/session.js';
+import { SESSION_VOTE, type Session } from '../domain/dialogs/session.js';
 import type {
   DialogView,
   OperatorRow,
@@ -189,8 +189,8 @@ function presentHistory(history: SessionHistory, timeZone: string): Record<strin
     canJoin: history.canJoin ? 'Y' : 'N',
     canVoteHead: 'N',
     sessionId: session.id,
-    sessionVoteHead: 0,
-    sessionCommentHead: '',
+    sessionVoteHead: session.voteHead,
+    sessionCommentHead: session.commentHead ?? '',
     userId: dialog,
     message,
     usersMessage: { [dialog]: history.messages.map((m) => m.id) },
@@ -328,9 +328,10 @@ function sessionQuery(p: Params): {
     (value !== null && (from === undefined || value >= from) && (to === undefined || value <= to));
   const memory = (row: SessionListRow, nowMs: number) => {
     const s = row.session;
-    // openlines keeps no votes, head votes or CRM bindings yet: every session is unrated and unbound.
-    if (vote === 'like' || vote === 'dislike') return false;
-    if (hasVoteHead === true || hasCrm === true) return false;
+    if (vote !== undefined && vote !== voteOf(s) && !(vote === 'any' && voteOf(s) !== 'none')) return false;
+    if (hasVoteHead !== undefined && hasVoteHead !== s.voteHead > 0) return false;
+    // openlines keeps no CRM bindings: every session is unbound.
+    if (hasCrm === true) return false;
     if (kpi !== undefined && kpiFirstAnswer(s) !== kpi) return false;
     return (
       within(waitAnswerOf(s, nowMs), waitAnswerFrom, waitAnswerTo) && within(waitCloseOf(s), waitCloseFrom, waitCloseTo)
@@ -374,6 +375,11 @@ function waitCloseOf(s: Session): number | null {
 /** Answered at all (openlines has no KPI deadlines yet: the first answer counts as in time). */
 const kpiFirstAnswer = (s: Session): boolean => s.dateFirstAnswer !== null;
 
+/** The customer's vote as v2 names it (5 like, 1 dislike). */
+function voteOf(s: Session): 'like' | 'dislike' | 'none' {
+  return s.vote === SESSION_VOTE.LIKE ? 'like' : s.vote === SESSION_VOTE.DISLIKE ? 'dislike' : 'none';
+}
+
 /** The v2 string status (runtime-sessions.md §1.1, inferred mapping). */
 export function v2Status(s: Session): (typeof STATUSES)[number] {
   if (s.closed) return s.spam ? 'spam' : 'closed';
@@ -398,9 +404,9 @@ function presentSession(row: SessionListRow, timeZone: string, nowMs: number): R
     dateOperatorAnswer: date(s.dateOperatorAnswer),
     status: v2Status(s),
     closeReason: s.closed && s.closeReason !== '' ? s.closeReason : null,
-    vote: 'none',
-    voteHead: null,
-    commentHead: null,
+    vote: voteOf(s),
+    voteHead: s.voteHead > 0 ? s.voteHead : null,
+    commentHead: s.commentHead,
     crmEntityType: null,
     crmEntityId: null,
     queueTransfers: Math.max(0, s.queueHistory.length - 1),

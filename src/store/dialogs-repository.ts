@@ -67,6 +67,11 @@ export const sessionOf = (row: Row<SessionTable>): Session => ({
   messageCount: Number(row.message_count),
   sendNoAnswerText: Number(row.send_no_answer_text) === 1,
   closeReason: row.close_reason,
+  waitVote: Number(row.wait_vote) === 1,
+  vote: Number(row.vote),
+  voteHead: Number(row.vote_head),
+  commentHead: row.comment_head,
+  dateCloseVote: row.date_close_vote,
 });
 
 function authorOf(kind: string, id: number): MessageAuthor {

@@ -280,6 +280,15 @@ export interface SessionTable {
   send_no_answer_text: Generated<number>;
   /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
   close_reason: Generated<string>;
+  /** 1 while the vote request waits for the customer's answer (§2.4). */
+  wait_vote: Generated<number>;
+  /** The customer's vote: 5 like, 1 dislike, 0 none. */
+  vote: Generated<number>;
+  /** The supervisor's rating (imopenlines.session.head.vote), 0 none. */
+  vote_head: Generated<number>;
+  comment_head: string | null;
+  /** Until when a vote is accepted (VOTE_TIME_LIMIT); null: no limit. */
+  date_close_vote: string | null;
 }
 
 /** A user who joined a session's chat (session.join): may act there while the session is open. */

@@ -44,6 +44,11 @@ export async function saveSessionState(db: Db, id: number, state: SessionState, 
       message_count: state.messageCount,
       send_no_answer_text: state.sendNoAnswerText ? 1 : 0,
       close_reason: state.closeReason,
+      wait_vote: state.waitVote ? 1 : 0,
+      vote: state.vote,
+      vote_head: state.voteHead,
+      comment_head: state.commentHead,
+      date_close_vote: state.dateCloseVote,
       modified_at: stamp,
     })
     .where('id', '=', id)

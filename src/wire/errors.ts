@@ -210,6 +210,16 @@ export const ERRORS = {
     source:
       'openlines code: operator.answer by an operator it was offered to after another took it (IMOL_CHAT_ERROR_ANSWER_COMPETITIVE_REQUEST)',
   },
+  EMPTY_SESSION_ID: {
+    status: 400,
+    description: "Session ID can't be empty",
+    source: 'runtime-sessions.md §7.13 (session.head.vote without SESSION_ID)',
+  },
+  EMPTY_VOTE_PARAMS: {
+    status: 400,
+    description: 'At least one of the parameters RATING or COMMENT must be specified',
+    source: 'runtime-sessions.md §7.13 (session.head.vote with neither RATING nor COMMENT)',
+  },
   SESSION_NOT_LOADED: {
     status: 400,
     description: 'Cannot load session',

@@ -43,6 +43,8 @@ interface Setup {
   dialog(): Promise<{ CONNECTOR: string; LINE: number }>;
   /** The chat of a customer's message, made by a helper application (webhooks cannot send as a connector). */
   chat(): Promise<number>;
+  /** The session of such a chat (session.head.vote). */
+  session(): Promise<number>;
   /** An operator's message in such a chat, posted through the credential under test. */
   message(): Promise<number>;
   /** A failed event delivery (to a handler nobody listens on), for openlines.admin.events.retry. */
@@ -139,6 +141,7 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'imopenlines.message.session.start': async (s) => ({ CHAT_ID: await s.chat(), MESSAGE_ID: 1 }),
   'imopenlines.session.mode.pin': async (s) => ({ CHAT_ID: await s.takenChat() }),
   'imopenlines.session.mode.unpin': async (s) => ({ CHAT_ID: await s.takenChat() }),
+  'imopenlines.session.head.vote': async (s) => ({ SESSION_ID: await s.session(), RATING: 5, COMMENT: 'Fine' }),
   'imopenlines.session.mode.pinAll': async () => ({}),
   'imopenlines.session.mode.unpinAll': async () => ({}),
   'imopenlines.session.history.get': async (s) => ({ CHAT_ID: await s.chat() }),
@@ -236,6 +239,12 @@ for (const store of STORES) {
         const sent = await helper.send('imconnector.send.messages', { ...(await setup.dialog()), MESSAGES: [ITEM] });
         assertCleanSuccess(sent, 'setup chat');
         return Number(sent.body.result.DATA.RESULT[0].session.CHAT_ID);
+      },
+      async session() {
+        const setup = setupFor(helper);
+        const sent = await helper.send('imconnector.send.messages', { ...(await setup.dialog()), MESSAGES: [ITEM] });
+        assertCleanSuccess(sent, 'setup session');
+        return Number(sent.body.result.DATA.RESULT[0].session.ID);
       },
       async message() {
         const posted = await credential.send('im.message.add', {

@@ -24,14 +24,17 @@ import {
   upsertCustomer,
 } from '../../store/dialogs-repository.js';
 import { findLine } from '../../store/lines-repository.js';
+import { lockSession } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
 import { argumentError, RestError } from '../../wire/errors.js';
 import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
+import type { Line } from '../lines/line.js';
+import type { Rating } from '../sessions/automatic/votes.js';
 import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
 import { announceSession } from '../sessions/session-events.js';
-import { userCodeOf } from './chat.js';
+import { type Chat, userCodeOf } from './chat.js';
 import type { Customer } from './customer.js';
 import { SESSION_STATUS } from './session.js';
 
@@ -224,6 +227,9 @@ export class DialogService {
       modified_at: stamp,
     });
     let session = await findOpenSession(trx, userCode);
+    // Issue 18: a `1`/`0` answering a vote request (§2.4) — it may reopen the closed session waiting for it.
+    const rating = await this.engine?.votes.intake(work, chat, session, connector.code, incoming.text);
+    if (rating) session = rating.session;
     const sessionStarted = session === undefined;
     const line = await findLine(trx, lineId);
     if (!session) {
@@ -251,14 +257,23 @@ export class DialogService {
       chatId: chat.id,
       sessionId: session.id,
       author: { kind: 'customer', customerId: customer.id },
-      text: incoming.text,
+      text: rating ? rating.text : incoming.text,
       files: incoming.files,
       connectorMid: incoming.externalMessageId === null ? [] : [incoming.externalMessageId],
       sending: false,
       stamp,
     });
-    if (this.engine) await this.engine.customerWrote(work, session, line);
+    if (this.engine && rating) await this.afterVote(work, chat, rating, line);
+    else if (this.engine) await this.engine.customerWrote(work, session, line);
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
+  }
+
+  /** A vote message does not change the session's status or close timer; VOTE_CLOSING_DELAY=Y closes it now. */
+  private async afterVote(work: EngineWork, chat: Chat, rating: Rating, line: Line | undefined): Promise<void> {
+    const engine = this.engine;
+    if (!engine || !(await engine.votes.answered(work, chat, rating, line)) || !line) return;
+    const session = await lockSession(work.trx, rating.session.id);
+    if (session && !session.closed) await engine.finish(work, chat, session, line, { auto: true, byUserId: 0 });
   }
 }
 

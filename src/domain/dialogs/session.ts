@@ -56,7 +56,19 @@ export interface Session {
   readonly sendNoAnswerText: boolean;
   /** '' while open; operator | auto | spam | client once closed. */
   readonly closeReason: string;
+  /** The vote request waits for the customer's answer (§2.4). */
+  readonly waitVote: boolean;
+  /** The customer's vote: 5 like, 1 dislike, 0 none (SESSION_VOTE). */
+  readonly vote: number;
+  /** The supervisor's rating (session.head.vote), 0 none; and comment, null when never given. */
+  readonly voteHead: number;
+  readonly commentHead: string | null;
+  /** Until when a vote is accepted (VOTE_TIME_LIMIT); null: no limit. */
+  readonly dateCloseVote: string | null;
 }
+
+/** The customer's vote values (Session::VOTE_LIKE / VOTE_DISLIKE). */
+export const SESSION_VOTE = { NONE: 0, DISLIKE: 1, LIKE: 5 } as const;
 
 /** The session's writable state, as the engine changes it. */
 export type SessionState = Pick<
@@ -78,4 +90,9 @@ export type SessionState = Pick<
   | 'messageCount'
   | 'sendNoAnswerText'
   | 'closeReason'
+  | 'waitVote'
+  | 'vote'
+  | 'voteHead'
+  | 'commentHead'
+  | 'dateCloseVote'
 >;

@@ -400,6 +400,25 @@ export class OperatorService {
     });
   }
 
+  /**
+   * session.head.vote (§7.13): an administrator (openlines' "vote as head" permission) rates a session, open or
+   * closed; an unknown session is ACCESS_DENIED as a refused one.
+   */
+  async headVote(caller: Caller, sessionId: number, rating: number, comment: string): Promise<boolean> {
+    const denied = () => new RestError('ACCESS_DENIED', undefined, {}, 400);
+    if (!caller.isAdmin) throw denied();
+    const nowMs = this.clock.now();
+    await this.store.write(async (trx) => {
+      const seen = await findSession(trx, sessionId);
+      // The chat first, then the session: the order of every other call.
+      const chat = seen && (await lockChatById(trx, seen.chatId));
+      const session = chat && (await lockSession(trx, sessionId));
+      if (!session) throw denied();
+      await this.engine.votes.head(newWork(trx, nowMs), session, rating, comment);
+    });
+    return true;
+  }
+
   // ---- Inside
 
   /** One call's transaction: the chat locked, its open session locked, the caller's access checked. */

@@ -36,6 +36,8 @@ import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { LineAutomation } from './automatic/line-automation.js';
+import { Votes } from './automatic/votes.js';
 import {
   BUSY_BELOW,
   type Candidate,
@@ -91,11 +93,18 @@ export function lineRules(line: Line): LineRules {
 }
 
 export class SessionEngine {
+  /** The line's automatic actions (welcome, no answer, inactive line) and the rating (issue 18). */
+  readonly automation: LineAutomation;
+  readonly votes: Votes;
+
   constructor(
     private readonly events: EventEmitter,
     private readonly poster: ChatPoster,
     private readonly availability: AvailabilityReader,
-  ) {}
+  ) {
+    this.automation = new LineAutomation(poster);
+    this.votes = new Votes(poster);
+  }
 
   // ---- Customers
 
@@ -112,11 +121,14 @@ export class SessionEngine {
       next = await this.distribute(work, chat, session, line, 'first');
     }
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
-    return next;
+    // Issue 18: the no-answer timer; an inactive line's closing mode (§2.2 step 4).
+    return this.save(work, next, await this.automation.sessionOpened(work, next, line));
   }
 
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
   async customerWrote(work: EngineWork, session: Session, line: Line | undefined): Promise<Session> {
+    // Issue 18: the welcome message, the inactive line's note (§2.2 step 9).
+    if (line) await this.automation.customerMessageStored(work, session, line);
     const taken = !session.waitAnswer;
     const next = await this.save(work, session, {
       messageCount: session.messageCount + 1,
@@ -223,9 +235,15 @@ export class SessionEngine {
     }
     const rule = how.auto ? lineValue(line, 'AUTO_CLOSE_RULE') : lineValue(line, 'CLOSE_RULE');
     const text = how.auto ? lineValue(line, 'AUTO_CLOSE_TEXT') : lineValue(line, 'CLOSE_TEXT');
-    if (rule === 'text' && typeof text === 'string' && text !== '') {
+    const sendText = rule === 'text' && typeof text === 'string' && text !== '';
+    if (sendText) {
       await this.poster.system(work, chat, session.id, text, { toCustomer: true, deliveredAs: session.operatorId });
+    }
+    // Issue 18: the vote request (§2.4).
+    const vote = await this.votes.request(work, chat, session, line);
+    if (sendText || vote) {
       const next = await this.save(work, session, {
+        ...vote,
         status: SESSION_STATUS.WAIT_CLIENT,
         waitAction: true,
         waitAnswer: false,
@@ -466,6 +484,10 @@ export class SessionEngine {
       await this.distribute(work, chat, session, line, 'next');
     } else if (kind === 'close') {
       await this.finish(work, chat, session, line, { auto: true, byUserId: 0 });
+    } else if (kind === 'no_answer') {
+      // Issue 18: the no-answer text (§3.10).
+      const changes = await this.automation.noAnswerDue(work, chat, session, line);
+      if (changes) await this.save(work, session, changes);
     }
   }
 

@@ -41,4 +41,9 @@ export const SYSTEM_TEXTS = {
   /** `date`: the new auto-close day as `[b]d F[/b]` (e.g. `[b]09 December[/b]`). */
   pinned: (date: string) => `The conversation is assigned to agent, auto close date moved to ${date}`,
   unpinned: 'The conversation is unassigned from agent, auto close date set according to the queue rules.',
+  // The line at work (issue 18).
+  lineInactive: 'Open Channel is inactive, no messages will be sent to the client.',
+  resumed: (sessionId: number) => `Conversation ${sessionLink(sessionId)} resumed`,
+  /** To the customer: a vote after VOTE_TIME_LIMIT. */
+  voteTimeOver: 'Cannot rate this conversation.',
 } as const;
