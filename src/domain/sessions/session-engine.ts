@@ -128,9 +128,10 @@ export class SessionEngine {
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
   async customerWrote(work: EngineWork, session: Session, line: Line | undefined): Promise<Session> {
     // Issue 18: the welcome message, the inactive line's note (§2.2 step 9).
-    if (line) await this.automation.customerMessageStored(work, session, line);
+    const automatic = line ? await this.automation.customerMessageStored(work, session, line) : {};
     const taken = !session.waitAnswer;
     const next = await this.save(work, session, {
+      ...automatic,
       messageCount: session.messageCount + 1,
       dateLastMessage: work.stamp,
       waitAction: false,

@@ -31,12 +31,14 @@ export class LineAutomation {
 
   /**
    * After a customer's message is stored in `session` (§2.2 step 9; `session` as it was before the message): the
-   * welcome message (§5), then the inactive line's note.
+   * welcome message (§5), then the inactive line's note. The changes to save with the message's.
    */
-  async customerMessageStored(work: EngineWork, session: Session, line: Line): Promise<void> {
-    if (session.mode !== 'input' || session.messageCount > 0) return;
+  async customerMessageStored(work: EngineWork, session: Session, line: Line): Promise<Partial<SessionState>> {
+    // An ordinary message ends the wait for a vote (§1.2 C: the status drops below 50).
+    const changes: Partial<SessionState> = session.waitVote ? { waitVote: false, dateCloseVote: null } : {};
+    if (session.mode !== 'input' || session.messageCount > 0) return changes;
     const chat = await findChat(work.trx, session.chatId);
-    if (!chat) return;
+    if (!chat) return changes;
     // The chat's first session (a new chat), or every session with SEND_WELCOME_EACH_SESSION=Y.
     const firstContact = session.parentId === 0;
     const eachSession = lineValue(line, 'SEND_WELCOME_EACH_SESSION') === 'Y';
@@ -51,6 +53,7 @@ export class LineAutomation {
       await this.poster.system(work, chat, session.id, text, { toCustomer: true });
     }
     if (isInactive(line)) await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.lineInactive);
+    return changes;
   }
 
   /**
