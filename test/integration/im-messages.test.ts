@@ -54,7 +54,13 @@ for (const store of STORES) {
       });
       assert.equal(registered.status, 200, registered.text);
       const added = await t.call('imopenlines.config.add', {
-        PARAMS: { LINE_NAME: 'Chat line', QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(operator) }] },
+        PARAMS: {
+          LINE_NAME: 'Chat line',
+          QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(operator) }],
+          // Every event here is counted: no welcome message or vote request (issue 18) among them.
+          WELCOME_MESSAGE: 'N',
+          VOTE_MESSAGE: 'N',
+        },
       });
       line = added.body.result as number;
       assert.equal((await appCall('imconnector.activate', { CONNECTOR, LINE: line, ACTIVE: 1 })).body.result, true);
