@@ -102,11 +102,20 @@ describe('@bitrix24/b24jssdk: a whole conversation, message in to closed', () =>
     await t.server.scheduler.runDue();
     const closed = await session(sessionId);
     assert.deepEqual([Number(closed.status), Number(closed.closed)], [60, 1]);
-    await receiver.until(4);
+    await receiver.until(6);
+    // The line's defaults greet the customer (WELCOME_MESSAGE) and ask for a rating at the close (VOTE_MESSAGE).
     assert.deepEqual(delivered(), [
+      [
+        'ONIMCONNECTORMESSAGEADD',
+        'Welcome to [b]openlines[/b] Open Channel![br]You will receive a reply shortly, please hold on.',
+      ],
       ['ONIMCONNECTORMESSAGEADD', '[b]Klaus Weber:[/b] [br]Let me check that for you.'],
       ['ONIMCONNECTORMESSAGEADD', '[b]Klaus Weber:[/b] [br]It arrives tomorrow.'],
       ['ONIMCONNECTORMESSAGEADD', 'Thank you, goodbye!'],
+      [
+        'ONIMCONNECTORMESSAGEADD',
+        'Please tell us how we did.[br][br]Just send 1 if you are satisfied, or 0 if we could do better.',
+      ],
       ['ONIMCONNECTORDIALOGFINISH', null],
     ]);
     const history = (await make(agent, 'im.dialog.messages.get', { DIALOG_ID: `chat${chatId}`, LIMIT: 50 })) as {
