@@ -401,6 +401,18 @@ for (const store of STORES) {
       assert.notEqual(next.sessionId, sessionId);
     });
 
+    it('the automatic close (AUTO_CLOSE_TIME after the last reply) asks for the vote too', async () => {
+      const id = await voting('Vote auto', { AUTO_CLOSE_TIME: 600 });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-auto', 'hi');
+      const hook = portal.hooks.get(a)!;
+      await portal.call(hook, 'im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'Here to help' });
+      assert.equal((await portal.session(sessionId)).status, 40);
+      await portal.advance(600 * SECOND);
+      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: VOTE_ASK, toCustomer: true });
+      const state = await portal.session(sessionId);
+      assert.deepEqual([state.status, state.waitVote, state.closed], [50, true, false]);
+    });
+
     it('VOTE_TIME_LIMIT: a vote after it gets "Cannot rate this conversation." and counts nothing', async () => {
       const id = await voting('Vote limit', { VOTE_TIME_LIMIT: 60 });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-limit', 'hi');
@@ -501,6 +513,26 @@ for (const store of STORES) {
       const all = await texts(chatId);
       assert.equal(all.at(-1), SYSTEM_TEXTS.closedFinal);
       assert.ok(!all.includes('Bye!') && !all.includes(VOTE_ASK));
+    });
+
+    it('the no-answer timer survives a restart and acts once with two servers: one text per session', async () => {
+      const id = await line('No answer, twice', {
+        NO_ANSWER_RULE: 'text',
+        NO_ANSWER_TIME: 120,
+        NO_ANSWER_TEXT: NO_ANSWER,
+      });
+      const chats: number[] = [];
+      for (const who of ['na-r1', 'na-r2', 'na-r3'])
+        chats.push((await portal.customerSays(CONNECTOR, id, who, 'hi')).chatId);
+      await portal.stopServer(portal.server);
+      await portal.clock.advance(121 * SECOND);
+      await portal.start();
+      await portal.start();
+      await Promise.all(portal.servers.map((server) => server.scheduler.runDue()));
+      await portal.advance(10 * MINUTE);
+      for (const chatId of chats) {
+        assert.equal((await texts(chatId)).filter((t) => t === NO_ANSWER).length, 1, `chat ${chatId}`);
+      }
     });
 
     it('ACTIVE=Y: the same line active closes with its text and the vote request', async () => {
