@@ -248,25 +248,26 @@ export class SessionEngine {
     return this.closeFinally(work, chat, spam, line, 'spam');
   }
 
-  /** Hands the session to another operator of the line (operator.transfer to a user, §7.4): offered to them. */
+  /** Hands the session to another user (operator.transfer to a user, §7.4): the target takes it at once. */
   async transferToUser(work: EngineWork, chat: Chat, session: Session, line: Line, from: number, to: number) {
     await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.transferred(from, to));
+    // The target takes it at once (Chat::answer without its message): the queue and the no-answer timer stop.
     const next = await this.save(work, session, {
       operatorId: to,
-      waitAnswer: true,
-      status: SESSION_STATUS.SKIP,
+      waitAnswer: false,
+      waitAction: false,
+      sendNoAnswerText: true,
+      undistributed: false,
       queueHistory: [to],
       dateOperator: work.stamp,
-      undistributed: false,
+      dateOperatorAnswer: session.dateOperatorAnswer ?? work.stamp,
+      status: session.status < SESSION_STATUS.ANSWER ? SESSION_STATUS.ANSWER : session.status,
     });
-    await setOffers(work.trx, session.id, [to]);
-    const rules = lineRules(line);
-    await this.setAlarm(
-      work,
-      session.id,
-      'queue',
-      work.nowMs + distribute([], rules, { operatorId: 0, history: [] }).nextInSeconds * 1000,
-    );
+    await setOffers(work.trx, session.id, []);
+    await clearAlarm(work.trx, session.id, 'queue');
+    await clearAlarm(work.trx, session.id, 'no_answer');
+    await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    // OnOperatorTransfer: a slot may have freed (§3.8).
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     return next;
   }
