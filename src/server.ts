@@ -109,7 +109,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY);
+    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY, {
+      timeZone: settings.timeZone,
+    });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
