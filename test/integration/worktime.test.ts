@@ -17,7 +17,6 @@ import { ManualClock } from '../helpers/test-clock.js';
 
 // Tuesday 22 December 2026, 11:00 in Berlin.
 const T0 = Date.parse('2026-12-22T10:00:00Z');
-const HOUR = 3_600_000;
 const CONNECTOR = 'wt_bridge';
 const OFF_TEXT = 'We are closed; we answer from 9:00.';
 
