@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isOpen, nextChange, parseHoliday, type WorkTimeRules, workTimeOf } from '../../src/domain/lines/worktime.js';
+import {
+  isOpen,
+  nextChange,
+  parseHoliday,
+  type WorkTimeRules,
+  workStartsAt,
+  workTimeOf,
+} from '../../src/domain/lines/worktime.js';
 
 /** The rules of a line with working hours on and these settings (a stored document's values). */
 function rules(values: Record<string, unknown>, fallbackZone = 'UTC'): WorkTimeRules {
@@ -174,5 +181,16 @@ describe('worktime: days in the line zone', () => {
     assert.equal(parseHoliday('01.13'), null);
     assert.equal(parseHoliday('0.1'), null);
     assert.equal(parseHoliday(''), null);
+  });
+});
+
+describe('worktime: when work starts (KPI, §6)', () => {
+  it('now while working; else the next opening, days off skipped; null when it never opens', () => {
+    const r = rules({ WORKTIME_TIMEZONE: 'Europe/Berlin', WORKTIME_DAYOFF: ['SA', 'SU'] });
+    assert.equal(iso(workStartsAt(r, at('2026-12-02T10:00:00Z'))), '2026-12-02T10:00:00.000Z');
+    // Friday 20:00 CET: Monday 9:00.
+    assert.equal(iso(workStartsAt(r, at('2026-12-04T19:00:00Z'))), '2026-12-07T08:00:00.000Z');
+    const never = rules({ WORKTIME_DAYOFF: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] });
+    assert.equal(workStartsAt(never, at('2026-12-02T10:00:00Z')), null);
   });
 });

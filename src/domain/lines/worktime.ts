@@ -170,3 +170,11 @@ function jumpBetween(timeZone: string, lo: number, hi: number): number {
   }
   return high * 1000;
 }
+
+/**
+ * When work starts at or after `atMs`: `atMs` while working, else the next opening (KPI deadlines start there, §6;
+ * the reference's getNextWorkDayStart); null when the line does not open within about a year.
+ */
+export function workStartsAt(rules: WorkTimeRules, atMs: number): number | null {
+  return isOpen(rules, atMs) ? atMs : nextChange(rules, atMs);
+}
