@@ -36,6 +36,7 @@ import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { OffHours } from './automatic/off-hours.js';
 import {
   BUSY_BELOW,
   type Candidate,
@@ -91,11 +92,17 @@ export function lineRules(line: Line): LineRules {
 }
 
 export class SessionEngine {
+  /** Working hours (§4): domain/sessions/automatic/off-hours.ts. */
+  private readonly offHours: OffHours;
+
   constructor(
     private readonly events: EventEmitter,
     private readonly poster: ChatPoster,
     private readonly availability: AvailabilityReader,
-  ) {}
+    options: { readonly timeZone?: string } = {},
+  ) {
+    this.offHours = new OffHours(poster, options.timeZone ?? 'UTC');
+  }
 
   // ---- Customers
 
@@ -112,18 +119,19 @@ export class SessionEngine {
       next = await this.distribute(work, chat, session, line, 'first');
     }
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
-    return next;
+    return this.offHours.sessionStarted(work, next, line); // working hours: WORKTIME=N (§2.2, §4)
   }
 
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
   async customerWrote(work: EngineWork, session: Session, line: Line | undefined): Promise<Session> {
     const taken = !session.waitAnswer;
-    const next = await this.save(work, session, {
+    let next = await this.save(work, session, {
       messageCount: session.messageCount + 1,
       dateLastMessage: work.stamp,
       waitAction: false,
       ...(taken ? { status: session.status >= 40 ? SESSION_STATUS.CLIENT_AFTER_OPERATOR : SESSION_STATUS.CLIENT } : {}),
     });
+    if (line) next = await this.offHours.customerWrote(work, next, line); // working hours: the off-hours text (§4)
     await this.setAlarm(work, session.id, 'close', work.nowMs + (session.pinned ? WEEK_MS : MONTH_MS));
     if (line) await this.checkOperatorStillThere(work, next, line);
     return next;
@@ -161,7 +169,7 @@ export class SessionEngine {
     if (lineValue(line, 'MAX_CHAT') > 0 && (!wasAnswered || typeMaxChat === 'answered')) {
       await this.requeueWaiting(work, line, { undistributedOnly: true });
     }
-    return next;
+    return this.offHours.operatorWrote(work, next, line); // working hours: re-armed in working time (§4)
   }
 
   /** The user takes the session (operator.answer, §3.11): status 10, the queue stops, others lose the offer. */
