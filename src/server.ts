@@ -15,6 +15,7 @@ import { Deliveries } from './domain/events/deliveries.js';
 import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
+import { LineSchedule } from './domain/lines/line-schedule.js';
 import { LineService } from './domain/lines/line-service.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
@@ -109,12 +110,15 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY);
+    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY, {
+      timeZone: settings.timeZone,
+    });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
+    const schedule = new LineSchedule(store, { clock, timeZone: settings.timeZone });
     const operators = new OperatorService(store, engine, PRESENCE_AVAILABILITY, {
       clock,
       events,
@@ -138,6 +142,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       dialogs,
       chatMessages,
       routing,
+      schedule,
       operators,
       history,
       events,

@@ -10,6 +10,7 @@ import { defineAdminMethods } from './openlines-admin.js';
 import { defineClockMethods } from './openlines-clock.js';
 import { defineUserPresenceMethods } from './openlines-presence.js';
 import { defineRoutingMethods } from './openlines-routing.js';
+import { defineScheduleMethods } from './openlines-schedule.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -22,6 +23,7 @@ export function buildRegistry(): MethodRegistry {
   defineEventMethods(registry);
   defineImMethods(registry);
   defineRoutingMethods(registry);
+  defineScheduleMethods(registry);
   defineOperatorPauseMethods(registry);
   defineUserPresenceMethods(registry);
   defineClockMethods(registry);

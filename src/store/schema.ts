@@ -280,6 +280,10 @@ export interface SessionTable {
   send_no_answer_text: Generated<number>;
   /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
   close_reason: Generated<string>;
+  /** 0 when a customer opened it off-hours (or on an inactive line): the reference's WORKTIME=N. */
+  worktime: Generated<number>;
+  /** 1 once the off-hours text went to the customer in this session. */
+  send_no_work_time_text: Generated<number>;
   /** 1 while the vote request waits for the customer's answer (§2.4). */
   wait_vote: Generated<number>;
   /** The customer's vote: 5 like, 1 dislike, 0 none. */

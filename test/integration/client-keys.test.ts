@@ -115,6 +115,7 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'event.offline.clear': async () => ({ process_id: 'p' }),
   'event.offline.error': async () => ({ process_id: 'p', message_id: ['0123456789abcdef0123456789abcdef'] }),
   'openlines.route.simulate': async (s) => ({ CONFIG_ID: await s.line() }),
+  'openlines.line.schedule': async (s) => ({ CONFIG_ID: await s.line() }),
   'openlines.admin.session.get': async () => ({}),
   'openlines.admin.catalogue.get': async () => ({}),
   'openlines.admin.history.get': async (s) => ({ LINE_ID: await s.line(), LIMIT: 5 }),

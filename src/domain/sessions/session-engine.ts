@@ -37,6 +37,7 @@ import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/sess
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
 import { LineAutomation } from './automatic/line-automation.js';
+import { OffHours } from './automatic/off-hours.js';
 import { Votes } from './automatic/votes.js';
 import {
   BUSY_BELOW,
@@ -93,6 +94,8 @@ export function lineRules(line: Line): LineRules {
 }
 
 export class SessionEngine {
+  /** Working hours (§4): domain/sessions/automatic/off-hours.ts. */
+  private readonly offHours: OffHours;
   /** The line's automatic actions (welcome, no answer, inactive line) and the rating (issue 18). */
   readonly automation: LineAutomation;
   readonly votes: Votes;
@@ -101,7 +104,9 @@ export class SessionEngine {
     private readonly events: EventEmitter,
     private readonly poster: ChatPoster,
     private readonly availability: AvailabilityReader,
+    options: { readonly timeZone?: string } = {},
   ) {
+    this.offHours = new OffHours(poster, options.timeZone ?? 'UTC');
     this.automation = new LineAutomation(poster);
     this.votes = new Votes(poster);
   }
@@ -122,7 +127,8 @@ export class SessionEngine {
     }
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
     // Issue 18: the no-answer timer; an inactive line's closing mode (§2.2 step 4).
-    return this.save(work, next, await this.automation.sessionOpened(work, next, line));
+    next = await this.save(work, next, await this.automation.sessionOpened(work, next, line));
+    return this.offHours.sessionStarted(work, next, line); // working hours: WORKTIME=N (§2.2, §4)
   }
 
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
@@ -130,13 +136,14 @@ export class SessionEngine {
     // Issue 18: the welcome message, the inactive line's note (§2.2 step 9).
     const automatic = line ? await this.automation.customerMessageStored(work, session, line) : {};
     const taken = !session.waitAnswer;
-    const next = await this.save(work, session, {
+    let next = await this.save(work, session, {
       ...automatic,
       messageCount: session.messageCount + 1,
       dateLastMessage: work.stamp,
       waitAction: false,
       ...(taken ? { status: session.status >= 40 ? SESSION_STATUS.CLIENT_AFTER_OPERATOR : SESSION_STATUS.CLIENT } : {}),
     });
+    if (line) next = await this.offHours.customerWrote(work, next, line); // working hours: the off-hours text (§4)
     await this.setAlarm(work, session.id, 'close', work.nowMs + (session.pinned ? WEEK_MS : MONTH_MS));
     if (line) await this.checkOperatorStillThere(work, next, line);
     return next;
@@ -174,7 +181,7 @@ export class SessionEngine {
     if (lineValue(line, 'MAX_CHAT') > 0 && (!wasAnswered || typeMaxChat === 'answered')) {
       await this.requeueWaiting(work, line, { undistributedOnly: true });
     }
-    return next;
+    return this.offHours.operatorWrote(work, next, line); // working hours: re-armed in working time (§4)
   }
 
   /** The user takes the session (operator.answer, §3.11): status 10, the queue stops, others lose the offer. */
@@ -267,25 +274,26 @@ export class SessionEngine {
     return this.closeFinally(work, chat, spam, line, 'spam');
   }
 
-  /** Hands the session to another operator of the line (operator.transfer to a user, §7.4): offered to them. */
+  /** Hands the session to another user (operator.transfer to a user, §7.4): the target takes it at once. */
   async transferToUser(work: EngineWork, chat: Chat, session: Session, line: Line, from: number, to: number) {
     await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.transferred(from, to));
+    // The target takes it at once (Chat::answer without its message): the queue and the no-answer timer stop.
     const next = await this.save(work, session, {
       operatorId: to,
-      waitAnswer: true,
-      status: SESSION_STATUS.SKIP,
+      waitAnswer: false,
+      waitAction: false,
+      sendNoAnswerText: true,
+      undistributed: false,
       queueHistory: [to],
       dateOperator: work.stamp,
-      undistributed: false,
+      dateOperatorAnswer: session.dateOperatorAnswer ?? work.stamp,
+      status: session.status < SESSION_STATUS.ANSWER ? SESSION_STATUS.ANSWER : session.status,
     });
-    await setOffers(work.trx, session.id, [to]);
-    const rules = lineRules(line);
-    await this.setAlarm(
-      work,
-      session.id,
-      'queue',
-      work.nowMs + distribute([], rules, { operatorId: 0, history: [] }).nextInSeconds * 1000,
-    );
+    await setOffers(work.trx, session.id, []);
+    await clearAlarm(work.trx, session.id, 'queue');
+    await clearAlarm(work.trx, session.id, 'no_answer');
+    await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    // OnOperatorTransfer: a slot may have freed (§3.8).
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     return next;
   }
