@@ -16,6 +16,7 @@ import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineService } from './domain/lines/line-service.js';
+import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
@@ -144,6 +145,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       deliveries,
       presence,
       clock: testClock,
+      notifications: new Notifications(store),
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
