@@ -453,6 +453,42 @@ for (const store of STORES) {
       assert.deepEqual(await texts(deputy), before);
     });
 
+    it('a transfer to another line restarts a waiting deadline as a first answer, by the settings of that line', async () => {
+      const from = await portal.line(CONNECTOR, {
+        LINE_NAME: 'KPI from',
+        QUEUE: queue(),
+        KPI_FIRST_ANSWER_TIME: 300,
+        KPI_FIRST_ANSWER_ALERT: 'Y',
+        KPI_FIRST_ANSWER_LIST: [deputy],
+      });
+      const to = await portal.line(CONNECTOR, {
+        LINE_NAME: 'KPI to',
+        QUEUE: queue(),
+        KPI_FIRST_ANSWER_TIME: 60,
+        KPI_FIRST_ANSWER_ALERT: 'Y',
+        KPI_FIRST_ANSWER_LIST: [head],
+        KPI_FIRST_ANSWER_TEXT: 'to: #OPERATOR# #DIALOG#',
+      });
+      const deputyBefore = await texts(deputy);
+      const headBefore = await texts(head);
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, from, 'moved', 'hi');
+      const answered = await portal.call(portal.hooks.get(a)!, 'imopenlines.operator.answer', { CHAT_ID: chatId });
+      assert.equal(answered.body.result, true, answered.text);
+      await portal.advance(30 * SECOND);
+      const moved = await portal.call(portal.hooks.get(a)!, 'imopenlines.operator.transfer', {
+        CHAT_ID: chatId,
+        TRANSFER_ID: `queue${to}`,
+      });
+      assert.equal(moved.body.result, true, moved.text);
+      await portal.advance(59 * SECOND);
+      assert.deepEqual(await texts(head), headBefore);
+      await portal.advance(SECOND);
+      // QUEUE_TYPE all (the default): the session is offered, held by nobody, so #OPERATOR# is empty.
+      assert.deepEqual(await texts(head), [`to:  ${dialog(sessionId)}`, ...headBefore]);
+      await portal.advance(10 * MINUTE);
+      assert.deepEqual(await texts(deputy), deputyBefore, 'the deadline of the first line is gone');
+    });
+
     it('im.notify.get pages by LAST_ID and LAST_TYPE; the pair goes together and LAST_ID is a number', async () => {
       const all = (await notifyGet(head)).body.result.notifications as Notification[];
       assert.ok(all.length >= 2, 'earlier tests notified the head twice');
