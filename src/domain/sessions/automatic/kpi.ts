@@ -38,7 +38,7 @@ const FROM_NOW: KpiStart = (_line, nowMs) => nowMs;
 export const NOTIFY_SYSTEM = 4;
 
 /** The deadline of a new item: the first answer's interval (else the further one's) or the further one's; null: none. */
-export function kpiDeadline(line: Line, first: boolean, startMs: number): number | null {
+export function kpiDeadline(line: Pick<Line, 'values'>, first: boolean, startMs: number): number | null {
   const firstSeconds = lineValue(line, 'KPI_FIRST_ANSWER_TIME');
   const furtherSeconds = lineValue(line, 'KPI_FURTHER_ANSWER_TIME');
   const seconds = first && firstSeconds > 0 ? firstSeconds : furtherSeconds > 0 ? furtherSeconds : 0;
