@@ -36,6 +36,8 @@ import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { workStartsAt, workTimeOf } from '../lines/worktime.js';
+import { SessionKpi } from './automatic/kpi.js';
 import { OffHours } from './automatic/off-hours.js';
 import {
   BUSY_BELOW,
@@ -94,6 +96,8 @@ export function lineRules(line: Line): LineRules {
 export class SessionEngine {
   /** Working hours (§4): domain/sessions/automatic/off-hours.ts. */
   private readonly offHours: OffHours;
+  /** KPI deadlines (automatic/kpi.ts, issue 18). */
+  readonly kpi: SessionKpi;
 
   constructor(
     private readonly events: EventEmitter,
@@ -102,6 +106,9 @@ export class SessionEngine {
     options: { readonly timeZone?: string } = {},
   ) {
     this.offHours = new OffHours(poster, options.timeZone ?? 'UTC');
+    // A KPI deadline that arrives off hours starts when the line next opens (§6).
+    const zone = options.timeZone ?? 'UTC';
+    this.kpi = new SessionKpi(events, (line, nowMs) => workStartsAt(workTimeOf(line, zone), nowMs) ?? nowMs);
   }
 
   // ---- Customers
@@ -153,6 +160,7 @@ export class SessionEngine {
   /** After an operator's message to the customer: status 40 (50 in closing mode) and the auto-close timer. */
   async operatorWrote(work: EngineWork, session: Session, line: Line): Promise<Session> {
     const closing = session.waitAction && !session.waitAnswer;
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     const wasAnswered = session.status >= 25 && session.status !== SESSION_STATUS.CLIENT;
     const next = await this.save(work, session, {
       status: closing ? SESSION_STATUS.WAIT_CLIENT : SESSION_STATUS.OPERATOR,
@@ -226,6 +234,7 @@ export class SessionEngine {
     how: { readonly auto: boolean; readonly byUserId: number },
   ): Promise<Session> {
     const active = lineValue(line, 'ACTIVE') === 'Y';
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     if (session.closed || session.spam || (session.waitAction && !session.waitAnswer) || !active) {
       return this.closeFinally(work, chat, session, line, how.auto ? 'auto' : 'operator');
     }
@@ -475,6 +484,8 @@ export class SessionEngine {
       await this.distribute(work, chat, session, line, 'next');
     } else if (kind === 'close') {
       await this.finish(work, chat, session, line, { auto: true, byUserId: 0 });
+    } else if (kind === 'kpi') {
+      await this.kpi.onAlarm(work, session, line); // KPI (issue 18)
     }
   }
 
@@ -502,6 +513,7 @@ export class SessionEngine {
       closeReason: session.spam ? 'spam' : reason,
     });
     await setOffers(work.trx, session.id, []);
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     await clearAlarms(work.trx, session.id);
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     work.emitted += await announceSession(this.events, work.trx, 'finish', { chat, session: next, line });
@@ -588,6 +600,7 @@ export class SessionEngine {
       },
     );
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    await this.kpi.requeued(work, session.id, to); // KPI (issue 18)
     const next = await this.distribute(work, chat, queued, to, 'next');
     if (from.id !== to.id) await this.requeueWaiting(work, from, { undistributedOnly: true });
     return next;

@@ -16,6 +16,7 @@ import * as operatorPresence from './2026-12-02-06-operator-presence.js';
 import * as sessionEngine from './2026-12-02-07-session-engine.js';
 import * as sessionMembers from './2026-12-02-08-session-members.js';
 import * as worktime from './2026-12-02-09-worktime.js';
+import * as notifications from './2026-12-02-11-notifications.js';
 
 export interface Migration {
   name: string;
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionEngine,
   sessionMembers,
   worktime,
+  notifications,
 ];
