@@ -17,6 +17,7 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineSchedule } from './domain/lines/line-schedule.js';
 import { LineService } from './domain/lines/line-service.js';
+import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
@@ -149,6 +150,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       deliveries,
       presence,
       clock: testClock,
+      notifications: new Notifications(store),
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),

@@ -1,5 +1,6 @@
 import { defineEventMethods } from './event.js';
 import { defineImMethods } from './im.js';
+import { defineImNotifyMethods } from './im-notify.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
@@ -22,6 +23,7 @@ export function buildRegistry(): MethodRegistry {
   defineAdminMethods(registry);
   defineEventMethods(registry);
   defineImMethods(registry);
+  defineImNotifyMethods(registry);
   defineRoutingMethods(registry);
   defineScheduleMethods(registry);
   defineOperatorPauseMethods(registry);

@@ -8,6 +8,7 @@ import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineSchedule } from '../domain/lines/line-schedule.js';
 import type { LineService } from '../domain/lines/line-service.js';
+import type { Notifications } from '../domain/notifications/notifications.js';
 import type { PresenceService } from '../domain/operators/presence-service.js';
 import type { OperatorService } from '../domain/sessions/operator-service.js';
 import type { Routing } from '../domain/sessions/routing.js';
@@ -37,6 +38,8 @@ export interface Services {
   readonly presence: PresenceService;
   /** The server's clock as administrators see and (with --clock manual) move it (openlines.clock.*). */
   readonly clock: ClockControl;
+  /** Users' system notifications (im.notify.get): the KPI alerts. */
+  readonly notifications: Notifications;
 }
 
 /** The test clock's controls (jobs/test-clock.ts). */

@@ -109,6 +109,7 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'im.message.update': async (s) => ({ MESSAGE_ID: await s.message(), MESSAGE: 'edited' }),
   'im.message.delete': async (s) => ({ MESSAGE_ID: await s.message() }),
   'im.dialog.messages.get': async (s) => ({ DIALOG_ID: `chat${await s.chat()}` }),
+  'im.notify.get': async () => ({ LIMIT: 5 }),
   'event.test': async () => ({ check: 'ping' }),
   'event.offline.get': async () => ({}),
   'event.offline.list': async () => ({}),

@@ -264,7 +264,10 @@ export class DialogService {
       stamp,
     });
     if (this.engine && rating) await this.afterVote(work, chat, rating, line);
-    else if (this.engine) await this.engine.customerWrote(work, session, line);
+    else if (this.engine) {
+      await this.engine.customerWrote(work, session, line);
+      if (line) await this.engine.kpi.customerMessage(work, session, line, message.id); // KPI (issue 18)
+    }
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
 

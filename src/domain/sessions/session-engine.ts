@@ -36,6 +36,8 @@ import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { workStartsAt, workTimeOf } from '../lines/worktime.js';
+import { SessionKpi } from './automatic/kpi.js';
 import { LineAutomation } from './automatic/line-automation.js';
 import { OffHours } from './automatic/off-hours.js';
 import { Votes } from './automatic/votes.js';
@@ -96,6 +98,8 @@ export function lineRules(line: Line): LineRules {
 export class SessionEngine {
   /** Working hours (§4): domain/sessions/automatic/off-hours.ts. */
   private readonly offHours: OffHours;
+  /** KPI deadlines (automatic/kpi.ts, issue 18). */
+  readonly kpi: SessionKpi;
   /** The line's automatic actions (welcome, no answer, inactive line) and the rating (issue 18). */
   readonly automation: LineAutomation;
   readonly votes: Votes;
@@ -107,6 +111,9 @@ export class SessionEngine {
     options: { readonly timeZone?: string } = {},
   ) {
     this.offHours = new OffHours(poster, options.timeZone ?? 'UTC');
+    // A KPI deadline that arrives off hours starts when the line next opens (§6).
+    const zone = options.timeZone ?? 'UTC';
+    this.kpi = new SessionKpi(events, (line, nowMs) => workStartsAt(workTimeOf(line, zone), nowMs) ?? nowMs);
     this.automation = new LineAutomation(poster);
     this.votes = new Votes(poster);
   }
@@ -165,6 +172,7 @@ export class SessionEngine {
   /** After an operator's message to the customer: status 40 (50 in closing mode) and the auto-close timer. */
   async operatorWrote(work: EngineWork, session: Session, line: Line): Promise<Session> {
     const closing = session.waitAction && !session.waitAnswer;
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     const wasAnswered = session.status >= 25 && session.status !== SESSION_STATUS.CLIENT;
     const next = await this.save(work, session, {
       status: closing ? SESSION_STATUS.WAIT_CLIENT : SESSION_STATUS.OPERATOR,
@@ -238,6 +246,7 @@ export class SessionEngine {
     how: { readonly auto: boolean; readonly byUserId: number },
   ): Promise<Session> {
     const active = lineValue(line, 'ACTIVE') === 'Y';
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     if (session.closed || session.spam || (session.waitAction && !session.waitAnswer) || !active) {
       return this.closeFinally(work, chat, session, line, how.auto ? 'auto' : 'operator');
     }
@@ -497,6 +506,8 @@ export class SessionEngine {
       // Issue 18: the no-answer text (§3.10).
       const changes = await this.automation.noAnswerDue(work, chat, session, line);
       if (changes) await this.save(work, session, changes);
+    } else if (kind === 'kpi') {
+      await this.kpi.onAlarm(work, session, line); // KPI (issue 18)
     }
   }
 
@@ -524,6 +535,7 @@ export class SessionEngine {
       closeReason: session.spam ? 'spam' : reason,
     });
     await setOffers(work.trx, session.id, []);
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     await clearAlarms(work.trx, session.id);
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     work.emitted += await announceSession(this.events, work.trx, 'finish', { chat, session: next, line });
@@ -610,6 +622,7 @@ export class SessionEngine {
       },
     );
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    await this.kpi.requeued(work, session.id, to); // KPI (issue 18)
     const next = await this.distribute(work, chat, queued, to, 'next');
     if (from.id !== to.id) await this.requeueWaiting(work, from, { undistributedOnly: true });
     return next;

@@ -17,6 +17,7 @@ import * as sessionEngine from './2026-12-02-07-session-engine.js';
 import * as sessionMembers from './2026-12-02-08-session-members.js';
 import * as worktime from './2026-12-02-09-worktime.js';
 import * as votes from './2026-12-02-10-votes.js';
+import * as notifications from './2026-12-02-11-notifications.js';
 
 export interface Migration {
   name: string;
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionMembers,
   worktime,
   votes,
+  notifications,
 ];
