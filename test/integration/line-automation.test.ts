@@ -329,6 +329,24 @@ for (const store of STORES) {
       assert.ok(!(await texts(waiting.chatId)).includes(NO_ANSWER));
     });
 
+    it('NO_ANSWER_RULE=text off-hours: the off-hours text went out, so the no-answer text does not follow (§4)', async () => {
+      const id = await line('No answer off-hours', {
+        NO_ANSWER_RULE: 'text',
+        NO_ANSWER_TIME: 60,
+        NO_ANSWER_TEXT: NO_ANSWER,
+        WORKTIME_ENABLE: 'Y',
+        WORKTIME_TIMEZONE: 'UTC',
+        WORKTIME_FROM: '18',
+        WORKTIME_TO: '19',
+        WORKTIME_DAYOFF_RULE: 'text',
+        WORKTIME_DAYOFF_TEXT: 'We are closed now.',
+      });
+      const { chatId } = await portal.customerSays(CONNECTOR, id, 'na-offhours', 'hi');
+      await portal.advance(10 * MINUTE);
+      const sent = (await portal.notes(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
+      assert.deepEqual(sent, ['We are closed now.']);
+    });
+
     // ---- Rating (§2.4)
 
     const voting = (name: string, params: Record<string, unknown> = {}) =>
