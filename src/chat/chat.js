@@ -18,6 +18,7 @@ let stream = null;
 function plain(text) {
   return String(text)
     .replace(/\[br\]/gi, '\n')
+    .replace(/\[USER=(\d+)\]([^[]*)\[\/USER\]/gi, (_m, _id, name) => name || 'an operator')
     .replace(/\[\/?(b|i|u|s|url[^\]]*|user[^\]]*)\]/gi, '');
 }
 

@@ -36,7 +36,7 @@ export const PAGE_HEADERS = {
  * A page's folder (src/admin, src/chat) next to the sources, also when running the compiled dist/ (dist/http/) or
  * the bundle (dist/openlines.mjs).
  */
-export function pagesDirectory(name: 'admin' | 'chat'): string {
+export function pagesDirectory(name: 'admin' | 'chat' | 'operator'): string {
   const candidates = [
     new URL(`../${name}/`, import.meta.url),
     new URL(`../../src/${name}/`, import.meta.url),
@@ -56,21 +56,26 @@ export function adminDirectory(): string {
 
 export function pageRoutes(options: PageRouteOptions = {}) {
   return async (app: FastifyInstance): Promise<void> => {
-    const directory = options.directory ?? adminDirectory();
-    const files = new Set(readdirSync(directory).filter((name) => FILE_NAME.test(name)));
-
-    const serveFile = async (name: string, reply: FastifyReply) => {
-      if (!files.has(name)) return reply.callNotFound();
-      const body = await readFile(join(directory, name));
-      reply.headers(PAGE_HEADERS);
-      return reply
-        .code(200)
-        .type(CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)]!)
-        .send(body);
-    };
-
-    app.get('/admin', (_request, reply) => reply.redirect('/admin/', 301));
-    app.get('/admin/', (_request, reply) => serveFile('index.html', reply));
-    app.get<{ Params: { file: string } }>('/admin/:file', (request, reply) => serveFile(request.params.file, reply));
+    await servePage(app, 'admin', options.directory ?? adminDirectory());
+    // The operators' workplace: its own files; it loads the admin page's modules and stylesheet (../admin/).
+    await servePage(app, 'operator', pagesDirectory('operator'));
   };
+}
+
+async function servePage(app: FastifyInstance, name: string, directory: string): Promise<void> {
+  const files = new Set(readdirSync(directory).filter((file) => FILE_NAME.test(file)));
+
+  const serveFile = async (file: string, reply: FastifyReply) => {
+    if (!files.has(file)) return reply.callNotFound();
+    const body = await readFile(join(directory, file));
+    reply.headers(PAGE_HEADERS);
+    return reply
+      .code(200)
+      .type(CONTENT_TYPES[file.slice(file.lastIndexOf('.') + 1)]!)
+      .send(body);
+  };
+
+  app.get(`/${name}`, (_request, reply) => reply.redirect(`/${name}/`, 301));
+  app.get(`/${name}/`, (_request, reply) => serveFile('index.html', reply));
+  app.get<{ Params: { file: string } }>(`/${name}/:file`, (request, reply) => serveFile(request.params.file, reply));
 }

@@ -52,9 +52,11 @@ export function registerServeCommand(program: Command): void {
         out('Webhooks: the first one was printed on first start; make another with');
         out('  npx openlines webhook create --user 1 --scope imopenlines,imconnector');
       }
-      // The two pages to try a line with: the admin page (lines, and each line's chat link) and a line's chat.
+      // The pages to try a line with: the admin page (lines, each line's chat link), the operators' workplace and a
+      // line's customer chat.
       const base = settings.publicUrl || server.httpUrl;
       out(`Admin page: ${base}/admin/ (sign in with the webhook URL)`);
+      out(`Operator workplace: ${base}/operator/ (sign in with an operator's webhook URL)`);
       out(
         `Customer chat: ${base}${CONTACT_CENTER_PATH}<line id>/ (e.g. ${base}${CONTACT_CENTER_PATH}1/ for the first line)`,
       );
