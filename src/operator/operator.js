@@ -248,6 +248,18 @@ function open(chatId) {
       },
       label,
     );
+  async function transfer(event) {
+    event.preventDefault();
+    const to = document.getElementById('transfer-to').value.trim();
+    if (to === '') return;
+    try {
+      await rest('imopenlines.operator.transfer', { CHAT_ID: chatId, TRANSFER_ID: to });
+      document.getElementById('action-result').textContent = `Transferred to ${to}`;
+      await refresh();
+    } catch (e) {
+      showProblem(e);
+    }
+  }
   clear(box).append(
     h(
       'div',
@@ -258,6 +270,13 @@ function open(chatId) {
       action('pin', 'Pin', 'imopenlines.session.mode.pin'),
       action('spam', 'Spam', 'imopenlines.operator.spam'),
       action('finish', 'Finish', 'imopenlines.operator.finish'),
+    ),
+    h(
+      'form',
+      { class: 'transfer', id: 'transfer-form', onsubmit: transfer },
+      h('label', { for: 'transfer-to', class: 'label' }, 'Transfer to'),
+      h('input', { id: 'transfer-to', type: 'text', class: 'input', placeholder: 'a user id, or queue<line id>' }),
+      h('button', { type: 'submit', class: 'button small', id: 'transfer' }, 'Transfer'),
     ),
     h('p', { class: 'muted', id: 'action-result', role: 'status', 'aria-live': 'polite' }),
     h('ol', { class: 'op-messages', id: 'messages', 'aria-live': 'polite' }),

@@ -124,6 +124,29 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     const session = await t.server.store.read((db) => findSession(db, sessions[0].id));
     assert.equal(session?.status, SESSION_STATUS.WAIT_CLIENT);
 
+    // A second customer; Olga transfers the conversation to Ivan.
+    const ivan = await t.server.directory.addUser({ name: 'Ivan', online: true });
+    const secondContext = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    secondContext.setDefaultTimeout(WAIT_MS);
+    const second = await secondContext.newPage();
+    second.on('pageerror', (error) => errors.push(error.message));
+    await second.goto(`${t.url}/contact_center/${line}/`);
+    await second.locator('#status', { hasText: 'Online' }).waitFor();
+    await second.locator('#text').fill('Do you ship abroad?');
+    await second.locator('#text').press('Enter');
+    const offered = operator.locator('#offered .session-item');
+    await offered.waitFor();
+    await offered.click();
+    await operator.locator('.op-message.from-customer', { hasText: 'ship abroad' }).waitFor();
+    await operator.locator('#transfer-to').fill(String(ivan));
+    await operator.locator('#transfer').click();
+    await operator.locator('#action-result', { hasText: `Transferred to ${ivan}` }).waitFor();
+    await shot(operator, '07-transferred');
+    const all = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions;
+    const moved = all.find((s: { chatId: number }) => s.chatId !== sessions[0].chatId);
+    assert.equal(moved.operatorId, ivan);
+
+    await secondContext.close();
     await customerContext.close();
     await operatorContext.close();
     assert.deepEqual(errors, []);
