@@ -8,9 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { loadSettings } from '../../src/settings.js';
 import { addLine } from '../helpers/lines.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { parseAnswer, startTestServer, type TestServer } from '../helpers/server.js';
+import { createTestDatabase } from '../helpers/stores.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -116,5 +120,74 @@ describe('customer chat page (Chromium)', () => {
       pageErrors.filter((e) => !/status of 429/.test(e)),
       [],
     );
+  });
+
+  it('chat page: survives a server restart — the stream reconnects and the next reply arrives without a reload', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-restart-'));
+    const database = await createTestDatabase('sqlite', dataDir);
+    const settings = {
+      ...loadSettings({}, { data: dataDir, database: database.url }),
+      port: 0,
+      httpsPort: -1,
+      ratePlan: 'off' as const,
+      logLevel: 'silent' as const,
+    };
+    const start = (port: number) => startServer({ ...settings, port }, { logger: pino({ level: 'silent' }) });
+    let server: RunningServer = await start(0);
+    const restartProfile = mkdtempSync(join(tmpdir(), 'openlines-chromium-'));
+    const restartContext = await chromium.launchPersistentContext(restartProfile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 900, height: 760 },
+    });
+    restartContext.setDefaultTimeout(WAIT_MS);
+    try {
+      const port = Number(new URL(server.httpUrl).port);
+      const hook = `${server.httpUrl}/rest/1/${server.firstWebhook!.code}/`;
+      const call = async (method: string, params: Record<string, unknown>) =>
+        parseAnswer(
+          await fetch(`${hook}${method}`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(params),
+          }),
+        );
+      const line = (
+        await call('imopenlines.config.add', {
+          PARAMS: { LINE_NAME: 'Restart', QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: 1 }] },
+        })
+      ).body.result as number;
+      const tab = restartContext.pages()[0] ?? (await restartContext.newPage());
+      const pageErrors: string[] = [];
+      tab.on('pageerror', (error) => pageErrors.push(error.message));
+      await tab.goto(`${server.httpUrl}/contact_center/${line}/`);
+      await tab.locator('#status', { hasText: 'Online' }).waitFor();
+      await tab.locator('#text').fill('Before the restart');
+      await tab.locator('#text').press('Enter');
+      await tab.locator('.chat-message.from-customer', { hasText: 'Before the restart' }).waitFor();
+
+      await server.close();
+      await tab.locator('#status', { hasText: 'Reconnecting' }).waitFor();
+      await shot(tab, '05-server-down');
+      server = await start(port);
+      await tab.locator('#status', { hasText: 'Online' }).waitFor();
+
+      const chatId = (await call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions[0].chatId;
+      assert.equal(
+        (await call('im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'After the restart' })).status,
+        200,
+      );
+      await tab.locator('.chat-message.from-operator', { hasText: 'After the restart' }).waitFor();
+      assert.equal(await tab.locator('.chat-message.from-customer').count(), 1);
+      await shot(tab, '06-after-restart');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await restartContext.close();
+      await server.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(restartProfile, { recursive: true, force: true });
+    }
   });
 });
