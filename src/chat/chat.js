@@ -10,7 +10,10 @@ const input = document.getElementById('text');
 const errorLine = document.getElementById('chat-error');
 const sendButton = document.getElementById('send');
 
+const rate = document.getElementById('rate');
+
 const shown = new Set();
+let voted = false;
 let lastId = 0;
 let stream = null;
 
@@ -51,6 +54,7 @@ function add(message) {
   item.append(at);
   list.append(item);
   empty.hidden = true;
+  if (message.author === 'operator' && !voted) rate.hidden = false;
   item.scrollIntoView({ block: 'end' });
 }
 
@@ -138,6 +142,33 @@ async function send() {
     input.focus();
   }
 }
+
+/** Like or dislike: the thanks comes back as a system message. */
+async function vote(value) {
+  showError('');
+  try {
+    const response = await fetch('api/vote', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ vote: value }),
+      cache: 'no-store',
+    });
+    const body = await readJson(response);
+    if (!response.ok || !body || body.error) {
+      showError(body?.error_description ?? `The rating was not sent (HTTP ${response.status}).`);
+      return;
+    }
+    voted = true;
+    rate.hidden = true;
+    const fresh = await readJson(await fetch('api/state', { cache: 'no-store' }));
+    for (const message of fresh?.result?.messages ?? []) add(message);
+  } catch {
+    showError('The rating was not sent: the server cannot be reached.');
+  }
+}
+
+document.getElementById('like').addEventListener('click', () => void vote('like'));
+document.getElementById('dislike').addEventListener('click', () => void vote('dislike'));
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
-import { RestError } from '../wire/errors.js';
+import { argumentError, RestError } from '../wire/errors.js';
 import { CONTENT_TYPES, FILE_NAME, PAGE_HEADERS, pagesDirectory } from './page-routes.js';
 import { sendError } from './reply.js';
 
@@ -20,6 +20,7 @@ export interface LiveChatBackend {
   line(lineId: number): Promise<{ id: number; name: string; active: boolean } | null>;
   send(lineId: number, visitorId: string, text: string): Promise<{ messageId: number }>;
   messages(lineId: number, visitorId: string, afterId?: number): Promise<readonly { id: number }[]>;
+  vote(lineId: number, visitorId: string, vote: 'like' | 'dislike'): Promise<void>;
 }
 
 export interface ChatRouteOptions {
@@ -203,6 +204,30 @@ export function chatRoutes(options: ChatRouteOptions) {
         }
         const sent = await backend.send(lineId, visitor, text);
         return answer(reply, { result: { id: sent.messageId } });
+      } catch (error) {
+        return fail(reply, error);
+      }
+    });
+
+    // The visitor rates the conversation: {"vote": "like" | "dislike"}; counted with the messages' rate.
+    app.post<LineParams>(`${publicPath}:line/api/vote`, async (request, reply) => {
+      try {
+        const raw = request.body as Buffer | undefined;
+        let vote: unknown;
+        try {
+          vote = (JSON.parse(raw?.toString('utf8') ?? '') as { vote?: unknown })?.vote;
+        } catch {
+          throw new RestError('INVALID_JSON');
+        }
+        if (vote !== 'like' && vote !== 'dislike')
+          throw argumentError('vote', "Argument 'vote' must be like or dislike");
+        const visitor = visitorOf(request, reply);
+        if (!byVisitor.take(visitor, clock.now())) {
+          reply.header('Retry-After', String(Math.ceil(limits.windowMs / 1000)));
+          throw new RestError('LIVECHAT_RATE_LIMIT');
+        }
+        await backend.vote(lineIdOf(request.params.line), visitor, vote);
+        return answer(reply, { result: true });
       } catch (error) {
         return fail(reply, error);
       }

@@ -328,8 +328,9 @@ function sessionQuery(p: Params): {
     (value !== null && (from === undefined || value >= from) && (to === undefined || value <= to));
   const memory = (row: SessionListRow, nowMs: number) => {
     const s = row.session;
-    // openlines keeps no votes, head votes or CRM bindings yet: every session is unrated and unbound.
-    if (vote === 'like' || vote === 'dislike') return false;
+    // The customer's vote is kept (the chat page); head votes and CRM bindings are not yet: unrated and unbound.
+    if ((vote === 'like' || vote === 'dislike') && s.vote !== vote) return false;
+    if (vote === 'none' && s.vote !== 'none') return false;
     if (hasVoteHead === true || hasCrm === true) return false;
     if (kpi !== undefined && kpiFirstAnswer(s) !== kpi) return false;
     return (
@@ -398,7 +399,7 @@ function presentSession(row: SessionListRow, timeZone: string, nowMs: number): R
     dateOperatorAnswer: date(s.dateOperatorAnswer),
     status: v2Status(s),
     closeReason: s.closed && s.closeReason !== '' ? s.closeReason : null,
-    vote: 'none',
+    vote: s.vote,
     voteHead: null,
     commentHead: null,
     crmEntityType: null,

@@ -159,7 +159,8 @@ function showProblem(error) {
 }
 
 function sessionItem(session) {
-  const label = `Chat ${session.chatId} · line ${session.configId}`;
+  const votes = { like: ' · 👍 liked', dislike: ' · 👎 disliked' };
+  const label = `Chat ${session.chatId} · line ${session.configId}${votes[session.vote] ?? ''}`;
   return h(
     'li',
     null,

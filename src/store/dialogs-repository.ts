@@ -67,7 +67,13 @@ export const sessionOf = (row: Row<SessionTable>): Session => ({
   messageCount: Number(row.message_count),
   sendNoAnswerText: Number(row.send_no_answer_text) === 1,
   closeReason: row.close_reason,
+  vote: row.vote === 'like' || row.vote === 'dislike' ? row.vote : 'none',
 });
+
+/** The customer's rating of a session (issue 19). */
+export async function setSessionVote(db: Db, id: number, vote: 'like' | 'dislike', stamp: string): Promise<void> {
+  await db.updateTable('sessions').set({ vote, modified_at: stamp }).where('id', '=', id).execute();
+}
 
 function authorOf(kind: string, id: number): MessageAuthor {
   if (kind === 'customer') return { kind, customerId: id };

@@ -280,6 +280,8 @@ export interface SessionTable {
   send_no_answer_text: Generated<number>;
   /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
   close_reason: Generated<string>;
+  /** The customer's rating: none | like | dislike (issue 19). */
+  vote: Generated<string>;
 }
 
 /** A user who joined a session's chat (session.join): may act there while the session is open. */

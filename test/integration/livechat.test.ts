@@ -195,5 +195,44 @@ for (const store of STORES) {
         'CONFIG_NOT_FOUND',
       );
     });
+
+    it('vote: the customer rates the conversation; the session keeps it (v2 list vote and filter); bad votes refused', async () => {
+      const visitor = new Visitor(t, line);
+      await visitor.state();
+      const vote = async (who: Visitor, value: unknown) =>
+        t.request(`/contact_center/${line}/api/vote`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', cookie: who.cookie },
+          body: JSON.stringify({ vote: value }),
+        });
+      assertError(await vote(visitor, 'like'), 404, 'LIVECHAT_NOT_FOUND', 'There is no conversation to rate yet');
+      assert.equal((await visitor.say('Rate me')).status, 200);
+      assertError(await vote(visitor, 'meh'), 400, 'ERROR_ARGUMENT', "Argument 'vote' must be like or dislike", {
+        argument: 'vote',
+      });
+      const liked = await vote(visitor, 'like');
+      assert.equal(liked.status, 200, liked.text);
+      const messages = (await visitor.state()).body.result.messages as { author: string; text: string }[];
+      assert.deepEqual(messages.at(-1), { ...messages.at(-1), author: 'system', text: 'Thank you!' });
+      const all = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions;
+      const rated = all.filter((s: { vote: string }) => s.vote === 'like');
+      assert.equal(rated.length, 1);
+      const filtered = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'like' })).body.result;
+      assert.deepEqual(
+        filtered.sessions.map((s: { id: number }) => s.id),
+        rated.map((s: { id: number }) => s.id),
+      );
+      const unrated = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'none' })).body.result;
+      assert.ok(unrated.sessions.every((s: { vote: string }) => s.vote === 'none'));
+      assert.equal((await vote(visitor, 'dislike')).status, 200);
+      const after = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'dislike' })).body.result;
+      assert.deepEqual(
+        after.sessions.map((s: { id: number }) => s.id),
+        rated.map((s: { id: number }) => s.id),
+      );
+      await t.call('imopenlines.config.update', { CONFIG_ID: line, PARAMS: { VOTE_MESSAGE: 'N' } });
+      assertError(await vote(visitor, 'like'), 403, 'LIVECHAT_OFF', 'Rating is turned off on this line');
+      await t.call('imopenlines.config.update', { CONFIG_ID: line, PARAMS: { VOTE_MESSAGE: 'Y' } });
+    });
   });
 }

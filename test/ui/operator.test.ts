@@ -124,6 +124,14 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     const session = await t.server.store.read((db) => findSession(db, sessions[0].id));
     assert.equal(session?.status, SESSION_STATUS.WAIT_CLIENT);
 
+    // The customer rates the conversation; the operator sees the vote.
+    await customer.locator('#like').click();
+    await customer.locator('.chat-message.from-system', { hasText: 'Thank you!' }).waitFor();
+    assert.equal(await customer.locator('#rate').isHidden(), true);
+    await shot(customer, '07-customer-rated');
+    await operator.locator('#own .session-item', { hasText: 'liked' }).waitFor();
+    await shot(operator, '08-operator-sees-vote');
+
     // A second customer; Olga transfers the conversation to Ivan.
     const ivan = await t.server.directory.addUser({ name: 'Ivan', online: true });
     const secondContext = await browser.newContext({ viewport: { width: 800, height: 700 } });
@@ -141,7 +149,7 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await operator.locator('#transfer-to').fill(String(ivan));
     await operator.locator('#transfer').click();
     await operator.locator('#action-result', { hasText: `Transferred to ${ivan}` }).waitFor();
-    await shot(operator, '07-transferred');
+    await shot(operator, '09-transferred');
     const all = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions;
     const moved = all.find((s: { chatId: number }) => s.chatId !== sessions[0].chatId);
     assert.equal(moved.operatorId, ivan);

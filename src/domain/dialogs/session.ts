@@ -56,7 +56,11 @@ export interface Session {
   readonly sendNoAnswerText: boolean;
   /** '' while open; operator | auto | spam | client once closed. */
   readonly closeReason: string;
+  /** The customer's rating on the chat page (issue 19). */
+  readonly vote: SessionVote;
 }
+
+export type SessionVote = 'none' | 'like' | 'dislike';
 
 /** The session's writable state, as the engine changes it. */
 export type SessionState = Pick<

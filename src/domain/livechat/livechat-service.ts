@@ -14,7 +14,14 @@ import {
   insertConnector,
 } from '../../store/connectors-repository.js';
 import type { Db } from '../../store/db.js';
-import { findChatByUserCode, findCustomerByExternalId, listMessagesOfChat } from '../../store/dialogs-repository.js';
+import {
+  findChatByUserCode,
+  findCustomerByExternalId,
+  insertMessage,
+  listMessagesOfChat,
+  listSessionsOfChat,
+  setSessionVote,
+} from '../../store/dialogs-repository.js';
 import { directoryUsersOf } from '../../store/directory-repository.js';
 import { findLine } from '../../store/lines-repository.js';
 import { findAppByClientId, insertApp } from '../../store/oauth-repository.js';
@@ -136,14 +143,48 @@ export class LiveChatService {
     return { messageId: outcome.stored.messageId };
   }
 
+  /**
+   * The visitor rates their latest conversation (like / dislike, the line's VOTE_MESSAGE=Y): kept on the session
+   * (imopenlines.v2.Session.list `vote`), answered with VOTE_MESSAGE_1_LIKE / _DISLIKE as a system message for the
+   * customer. 404 LIVECHAT_NOT_FOUND when there is nothing to rate, 403 LIVECHAT_OFF when the line has votes off.
+   */
+  async vote(lineId: number, visitorId: string, vote: 'like' | 'dislike'): Promise<void> {
+    await this.store.write(async (trx) => {
+      const line = Number.isSafeInteger(lineId) && lineId > 0 ? await findLine(trx, lineId) : undefined;
+      if (!line) throw new RestError('LIVECHAT_NOT_FOUND');
+      if (lineValue(line, 'VOTE_MESSAGE') !== 'Y')
+        throw new RestError('LIVECHAT_OFF', 'Rating is turned off on this line');
+      const chat = await this.chatOf(trx, lineId, visitorId);
+      const session = chat ? (await listSessionsOfChat(trx, chat.id)).at(-1) : undefined;
+      if (!chat || !session) throw new RestError('LIVECHAT_NOT_FOUND', 'There is no conversation to rate yet');
+      const stamp = new Date(this.clock.now()).toISOString();
+      await setSessionVote(trx, session.id, vote, stamp);
+      const text = String(lineValue(line, vote === 'like' ? 'VOTE_MESSAGE_1_LIKE' : 'VOTE_MESSAGE_1_DISLIKE'));
+      await insertMessage(trx, {
+        chatId: chat.id,
+        sessionId: session.id,
+        author: { kind: 'system' },
+        text,
+        files: [],
+        connectorMid: [],
+        sending: true,
+        stamp,
+      });
+    });
+  }
+
+  private async chatOf(db: Db, lineId: number, visitorId: string) {
+    const connector = await findConnectorByCode(db, LIVECHAT_CODE);
+    if (!connector) return undefined;
+    const customer = await findCustomerByExternalId(db, connector.id, visitorId);
+    if (!customer) return undefined;
+    return findChatByUserCode(db, userCodeOf(LIVECHAT_CODE, lineId, visitorId, customer.id));
+  }
+
   /** The visitor's conversation after a message id (0: from the start), oldest first; empty before the first message. */
   async messages(lineId: number, visitorId: string, afterId = 0): Promise<LiveChatMessage[]> {
     return this.store.read(async (db) => {
-      const connector = await findConnectorByCode(db, LIVECHAT_CODE);
-      if (!connector) return [];
-      const customer = await findCustomerByExternalId(db, connector.id, visitorId);
-      if (!customer) return [];
-      const chat = await findChatByUserCode(db, userCodeOf(LIVECHAT_CODE, lineId, visitorId, customer.id));
+      const chat = await this.chatOf(db, lineId, visitorId);
       if (!chat) return [];
       const shown = (await listMessagesOfChat(db, chat.id)).filter((m) => m.id > afterId && isForCustomer(m));
       const operatorIds = [...new Set(shown.flatMap((m) => (m.author.kind === 'operator' ? [m.author.userId] : [])))];
