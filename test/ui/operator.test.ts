@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { ManualClock } from '../../src/clock.js';
 import { SESSION_STATUS } from '../../src/domain/dialogs/session.js';
 import { findSession } from '../../src/store/dialogs-repository.js';
 import { addLine } from '../helpers/lines.js';
@@ -158,5 +159,55 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await customerContext.close();
     await operatorContext.close();
     assert.deepEqual(errors, []);
+  });
+
+  it('workplace on the test clock: unanswered for QUEUE_TIME, the offer moves to the next operator', async () => {
+    const clock = new ManualClock(Date.now());
+    const c = await startTestServer({ clock });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(WAIT_MS);
+    try {
+      const anna = await c.server.directory.addUser({ name: 'Anna', online: true });
+      const boris = await c.server.directory.addUser({ name: 'Boris', online: true });
+      const line = await addLine(c, {
+        LINE_NAME: 'Queue',
+        QUEUE_TYPE: 'strictly',
+        QUEUE_TIME: 60,
+        QUEUE: [
+          { ENTITY_TYPE: 'user', ENTITY_ID: anna },
+          { ENTITY_TYPE: 'user', ENTITY_ID: boris },
+        ],
+      });
+      const borisHook = await c.webhookFor(boris, ['imopenlines', 'im']);
+      const workplace = await context.newPage();
+      const errors: string[] = [];
+      workplace.on('pageerror', (error) => errors.push(error.message));
+      await workplace.goto(`${c.url}/operator/`);
+      await workplace.locator('#credential').fill(borisHook);
+      await workplace.locator('#sign-in').click();
+      await workplace.locator('#presence', { hasText: 'Online' }).waitFor();
+
+      const chat = await context.newPage();
+      await chat.goto(`${c.url}/contact_center/${line}/`);
+      await chat.locator('#status', { hasText: 'Online' }).waitFor();
+      await chat.locator('#text').fill('Anyone?');
+      await chat.locator('#text').press('Enter');
+      await chat.locator('.chat-message.from-customer').waitFor();
+      const first = (await c.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions[0];
+      assert.equal(first.operatorId, anna);
+      await workplace.locator('#offered .muted', { hasText: 'Nothing waiting.' }).waitFor();
+
+      // Anna does not answer within QUEUE_TIME: the test clock moves, the offer goes to Boris.
+      await clock.advance(61_000);
+      await c.server.scheduler.runDue();
+      const moved = (await c.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions[0];
+      assert.equal(moved.operatorId, boris);
+      await workplace.locator('#offered .session-item').waitFor();
+      await shot(workplace, '10-redistributed-after-queue-time');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await c.close();
+    }
   });
 });
