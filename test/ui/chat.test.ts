@@ -70,6 +70,15 @@ describe('customer chat page (Chromium)', () => {
     const url = (await t.call('openlines.livechat.get', { CONFIG_ID: line })).body.result.URL as string;
     assert.equal(url, `${t.url}/contact_center/${line}/`);
 
+    // The admin page lists the line with its chat link.
+    await page.goto(`${t.url}/admin/`);
+    await page.locator('#credential').fill(t.hook);
+    await page.locator('#sign-in').click();
+    const link = page.locator(`#lines tr[data-id="${line}"] a.chat-link`);
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/contact_center/${line}/`);
+    await page.evaluate('sessionStorage.clear()');
+
     await page.goto(url);
     await page.locator('#line-name', { hasText: 'Online Store' }).waitFor();
     await page.locator('#status', { hasText: 'Online' }).waitFor();
