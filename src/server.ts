@@ -15,8 +15,10 @@ import { Deliveries } from './domain/events/deliveries.js';
 import { EventService } from './domain/events/event-service.js';
 import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
+import { LineSchedule } from './domain/lines/line-schedule.js';
 import { LineService } from './domain/lines/line-service.js';
 import { LiveChatService } from './domain/livechat/livechat-service.js';
+import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
@@ -112,13 +114,16 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY);
+    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY, {
+      timeZone: settings.timeZone,
+    });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const liveChat = new LiveChatService(store, dialogs, { clock });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
+    const schedule = new LineSchedule(store, { clock, timeZone: settings.timeZone });
     const operators = new OperatorService(store, engine, PRESENCE_AVAILABILITY, {
       clock,
       events,
@@ -142,6 +147,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       dialogs,
       chatMessages,
       routing,
+      schedule,
       operators,
       history,
       events,
@@ -149,6 +155,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       presence,
       liveChat,
       clock: testClock,
+      notifications: new Notifications(store),
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),

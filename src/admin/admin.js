@@ -7,6 +7,7 @@ import { clear, formatDate, h } from './dom.js';
 import { renderFailedDeliveries } from './events.js';
 import { buildLineForm } from './form.js';
 import { renderHistory } from './history.js';
+import { scheduleBadge } from './schedule.js';
 
 const PAGE_SIZE = 20;
 
@@ -416,6 +417,7 @@ async function showEditor(id) {
         { class: 'editor-head' },
         h('a', { href: '#/lines', class: 'back' }, '‹ All lines'),
         h('h1', null, title, id === null ? null : h('span', { class: 'muted id' }, ` · line ${id}`)),
+        id === null ? null : scheduleBadge(rest, id),
         id === null ? null : chatLink(await chatPath(), id),
       ),
       h(

@@ -43,6 +43,7 @@ export class Scheduler {
   private timer: TimerHandle | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private readonly tickWaiters: (() => void)[] = [];
   private stopped = true;
 
   constructor(private readonly options: SchedulerOptions) {}
@@ -60,24 +61,33 @@ export class Scheduler {
     await this.running;
   }
 
-  /** Runs a tick soon: now if idle, else right after the current one. */
+  /**
+   * Runs a tick soon: now if idle, else right after the current one. The promise settles when a tick that started
+   * after this call has finished — not when the loop goes idle, which under a stream of wakes it may never do.
+   */
   wake(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    const ticked = new Promise<void>((resolve) => this.tickWaiters.push(resolve));
     if (this.running) {
       this.again = true;
-      return this.running;
+      return ticked;
     }
     const running = this.loop().finally(() => {
       this.running = null;
+      for (const resolve of this.tickWaiters.splice(0)) resolve();
     });
     this.running = running;
-    return running;
+    return ticked;
   }
 
-  /** Runs ticks until nothing is due; for tests and the clock methods. */
+  /** Runs a whole tick that starts now, until nothing due is left; for tests and the clock methods. */
   async runDue(): Promise<void> {
-    while (this.running) await this.running;
-    await this.tick();
+    if (this.stopped) {
+      while (this.running) await this.running;
+      await this.tick();
+      return;
+    }
+    await this.wake();
   }
 
   private async loop(): Promise<void> {
@@ -86,10 +96,14 @@ export class Scheduler {
     do {
       do {
         this.again = false;
+        // The wakes this tick answers: those that arrived before it started.
+        const answering = this.tickWaiters.splice(0);
         try {
           await this.tick();
         } catch (error) {
           this.options.onError?.(error);
+        } finally {
+          for (const resolve of answering) resolve();
         }
       } while (this.again && !this.stopped);
       if (!this.stopped) await this.schedule();

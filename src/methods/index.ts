@@ -1,5 +1,6 @@
 import { defineEventMethods } from './event.js';
 import { defineImMethods } from './im.js';
+import { defineImNotifyMethods } from './im-notify.js';
 import { defineConnectorMethods } from './imconnector.js';
 import { defineConnectorMessageMethods } from './imconnector-messages.js';
 import { defineConfigMethods } from './imopenlines-config.js';
@@ -11,6 +12,7 @@ import { defineClockMethods } from './openlines-clock.js';
 import { defineLiveChatMethods } from './openlines-livechat.js';
 import { defineUserPresenceMethods } from './openlines-presence.js';
 import { defineRoutingMethods } from './openlines-routing.js';
+import { defineScheduleMethods } from './openlines-schedule.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -22,7 +24,9 @@ export function buildRegistry(): MethodRegistry {
   defineAdminMethods(registry);
   defineEventMethods(registry);
   defineImMethods(registry);
+  defineImNotifyMethods(registry);
   defineRoutingMethods(registry);
+  defineScheduleMethods(registry);
   defineOperatorPauseMethods(registry);
   defineUserPresenceMethods(registry);
   defineClockMethods(registry);

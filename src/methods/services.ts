@@ -6,8 +6,10 @@ import type { DialogService } from '../domain/dialogs/dialog-service.js';
 import type { Deliveries } from '../domain/events/deliveries.js';
 import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
+import type { LineSchedule } from '../domain/lines/line-schedule.js';
 import type { LineService } from '../domain/lines/line-service.js';
 import type { LiveChatService } from '../domain/livechat/livechat-service.js';
+import type { Notifications } from '../domain/notifications/notifications.js';
 import type { PresenceService } from '../domain/operators/presence-service.js';
 import type { OperatorService } from '../domain/sessions/operator-service.js';
 import type { Routing } from '../domain/sessions/routing.js';
@@ -23,6 +25,8 @@ export interface Services {
   readonly chatMessages: ChatMessageService;
   /** openlines.route.simulate: who a new session would be offered to. */
   readonly routing: Routing;
+  /** openlines.line.schedule: whether a line works at a moment and when that next changes. */
+  readonly schedule: LineSchedule;
   /** The operators' methods on sessions (imopenlines.operator.*, .session.*, .dialog.get, v2 lists). */
   readonly operators: OperatorService;
   /** Line revisions, newest first (openlines.admin.history.get). */
@@ -37,6 +41,8 @@ export interface Services {
   readonly liveChat: LiveChatService;
   /** The server's clock as administrators see and (with --clock manual) move it (openlines.clock.*). */
   readonly clock: ClockControl;
+  /** Users' system notifications (im.notify.get): the KPI alerts. */
+  readonly notifications: Notifications;
 }
 
 /** The test clock's controls (jobs/test-clock.ts). */

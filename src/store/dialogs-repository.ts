@@ -67,6 +67,8 @@ export const sessionOf = (row: Row<SessionTable>): Session => ({
   messageCount: Number(row.message_count),
   sendNoAnswerText: Number(row.send_no_answer_text) === 1,
   closeReason: row.close_reason,
+  worktime: Number(row.worktime) === 1,
+  sendNoWorkTimeText: Number(row.send_no_work_time_text) === 1,
   vote: row.vote === 'like' || row.vote === 'dislike' ? row.vote : 'none',
 });
 

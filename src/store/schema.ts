@@ -280,6 +280,10 @@ export interface SessionTable {
   send_no_answer_text: Generated<number>;
   /** '' while open; operator | auto | spam | client | replyLimit once closed (v2 closeReason). */
   close_reason: Generated<string>;
+  /** 0 when a customer opened it off-hours (or on an inactive line): the reference's WORKTIME=N. */
+  worktime: Generated<number>;
+  /** 1 once the off-hours text went to the customer in this session. */
+  send_no_work_time_text: Generated<number>;
   /** The customer's rating: none | like | dislike (issue 19). */
   vote: Generated<string>;
 }
@@ -366,6 +370,8 @@ export interface Database {
   event_outbox: EventOutboxTable;
   event_offline: EventOfflineTable;
   operator_presence: OperatorPresenceTable;
+  session_kpi_messages: SessionKpiMessageTable;
+  notifications: NotificationTable;
 }
 
 /** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */
@@ -438,4 +444,40 @@ export interface OperatorPresenceTable {
   /** The user's last REST call by the server clock, recorded at most once a minute per user and server. */
   last_activity_ms: number | null;
   changed_at_ms: number | null;
+}
+
+/** A customer message waiting for an operator's answer, with its KPI deadline (runtime-sessions.md §6). */
+export interface SessionKpiMessageTable {
+  id: Generated<number>;
+  session_id: number;
+  message_id: number;
+  /** 1: the session's first item (KPI_FIRST_ANSWER_*); 0: a later one (KPI_FURTHER_ANSWER_*). */
+  is_first: number;
+  received_ms: number;
+  /** The deadline; null: the line sets none. */
+  expired_ms: number | null;
+  answered_ms: number | null;
+  /** 1 once its alert went out. */
+  notified: number;
+}
+
+/** A user's system notification (the im module's notify record, im.notify.get). */
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  /** 0: the system. */
+  author_id: number;
+  /** IM_NOTIFY_SYSTEM = 4. */
+  notify_type: number;
+  module: string;
+  event: string;
+  tag: string;
+  sub_tag: string;
+  title: string;
+  text: string;
+  /** JSON text or null. */
+  params: string | null;
+  is_read: number;
+  /** ISO-8601 (UTC). */
+  created_at: string;
 }

@@ -198,7 +198,7 @@ export async function sessionsOfOperator(db: Db, userId: number): Promise<Sessio
 
 // ---- Alarms: the session timers.
 
-export type AlarmKind = 'queue' | 'no_answer' | 'close';
+export type AlarmKind = 'queue' | 'no_answer' | 'close' | 'kpi';
 
 /** Sets (or moves) the session's alarm of this kind; a claimed one is released. */
 export async function setAlarm(db: Db, sessionId: number, kind: AlarmKind, dueAtMs: number): Promise<void> {
@@ -234,8 +234,8 @@ export interface ClaimedAlarm {
   readonly dueAtMs: number;
 }
 
-/** The order alarms of one moment run in (DECISIONS.md): queue, then no-answer, then close. */
-const KIND_ORDER = sql<number>`case kind when 'queue' then 0 when 'no_answer' then 1 else 2 end`;
+/** The order alarms of one moment run in (DECISIONS.md): queue, then no-answer, then close, then KPI. */
+const KIND_ORDER = sql<number>`case kind when 'queue' then 0 when 'no_answer' then 1 when 'kpi' then 3 else 2 end`;
 
 /**
  * Claims up to `limit` due alarms (not claimed, or whose claim expired) for `node`, earliest first, then by kind

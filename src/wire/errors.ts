@@ -109,6 +109,11 @@ export const ERRORS = {
   // openlines' own codes for what Bitrix24 silently tolerates or never meets (documented in docs/errors.md).
   // im.* in a line's chat (the im module's REST: im_rest.php messageAdd/Update/Delete, dialogMessagesGet).
   MESSAGE_EMPTY: { status: 400, description: "Message can't be empty", source: 'im_rest.php messageAdd' },
+  LAST_ID_AND_LAST_TYPE: {
+    status: 400,
+    description: 'Parameters LAST_ID and LAST_TYPE should be used together.',
+    source: 'b24restdocs im.notify.get (one of the pair sent without the other)',
+  },
   CHAT_ID_EMPTY: { status: 400, description: "Chat ID can't be empty", source: 'im_rest.php messageAdd' },
   USER_ID_EMPTY: { status: 400, description: "User ID can't be empty", source: 'im_rest.php messageAdd' },
   DIALOG_ID_EMPTY: { status: 400, description: "Dialog ID can't be empty", source: 'im_rest.php dialogMessagesGet' },
@@ -134,7 +139,11 @@ export const ERRORS = {
     source: 'im_rest.php messageUpdate/Delete (CheckPossibilityUpdateMessage: author only, 72 h to edit)',
   },
   FIRST_ID_STRING: { status: 400, description: "First ID can't be string", source: 'im_rest.php dialogMessagesGet' },
-  LAST_ID_STRING: { status: 400, description: "Last ID can't be string", source: 'im_rest.php dialogMessagesGet' },
+  LAST_ID_STRING: {
+    status: 400,
+    description: "Last ID can't be string",
+    source: 'im_rest.php dialogMessagesGet; im.notify.get says "Last notification ID can\'t be string" (b24restdocs)',
+  },
   DIALOG_NOT_SUPPORTED: {
     status: 400,
     description: "Only the chats of open lines are served here: DIALOG_ID must be chat<ID> of a line's chat",

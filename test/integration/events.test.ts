@@ -217,6 +217,7 @@ for (const store of STORES) {
           'ONSESSIONSTART',
           'ONSESSIONFINISH',
           'ONOPENLINESLINECONFIGCHANGE',
+          'ONOPENLINESKPIALERT',
         ];
         assertResult(await call(tokenB, 'events'), codes);
         assertResult(await call(tokenB, 'events', { SCOPE: 'crm' }), []);

@@ -187,7 +187,7 @@ describe('PostgreSQL stopped under a running server', {
       paused = false;
       // The pool replaces its broken connections on the next queries: a few attempts at most.
       let got: { status: number; text: string; body: { result?: { LINE_NAME?: string } } } | undefined;
-      for (let attempt = 0; attempt < 50; attempt++) {
+      for (let attempt = 0; attempt < 200; attempt++) {
         got = await post(`${base}imopenlines.config.get`, { CONFIG_ID: added.body.result });
         if (got.status === 200) break;
         assert.equal(got.status, 503, got.text);

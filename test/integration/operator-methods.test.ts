@@ -340,17 +340,18 @@ for (const store of STORES) {
     });
 
     describe('imopenlines.operator.transfer', () => {
-      it('transfer to a user: offered to them, "transfered conversation to"', async () => {
+      it('transfer to a user: the target takes it at once (§7.4), "transfered conversation to"', async () => {
         const { chatId, sessionId } = await newDialog();
         await as('anna', 'imopenlines.operator.answer', { CHAT_ID: chatId });
         const mark = await lastMessageId(chatId);
         assertTrue(await as('anna', 'imopenlines.operator.transfer', { CHAT_ID: chatId, TRANSFER_ID: carla }));
         const row = await sessionRow(sessionId);
-        assert.equal(Number(row.operator_id), carla);
-        assert.deepEqual(await offers(sessionId), [carla]);
+        assert.deepEqual([Number(row.operator_id), Number(row.status), Number(row.wait_answer)], [carla, 10, 0]);
+        assert.deepEqual(await offers(sessionId), []);
         assert.deepEqual(await systemAfter(chatId, mark), [`${u(anna)} transfered conversation to ${u(carla)}`]);
-        // The new operator may now take it.
-        assertTrue(await as('carla', 'imopenlines.operator.answer', { CHAT_ID: chatId }));
+        // The new operator writes in it at once; the former one may not.
+        const reply = await as('carla', 'im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'Carla here' });
+        assert.equal(reply.status, 200, reply.text);
       });
 
       it('transfer to a line: the session follows it, history reset, distributed there at once', async () => {
@@ -715,20 +716,23 @@ for (const store of STORES) {
       });
 
       it('pinAll / unpinAll: the caller’s sessions in work, their ids, newest first', async () => {
-        // Boris's own sessions only (nobody else answers as Boris in this suite).
+        // Boris's sessions in work: the two transferred to him here (he takes them at once), newest first, after
+        // any an earlier test of this suite left with him.
+        const earlier = (await as('boris', 'imopenlines.session.mode.pinAll')).body.result as number[];
+        await as('boris', 'imopenlines.session.mode.unpinAll');
         const a = await newDialog();
         const b = await newDialog();
         for (const d of [a, b]) {
           assertTrue(await as('anna', 'imopenlines.operator.transfer', { CHAT_ID: d.chatId, TRANSFER_ID: boris }));
-          assertTrue(await as('boris', 'imopenlines.operator.answer', { CHAT_ID: d.chatId }));
         }
         const pinned = await as('boris', 'imopenlines.session.mode.pinAll');
         assert.equal(pinned.status, 200, pinned.text);
-        assert.deepEqual(pinned.body.result, [b.sessionId, a.sessionId]);
+        assert.deepEqual(pinned.body.result, [b.sessionId, a.sessionId, ...earlier]);
         assert.deepEqual((await as('boris', 'imopenlines.session.mode.pinAll')).body.result, []);
         assert.deepEqual((await as('boris', 'imopenlines.session.mode.unpinAll')).body.result, [
           b.sessionId,
           a.sessionId,
+          ...earlier,
         ]);
         assert.deepEqual((await as('carla', 'imopenlines.session.mode.unpinAll')).body.result, []);
       });

@@ -119,6 +119,17 @@ describe('admin page (Chromium)', () => {
     const id = Number(/#\/lines\/(\d+)$/.exec(page.url())![1]);
     await page.locator('#history .revision.action-add').waitFor();
 
+    // The working hours at a glance (openlines.line.schedule): the seed's 09:00-21:00 Europe/Berlin on weekdays.
+    const badge = page.locator('#schedule').filter({ hasText: /Europe\/Berlin$/ });
+    await badge.waitFor();
+    const schedule = (await t.call('openlines.line.schedule', { CONFIG_ID: id })).body.result;
+    assert.match(
+      await badge.innerText(),
+      schedule.OPEN
+        ? /^open now · until 21:00 Europe\/Berlin$/
+        : /^closed · opens (\w{3} \d{1,2} \w{3} )?09:00 Europe\/Berlin$/,
+    );
+
     // The line the form made equals the one the seed request makes over REST.
     const viaForm = (await t.call('imopenlines.config.get', { CONFIG_ID: id })).body.result;
     const reference = (await t.call('imopenlines.config.add', { PARAMS: SEED_PARAMS })).body.result as number;

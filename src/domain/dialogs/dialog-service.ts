@@ -258,6 +258,7 @@ export class DialogService {
       stamp,
     });
     if (this.engine) await this.engine.customerWrote(work, session, line);
+    if (this.engine && line) await this.engine.kpi.customerMessage(work, session, line, message.id); // KPI (issue 18)
     return { customerId: customer.id, chatId: chat.id, sessionId: session.id, messageId: message.id, sessionStarted };
   }
 }

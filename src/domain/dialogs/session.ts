@@ -56,6 +56,10 @@ export interface Session {
   readonly sendNoAnswerText: boolean;
   /** '' while open; operator | auto | spam | client once closed. */
   readonly closeReason: string;
+  /** False when a customer opened it off-hours or on an inactive line (§2.2 step 4; written by automatic/off-hours). */
+  readonly worktime: boolean;
+  /** The off-hours text went to the customer in this session (§4; written by automatic/off-hours). */
+  readonly sendNoWorkTimeText: boolean;
   /** The customer's rating on the chat page (issue 19). */
   readonly vote: SessionVote;
 }

@@ -18,6 +18,26 @@ export interface EventPayloads {
   OnOpenlinesLineConfigChange: LineConfigChange;
   OnSessionStart: SessionChange;
   OnSessionFinish: SessionChange;
+  OnOpenlinesKpiAlert: KpiAlert;
+}
+
+/** A KPI deadline passed with its alert on (runtime-sessions.md §6): who was notified of which session, and how. */
+export interface KpiAlert {
+  readonly line: number;
+  readonly sessionId: number;
+  readonly chatId: number;
+  /** The session's operator at that moment; 0: nobody holds it. */
+  readonly operatorId: number;
+  /** The session's first answer (KPI_FIRST_ANSWER_*) or a later one (KPI_FURTHER_ANSWER_*). */
+  readonly first: boolean;
+  /** The customer message that waits. */
+  readonly messageId: number;
+  readonly receivedMs: number;
+  readonly expiredMs: number;
+  /** The users notified (the line's alert list). */
+  readonly users: readonly number[];
+  /** The notification's text, #OPERATOR# and #DIALOG# replaced. */
+  readonly text: string;
 }
 
 /** A session started or finished (imopenlines' own events, the documented payload: DECISIONS.md). */
@@ -216,6 +236,41 @@ export const EVENT_CATALOGUE: Catalogue = {
       'field-level diff the history records, a list of `{field, before, after}`.',
     source: 'openlines extension (DECISIONS.md "The line at work"; docs/decisions.md)',
     example: { line: 7, action: 'update', revision: 42, changes: [{ field: 'QUEUE_TIME', before: 60, after: 120 }] },
+    extension: true,
+  },
+  OnOpenlinesKpiAlert: {
+    name: 'OnOpenlinesKpiAlert',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => ({
+      LINE: p.line,
+      SESSION_ID: p.sessionId,
+      CHAT_ID: p.chatId,
+      OPERATOR_ID: p.operatorId,
+      KPI: p.first ? 'first' : 'further',
+      MESSAGE_ID: p.messageId,
+      TIME_RECEIVED: Math.floor(p.receivedMs / 1000),
+      TIME_EXPIRED: Math.floor(p.expiredMs / 1000),
+      USERS: p.users,
+      TEXT: p.text,
+    }),
+    when:
+      "A customer waited longer than the line's KPI answer time (`KPI` first or further) and its alert is on: " +
+      'sent once per deadline, with the users notified and the text they got; the times are Unix seconds.',
+    source: 'openlines extension (runtime-sessions.md §6; docs/decisions.md)',
+    example: {
+      line: 7,
+      sessionId: 31,
+      chatId: 12,
+      operatorId: 3,
+      first: true,
+      messageId: 345,
+      receivedMs: 1_796_637_600_000,
+      expiredMs: 1_796_637_900_000,
+      users: [1, 4],
+      text: 'Smith Anna exceeded maximum initial response time in conversation #[url=/online/?IM_HISTORY=imol|31]31[/url].',
+    },
     extension: true,
   },
 };

@@ -36,6 +36,9 @@ import type { Message } from '../dialogs/message.js';
 import { SESSION_STATUS, type Session, type SessionState } from '../dialogs/session.js';
 import type { EventEmitter } from '../events/event-service.js';
 import { type Line, lineValue } from '../lines/line.js';
+import { workStartsAt, workTimeOf } from '../lines/worktime.js';
+import { SessionKpi } from './automatic/kpi.js';
+import { OffHours } from './automatic/off-hours.js';
 import {
   BUSY_BELOW,
   type Candidate,
@@ -91,11 +94,22 @@ export function lineRules(line: Line): LineRules {
 }
 
 export class SessionEngine {
+  /** Working hours (§4): domain/sessions/automatic/off-hours.ts. */
+  private readonly offHours: OffHours;
+  /** KPI deadlines (automatic/kpi.ts, issue 18). */
+  readonly kpi: SessionKpi;
+
   constructor(
     private readonly events: EventEmitter,
     private readonly poster: ChatPoster,
     private readonly availability: AvailabilityReader,
-  ) {}
+    options: { readonly timeZone?: string } = {},
+  ) {
+    this.offHours = new OffHours(poster, options.timeZone ?? 'UTC');
+    // A KPI deadline that arrives off hours starts when the line next opens (§6).
+    const zone = options.timeZone ?? 'UTC';
+    this.kpi = new SessionKpi(events, (line, nowMs) => workStartsAt(workTimeOf(line, zone), nowMs) ?? nowMs);
+  }
 
   // ---- Customers
 
@@ -112,18 +126,19 @@ export class SessionEngine {
       next = await this.distribute(work, chat, session, line, 'first');
     }
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
-    return next;
+    return this.offHours.sessionStarted(work, next, line); // working hours: WORKTIME=N (§2.2, §4)
   }
 
   /** The customer wrote into an open session (after the message is stored): §1.2 A.1. */
   async customerWrote(work: EngineWork, session: Session, line: Line | undefined): Promise<Session> {
     const taken = !session.waitAnswer;
-    const next = await this.save(work, session, {
+    let next = await this.save(work, session, {
       messageCount: session.messageCount + 1,
       dateLastMessage: work.stamp,
       waitAction: false,
       ...(taken ? { status: session.status >= 40 ? SESSION_STATUS.CLIENT_AFTER_OPERATOR : SESSION_STATUS.CLIENT } : {}),
     });
+    if (line) next = await this.offHours.customerWrote(work, next, line); // working hours: the off-hours text (§4)
     await this.setAlarm(work, session.id, 'close', work.nowMs + (session.pinned ? WEEK_MS : MONTH_MS));
     if (line) await this.checkOperatorStillThere(work, next, line);
     return next;
@@ -145,6 +160,7 @@ export class SessionEngine {
   /** After an operator's message to the customer: status 40 (50 in closing mode) and the auto-close timer. */
   async operatorWrote(work: EngineWork, session: Session, line: Line): Promise<Session> {
     const closing = session.waitAction && !session.waitAnswer;
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     const wasAnswered = session.status >= 25 && session.status !== SESSION_STATUS.CLIENT;
     const next = await this.save(work, session, {
       status: closing ? SESSION_STATUS.WAIT_CLIENT : SESSION_STATUS.OPERATOR,
@@ -161,7 +177,7 @@ export class SessionEngine {
     if (lineValue(line, 'MAX_CHAT') > 0 && (!wasAnswered || typeMaxChat === 'answered')) {
       await this.requeueWaiting(work, line, { undistributedOnly: true });
     }
-    return next;
+    return this.offHours.operatorWrote(work, next, line); // working hours: re-armed in working time (§4)
   }
 
   /** The user takes the session (operator.answer, §3.11): status 10, the queue stops, others lose the offer. */
@@ -218,6 +234,7 @@ export class SessionEngine {
     how: { readonly auto: boolean; readonly byUserId: number },
   ): Promise<Session> {
     const active = lineValue(line, 'ACTIVE') === 'Y';
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     if (session.closed || session.spam || (session.waitAction && !session.waitAnswer) || !active) {
       return this.closeFinally(work, chat, session, line, how.auto ? 'auto' : 'operator');
     }
@@ -248,25 +265,26 @@ export class SessionEngine {
     return this.closeFinally(work, chat, spam, line, 'spam');
   }
 
-  /** Hands the session to another operator of the line (operator.transfer to a user, §7.4): offered to them. */
+  /** Hands the session to another user (operator.transfer to a user, §7.4): the target takes it at once. */
   async transferToUser(work: EngineWork, chat: Chat, session: Session, line: Line, from: number, to: number) {
     await this.poster.system(work, chat, session.id, SYSTEM_TEXTS.transferred(from, to));
+    // The target takes it at once (Chat::answer without its message): the queue and the no-answer timer stop.
     const next = await this.save(work, session, {
       operatorId: to,
-      waitAnswer: true,
-      status: SESSION_STATUS.SKIP,
+      waitAnswer: false,
+      waitAction: false,
+      sendNoAnswerText: true,
+      undistributed: false,
       queueHistory: [to],
       dateOperator: work.stamp,
-      undistributed: false,
+      dateOperatorAnswer: session.dateOperatorAnswer ?? work.stamp,
+      status: session.status < SESSION_STATUS.ANSWER ? SESSION_STATUS.ANSWER : session.status,
     });
-    await setOffers(work.trx, session.id, [to]);
-    const rules = lineRules(line);
-    await this.setAlarm(
-      work,
-      session.id,
-      'queue',
-      work.nowMs + distribute([], rules, { operatorId: 0, history: [] }).nextInSeconds * 1000,
-    );
+    await setOffers(work.trx, session.id, []);
+    await clearAlarm(work.trx, session.id, 'queue');
+    await clearAlarm(work.trx, session.id, 'no_answer');
+    await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    // OnOperatorTransfer: a slot may have freed (§3.8).
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     return next;
   }
@@ -466,6 +484,8 @@ export class SessionEngine {
       await this.distribute(work, chat, session, line, 'next');
     } else if (kind === 'close') {
       await this.finish(work, chat, session, line, { auto: true, byUserId: 0 });
+    } else if (kind === 'kpi') {
+      await this.kpi.onAlarm(work, session, line); // KPI (issue 18)
     }
   }
 
@@ -493,6 +513,7 @@ export class SessionEngine {
       closeReason: session.spam ? 'spam' : reason,
     });
     await setOffers(work.trx, session.id, []);
+    await this.kpi.answered(work, session.id); // KPI (issue 18)
     await clearAlarms(work.trx, session.id);
     await this.requeueWaiting(work, line, { undistributedOnly: true });
     work.emitted += await announceSession(this.events, work.trx, 'finish', { chat, session: next, line });
@@ -579,6 +600,7 @@ export class SessionEngine {
       },
     );
     await this.setAlarm(work, session.id, 'close', work.nowMs + MONTH_MS);
+    await this.kpi.requeued(work, session.id, to); // KPI (issue 18)
     const next = await this.distribute(work, chat, queued, to, 'next');
     if (from.id !== to.id) await this.requeueWaiting(work, from, { undistributedOnly: true });
     return next;

@@ -15,7 +15,9 @@ import * as eventAuth from './2026-12-02-05-event-auth.js';
 import * as operatorPresence from './2026-12-02-06-operator-presence.js';
 import * as sessionEngine from './2026-12-02-07-session-engine.js';
 import * as sessionMembers from './2026-12-02-08-session-members.js';
-import * as sessionVotes from './2026-12-02-09-session-votes.js';
+import * as worktime from './2026-12-02-09-worktime.js';
+import * as notifications from './2026-12-02-11-notifications.js';
+import * as sessionVotes from './2026-12-02-12-session-votes.js';
 
 export interface Migration {
   name: string;
@@ -39,5 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   operatorPresence,
   sessionEngine,
   sessionMembers,
+  worktime,
+  notifications,
   sessionVotes,
 ];

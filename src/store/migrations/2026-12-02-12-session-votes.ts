@@ -3,7 +3,7 @@
 // (imopenlines.v2.Session.list `vote`, the reference's VOTE 5 / 1).
 import { type Kysely, sql } from 'kysely';
 
-export const name = '2026-12-02-09-session-votes';
+export const name = '2026-12-02-12-session-votes';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table sessions add column vote text not null default 'none'`.execute(db);
