@@ -113,6 +113,8 @@ async function showWorkplace() {
         h('ul', { class: 'session-list', id: 'offered' }),
         h('h2', null, 'Your conversations'),
         h('ul', { class: 'session-list', id: 'own' }),
+        h('h2', null, 'Alerts'),
+        h('ul', { class: 'session-list', id: 'alerts', 'aria-live': 'polite' }),
       ),
       h(
         'section',
@@ -204,6 +206,28 @@ async function refresh() {
   );
   clear(own).append(...(mine.length ? mine.map(sessionItem) : [h('li', { class: 'muted' }, 'None yet.')]));
   if (current !== null) await loadMessages();
+  // The KPI alerts addressed to you (im.notify.get), every other round: the calls stay under the rate plan.
+  rounds += 1;
+  if (rounds % 2 === 1) await loadAlerts();
+}
+
+let rounds = 0;
+
+async function loadAlerts() {
+  const box = document.getElementById('alerts');
+  if (!box) return;
+  let answer;
+  try {
+    answer = await rest('im.notify.get', { LIMIT: 5 });
+  } catch {
+    return;
+  }
+  const items = answer.result.notifications ?? [];
+  clear(box).append(
+    ...(items.length
+      ? items.map((n) => h('li', { class: 'alert-item', dataset: { id: String(n.id) } }, plain(n.text)))
+      : [h('li', { class: 'muted' }, 'No alerts.')]),
+  );
 }
 
 function open(chatId) {

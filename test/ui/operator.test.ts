@@ -173,12 +173,19 @@ describe('operator workplace with the customer chat (Chromium)', () => {
         LINE_NAME: 'Queue',
         QUEUE_TYPE: 'strictly',
         QUEUE_TIME: 60,
+        KPI_FIRST_ANSWER_TIME: 30,
+        KPI_FIRST_ANSWER_ALERT: 'Y',
+        KPI_FIRST_ANSWER_LIST: [anna],
         QUEUE: [
           { ENTITY_TYPE: 'user', ENTITY_ID: anna },
           { ENTITY_TYPE: 'user', ENTITY_ID: boris },
         ],
       });
       const borisHook = await c.webhookFor(boris, ['imopenlines', 'im']);
+      const annaHook = await c.webhookFor(anna, ['imopenlines', 'im']);
+      const annaPlace = await context.newPage();
+      await annaPlace.goto(`${c.url}/operator/`);
+      await annaPlace.evaluate('sessionStorage.clear()');
       const workplace = await context.newPage();
       const errors: string[] = [];
       workplace.on('pageerror', (error) => errors.push(error.message));
@@ -204,6 +211,14 @@ describe('operator workplace with the customer chat (Chromium)', () => {
       assert.equal(moved.operatorId, boris);
       await workplace.locator('#offered .session-item').waitFor();
       await shot(workplace, '10-redistributed-after-queue-time');
+
+      // The first answer took over 30 s (KPI_FIRST_ANSWER_TIME): the alert to the users of KPI_FIRST_ANSWER_LIST
+      // (Anna here) shows in her workplace.
+      await annaPlace.locator('#credential').fill(annaHook);
+      await annaPlace.locator('#sign-in').click();
+      await annaPlace.locator('#alerts .alert-item').waitFor();
+      assert.match(await annaPlace.locator('#alerts .alert-item').first().innerText(), /exceeded/);
+      await shot(annaPlace, '11-kpi-alert');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
