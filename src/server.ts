@@ -17,6 +17,7 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineSchedule } from './domain/lines/line-schedule.js';
 import { LineService } from './domain/lines/line-service.js';
+import { LiveChatService } from './domain/livechat/livechat-service.js';
 import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
@@ -25,6 +26,7 @@ import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { newWork, SessionEngine } from './domain/sessions/session-engine.js';
+import { chatRoutes } from './http/chat-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
@@ -32,6 +34,7 @@ import { ensureCertificate, loadCertificate } from './http/tls.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SessionTimers } from './jobs/session-timers.js';
 import { TestClock } from './jobs/test-clock.js';
+import { CONTACT_CENTER_PATH } from './methods/imopenlines-config.js';
 import { buildRegistry } from './methods/index.js';
 import type { HistoryQuery, Services } from './methods/services.js';
 import { Authenticator } from './rest/authenticate.js';
@@ -117,6 +120,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
+    const liveChat = new LiveChatService(store, dialogs, { clock });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
     const schedule = new LineSchedule(store, { clock, timeZone: settings.timeZone });
@@ -149,6 +153,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       events,
       deliveries,
       presence,
+      liveChat,
       clock: testClock,
       notifications: new Notifications(store),
     };
@@ -183,7 +188,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       requireHttps: settings.requireHttps,
       trustProxy: settings.trustProxy,
       requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
-      plugins: [tokenRoutes, pageRoutes()],
+      plugins: [tokenRoutes, pageRoutes(), chatRoutes({ backend: liveChat, publicPath: CONTACT_CENTER_PATH, clock })],
     };
 
     const apps: FastifyInstance[] = [];

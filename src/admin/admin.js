@@ -10,6 +10,29 @@ import { renderHistory } from './history.js';
 import { scheduleBadge } from './schedule.js';
 
 const PAGE_SIZE = 20;
+
+let chatPathCache = null;
+
+/** The public path of the lines' customer chats (imopenlines.config.path.get PUBLIC_PATH), asked once. */
+async function chatPath() {
+  if (chatPathCache === null) {
+    try {
+      chatPathCache = (await rest('imopenlines.config.path.get')).result.PUBLIC_PATH ?? '/contact_center/';
+    } catch {
+      chatPathCache = '/contact_center/';
+    }
+  }
+  return chatPathCache;
+}
+
+/** A link to a line's customer chat page, opened in a new tab. */
+function chatLink(path, id) {
+  return h(
+    'a',
+    { class: 'chat-link', href: `${path}${id}/`, target: '_blank', rel: 'noopener', title: 'Open the customer chat' },
+    'chat ↗',
+  );
+}
 const HISTORY_PAGE = 20;
 const LIST_COLUMNS = ['ID', 'LINE_NAME', 'ACTIVE', 'QUEUE_TYPE', 'QUEUE_TIME', 'DATE_MODIFY'];
 
@@ -203,6 +226,7 @@ async function showList(q, page) {
   }
   const rows = Array.isArray(answer.result) ? answer.result : [];
   const total = answer.total ?? rows.length;
+  const publicPath = await chatPath();
   if (rows.length === 0) {
     clear(body).append(
       h('p', { class: 'empty' }, q ? `No line matches “${q}”.` : 'No lines yet. Create the first one.'),
@@ -236,7 +260,7 @@ async function showList(q, page) {
                 'td',
                 { class: `col-${name.toLowerCase()}` },
                 name === 'LINE_NAME'
-                  ? h('a', { href: `#/lines/${row.ID}` }, row.LINE_NAME)
+                  ? [h('a', { href: `#/lines/${row.ID}` }, row.LINE_NAME), ' ', chatLink(publicPath, row.ID)]
                   : name === 'ACTIVE'
                     ? h('span', { class: `pill ${row.ACTIVE === 'Y' ? 'on' : 'off'}` }, cellText(name, row[name]))
                     : cellText(name, row[name]),
@@ -394,6 +418,7 @@ async function showEditor(id) {
         h('a', { href: '#/lines', class: 'back' }, '‹ All lines'),
         h('h1', null, title, id === null ? null : h('span', { class: 'muted id' }, ` · line ${id}`)),
         id === null ? null : scheduleBadge(rest, id),
+        id === null ? null : chatLink(await chatPath(), id),
       ),
       h(
         'div',

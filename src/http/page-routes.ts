@@ -12,7 +12,7 @@ export interface PageRouteOptions {
   readonly directory?: string;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -20,10 +20,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ico: 'image/x-icon',
 };
 
-const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|css|js|svg|ico)$/;
+export const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|css|js|svg|ico)$/;
 
 // The page runs only its own files and talks only to this origin.
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
     "form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
@@ -33,39 +33,49 @@ const PAGE_HEADERS = {
 };
 
 /**
- * The admin page's folder: src/admin next to the sources, also when running the compiled dist/ (dist/http/) or
+ * A page's folder (src/admin, src/chat) next to the sources, also when running the compiled dist/ (dist/http/) or
  * the bundle (dist/openlines.mjs).
  */
-export function adminDirectory(): string {
+export function pagesDirectory(name: 'admin' | 'chat' | 'operator'): string {
   const candidates = [
-    new URL('../admin/', import.meta.url),
-    new URL('../../src/admin/', import.meta.url),
-    new URL('../src/admin/', import.meta.url),
+    new URL(`../${name}/`, import.meta.url),
+    new URL(`../../src/${name}/`, import.meta.url),
+    new URL(`../src/${name}/`, import.meta.url),
   ];
   for (const candidate of candidates) {
     const path = fileURLToPath(candidate);
     if (existsSync(join(path, 'index.html'))) return path;
   }
-  throw new Error('the admin page files (src/admin/index.html) were not found');
+  throw new Error(`the ${name} page files (src/${name}/index.html) were not found`);
+}
+
+/** The admin page's folder. */
+export function adminDirectory(): string {
+  return pagesDirectory('admin');
 }
 
 export function pageRoutes(options: PageRouteOptions = {}) {
   return async (app: FastifyInstance): Promise<void> => {
-    const directory = options.directory ?? adminDirectory();
-    const files = new Set(readdirSync(directory).filter((name) => FILE_NAME.test(name)));
-
-    const serveFile = async (name: string, reply: FastifyReply) => {
-      if (!files.has(name)) return reply.callNotFound();
-      const body = await readFile(join(directory, name));
-      reply.headers(PAGE_HEADERS);
-      return reply
-        .code(200)
-        .type(CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)]!)
-        .send(body);
-    };
-
-    app.get('/admin', (_request, reply) => reply.redirect('/admin/', 301));
-    app.get('/admin/', (_request, reply) => serveFile('index.html', reply));
-    app.get<{ Params: { file: string } }>('/admin/:file', (request, reply) => serveFile(request.params.file, reply));
+    await servePage(app, 'admin', options.directory ?? adminDirectory());
+    // The operators' workplace: its own files; it loads the admin page's modules and stylesheet (../admin/).
+    await servePage(app, 'operator', pagesDirectory('operator'));
   };
+}
+
+async function servePage(app: FastifyInstance, name: string, directory: string): Promise<void> {
+  const files = new Set(readdirSync(directory).filter((file) => FILE_NAME.test(file)));
+
+  const serveFile = async (file: string, reply: FastifyReply) => {
+    if (!files.has(file)) return reply.callNotFound();
+    const body = await readFile(join(directory, file));
+    reply.headers(PAGE_HEADERS);
+    return reply
+      .code(200)
+      .type(CONTENT_TYPES[file.slice(file.lastIndexOf('.') + 1)]!)
+      .send(body);
+  };
+
+  app.get(`/${name}`, (_request, reply) => reply.redirect(`/${name}/`, 301));
+  app.get(`/${name}/`, (_request, reply) => serveFile('index.html', reply));
+  app.get<{ Params: { file: string } }>(`/${name}/:file`, (request, reply) => serveFile(request.params.file, reply));
 }

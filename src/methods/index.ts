@@ -9,6 +9,7 @@ import { defineOperatorPauseMethods } from './imopenlines-operator-pause.js';
 import { defineSessionMethods } from './imopenlines-session.js';
 import { defineAdminMethods } from './openlines-admin.js';
 import { defineClockMethods } from './openlines-clock.js';
+import { defineLiveChatMethods } from './openlines-livechat.js';
 import { defineUserPresenceMethods } from './openlines-presence.js';
 import { defineRoutingMethods } from './openlines-routing.js';
 import { defineScheduleMethods } from './openlines-schedule.js';
@@ -29,6 +30,7 @@ export function buildRegistry(): MethodRegistry {
   defineOperatorPauseMethods(registry);
   defineUserPresenceMethods(registry);
   defineClockMethods(registry);
+  defineLiveChatMethods(registry);
   defineOperatorMethods(registry);
   defineSessionMethods(registry);
   return registry;

@@ -8,6 +8,7 @@ import type { EventService } from '../domain/events/event-service.js';
 import type { Revision } from '../domain/history/history.js';
 import type { LineSchedule } from '../domain/lines/line-schedule.js';
 import type { LineService } from '../domain/lines/line-service.js';
+import type { LiveChatService } from '../domain/livechat/livechat-service.js';
 import type { Notifications } from '../domain/notifications/notifications.js';
 import type { PresenceService } from '../domain/operators/presence-service.js';
 import type { OperatorService } from '../domain/sessions/operator-service.js';
@@ -36,6 +37,8 @@ export interface Services {
   readonly deliveries: Deliveries;
   /** Operators' soft pause, absence, online status and activity (imopenlines.operator.pause.*, presence). */
   readonly presence: PresenceService;
+  /** The built-in customer chat (openlines.livechat.*; its public page is served by http/chat-routes.ts). */
+  readonly liveChat: LiveChatService;
   /** The server's clock as administrators see and (with --clock manual) move it (openlines.clock.*). */
   readonly clock: ClockControl;
   /** Users' system notifications (im.notify.get): the KPI alerts. */

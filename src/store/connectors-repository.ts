@@ -78,6 +78,17 @@ export async function activateBinding(db: Db, connectorId: number, lineId: numbe
     .execute();
 }
 
+/** Switches the connector off for the line (the binding stays, inactive); false when there was no binding. */
+export async function deactivateBinding(db: Db, connectorId: number, lineId: number, stamp: string): Promise<boolean> {
+  const result = await db
+    .updateTable('connector_lines')
+    .set({ active: 0, modified_at: stamp })
+    .where('connector_id', '=', connectorId)
+    .where('line_id', '=', lineId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /**
  * The DATA of the connector on the line, with the binding row locked until the transaction ends (a
  * read-modify-write: concurrent data.set calls take turns). A missing binding is created first, inactive and

@@ -76,6 +76,15 @@ export const sessionOf = (row: Row<SessionTable>): Session => ({
   dateCloseVote: row.date_close_vote,
 });
 
+/** The customer's rating of a session from the chat page (issue 19): VOTE 5 like, 1 dislike (§2.4). */
+export async function setSessionVote(db: Db, id: number, vote: 'like' | 'dislike', stamp: string): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ vote: vote === 'like' ? 5 : 1, wait_vote: 0, modified_at: stamp })
+    .where('id', '=', id)
+    .execute();
+}
+
 function authorOf(kind: string, id: number): MessageAuthor {
   if (kind === 'customer') return { kind, customerId: id };
   if (kind === 'operator') return { kind, userId: id };

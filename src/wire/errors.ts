@@ -257,6 +257,20 @@ export const ERRORS = {
     description: 'Not found',
     source: 'openlines (a path no route serves)',
   },
+  // The customer chat page (issue 19): openlines' own connector, answered on its public endpoints.
+  LIVECHAT_NOT_FOUND: { status: 404, description: 'There is no such line', source: 'openlines (issue 19)' },
+  LIVECHAT_OFF: {
+    status: 403,
+    description: 'The chat is turned off on this line',
+    source: 'openlines (issue 19)',
+  },
+  LIVECHAT_MESSAGE_EMPTY: { status: 400, description: 'The message is empty', source: 'openlines (issue 19)' },
+  LIVECHAT_MESSAGE_TOO_LONG: { status: 400, description: 'The message is too long', source: 'openlines (issue 19)' },
+  LIVECHAT_RATE_LIMIT: {
+    status: 429,
+    description: 'Too many messages: wait a little before writing again',
+    source: 'openlines (issue 19)',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

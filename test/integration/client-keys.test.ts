@@ -127,6 +127,8 @@ const FIXTURES: Record<string, (setup: Setup) => Promise<Params>> = {
   'imopenlines.operator.pause.get': async () => ({}),
   'openlines.user.presence.set': async () => ({ USER_ID: 1, STATUS: 'online' }),
   'openlines.user.presence.get': async () => ({ USER_ID: 1 }),
+  'openlines.livechat.get': async (s) => ({ CONFIG_ID: await s.line() }),
+  'openlines.livechat.set': async (s) => ({ CONFIG_ID: await s.line(), ACTIVE: 'Y' }),
   'openlines.clock.get': async () => ({}),
   'openlines.clock.advance': async () => ({ SECONDS: 1 }),
   'openlines.clock.set': async (s) => ({ TIME: await s.soon() }),

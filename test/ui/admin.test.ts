@@ -177,7 +177,7 @@ describe('admin page (Chromium)', () => {
     });
     assert.equal(removed.status, 200);
     await page.goto(`${t.url}/admin/#/lines`);
-    await page.locator(`#lines tr[data-id="${id}"] a`).click();
+    await page.locator(`#lines tr[data-id="${id}"] a[href^="#/lines/"]`).click();
 
     // A value the server refuses: the message appears next to the field, and nothing is saved.
     await page.locator('#f-SESSION_PRIORITY').waitFor();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CONTACT_CENTER_PATH } from '../../methods/imopenlines-config.js';
 import { startServer } from '../../server.js';
 import { describeStore } from '../../store/open-store.js';
 import { settingsOf } from '../output.js';
@@ -51,6 +52,14 @@ export function registerServeCommand(program: Command): void {
         out('Webhooks: the first one was printed on first start; make another with');
         out('  npx openlines webhook create --user 1 --scope imopenlines,imconnector');
       }
+      // The pages to try a line with: the admin page (lines, each line's chat link), the operators' workplace and a
+      // line's customer chat.
+      const base = settings.publicUrl || server.httpUrl;
+      out(`Admin page: ${base}/admin/ (sign in with the webhook URL)`);
+      out(`Operator workplace: ${base}/operator/ (sign in with an operator's webhook URL)`);
+      out(
+        `Customer chat: ${base}${CONTACT_CENTER_PATH}<line id>/ (e.g. ${base}${CONTACT_CENTER_PATH}1/ for the first line)`,
+      );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

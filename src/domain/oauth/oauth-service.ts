@@ -25,6 +25,7 @@ import type { Store } from '../../store/store.js';
 import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { DirectoryError, parseScopes } from '../directory/directory-service.js';
+import { LIVECHAT_APP_CLIENT_ID } from '../livechat/livechat-service.js';
 import { generateCode, hashSecret, secretMatches } from '../secrets.js';
 
 /** An authorization code lives 30 seconds (openlines-api.md §1.3). */
@@ -215,8 +216,9 @@ export class OAuthService {
     return { clientId, clientSecret, applicationToken };
   }
 
+  /** The applications administrators registered (the built-in chat's own row is not one of them). */
   async listApps(): Promise<AppSummary[]> {
-    return (await this.store.read(listApps)).map(summary);
+    return (await this.store.read(listApps)).filter((app) => app.client_id !== LIVECHAT_APP_CLIENT_ID).map(summary);
   }
 
   /** Removes the application; its tokens and codes stop working at once. */
