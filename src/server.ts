@@ -118,6 +118,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       timeZone: settings.timeZone,
     });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
+    lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const liveChat = new LiveChatService(store, dialogs, { clock });

@@ -507,6 +507,30 @@ for (const store of STORES) {
       await portal.call(portal.adminHook, 'openlines.user.presence.set', { USER_ID: a, STATUS: 'online' });
     });
 
+    it('deleting a line with an open session finishes it for good: OnSessionFinish with closed Y', async () => {
+      const receiver = new EventReceiver();
+      await receiver.start();
+      try {
+        await portal.refreshToken();
+        const bound = await portal.app('event.bind', { event: 'OnSessionFinish', handler: receiver.url('/finish') });
+        assert.equal(bound.body.result, true, bound.text);
+        const line = await portal.line(CONNECTOR, { LINE_NAME: 'Doomed', QUEUE: queue() });
+        const { sessionId } = await portal.customerSays(CONNECTOR, line, 'doomed-1', 'hi');
+        const deleted = await portal.call(portal.adminHook, 'imopenlines.config.delete', { CONFIG_ID: line });
+        assert.equal(deleted.body.result, true, deleted.text);
+        await portal.advance(0);
+        await receiver.until(1);
+        const body = parsePhpQuery(receiver.received[0]!.body) as {
+          data: { DATA: { session: { id: string; closed: string } }[] };
+        };
+        assert.deepEqual(body.data.DATA[0]?.session.id, String(sessionId));
+        assert.equal(body.data.DATA[0]?.session.closed, 'Y');
+        await portal.app('event.unbind', { event: 'OnSessionFinish', handler: receiver.url('/finish') });
+      } finally {
+        await receiver.close();
+      }
+    });
+
     it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Changing',

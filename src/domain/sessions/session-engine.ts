@@ -487,6 +487,25 @@ export class SessionEngine {
     if (reason) await this.returnToQueue(work, session, RETURN_TEXT[reason]);
   }
 
+  /**
+   * The line is being deleted with its chats (config.delete): each open session ends for good first, so that
+   * the applications hear OnImConnectorDialogFinish / OnSessionFinish for it (issue 18).
+   */
+  async lineDeleted(work: EngineWork, lineId: number): Promise<void> {
+    const line = await findLine(work.trx, lineId);
+    for (const session of await openSessionsOfLine(work.trx, lineId)) {
+      const chat = await findChat(work.trx, session.chatId);
+      if (!chat) continue;
+      const closed = await this.save(work, session, {
+        closed: true,
+        closedAt: work.stamp,
+        status: SESSION_STATUS.CLOSE,
+        closeReason: 'operator',
+      });
+      work.emitted += await announceSession(this.events, work.trx, 'finish', { chat, session: closed, line });
+    }
+  }
+
   // ---- Timers
 
   /** A due alarm of `sessionId` (the job has claimed it and removed it in this transaction). */
