@@ -230,6 +230,8 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     deliveries.onRetried(() => void running.wake());
     running.start();
     let realTimePoll: TimerHandle | null = null;
+    // On the test clock the scheduler's own timers only fire when the clock is moved; this real-time wake (not a
+    // timer of the domain: nothing is due by it) lets deliveries and retries already due go out meanwhile.
     if (manual) {
       const poll = () => {
         realTimePoll = systemClock.setTimeout(() => {

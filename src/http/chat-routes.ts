@@ -284,6 +284,8 @@ export function chatRoutes(options: ChatRouteOptions) {
           busy = false;
         }
       };
+      // Real time, not the server's clock: this paces a network stream (how often an open page looks for new
+      // messages), it decides nothing about a session; on a test-clock server the page must still update.
       const schedule = () => {
         timer = systemClock.setTimeout(() => {
           void tick().then(() => {
