@@ -35,7 +35,7 @@ for (const store of STORES) {
       { ENTITY_TYPE: 'user', ENTITY_ID: String(b) },
     ];
 
-    it('the reference scenario (§11), strictly: offered in queue order every QUEUE_TIME, looping; taken; closed', async () => {
+    it('QUEUE_TYPE=strictly, the reference scenario (§11): offered in QUEUE order every QUEUE_TIME, looping; taken; closed', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Strictly',
         QUEUE: queue(),
@@ -133,7 +133,7 @@ for (const store of STORES) {
       assert.equal(next.chatId, chatId, 'in the same chat');
     });
 
-    it('evenly: the least recently offered operator first, ties by queue order', async () => {
+    it('QUEUE_TYPE=evenly: the least recently offered operator first, ties by queue order', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Evenly',
         QUEUE: queue(),
@@ -148,7 +148,7 @@ for (const store of STORES) {
       assert.equal((await portal.session(third.sessionId)).operator, a);
     });
 
-    it('all: offered to everyone, no change after QUEUE_TIME, the first to write takes it', async () => {
+    it('QUEUE_TYPE=all: offered to everyone, no change after QUEUE_TIME, the first to write takes it', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'All',
         QUEUE: queue(),
@@ -353,7 +353,7 @@ for (const store of STORES) {
       }
     });
 
-    it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
+    it('QUEUE changed: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Changing',
         QUEUE: queue(),

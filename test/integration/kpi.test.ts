@@ -64,7 +64,7 @@ for (const store of STORES) {
         .where('kind', '=', 'kpi')
         .executeTakeFirst();
 
-    it('KPI_FIRST_ANSWER_TIME passed with KPI_FIRST_ANSWER_ALERT: each user of KPI_FIRST_ANSWER_LIST is notified once, text substituted', async () => {
+    it('KPI_FIRST_ANSWER_TIME passed with KPI_FIRST_ANSWER_ALERT: each user of KPI_FIRST_ANSWER_LIST is notified once, KPI_FIRST_ANSWER_TEXT substituted', async () => {
       const receiver = new EventReceiver();
       await receiver.start();
       try {
@@ -197,7 +197,7 @@ for (const store of STORES) {
       assert.deepEqual(await texts(deputy), before);
     });
 
-    it('KPI_FURTHER_ANSWER_TIME: each customer message after an operator reply has its own deadline and alert', async () => {
+    it('KPI_FURTHER_ANSWER_TIME: each customer message after an operator reply has its own deadline; KPI_FURTHER_ANSWER_ALERT sends KPI_FURTHER_ANSWER_TEXT to KPI_FURTHER_ANSWER_LIST', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'KPI further',
         QUEUE: queue(),

@@ -56,7 +56,7 @@ for (const store of STORES) {
 
     // ---- Welcome (§5)
 
-    it('WELCOME_MESSAGE=Y: the welcome goes to the customer after the first message of a new chat, once', async () => {
+    it('WELCOME_MESSAGE=Y: WELCOME_MESSAGE_TEXT (#SESSION_ID# replaced) goes to the customer after the first message of a new chat, once', async () => {
       const id = await line('Welcome', { WELCOME_MESSAGE: 'Y', WELCOME_MESSAGE_TEXT: WELCOME });
       const first = await portal.customerSays(CONNECTOR, id, 'wel-1', 'hi');
       const welcome = { text: `Hello! Your conversation is ${first.sessionId}.`, toCustomer: true };
@@ -106,7 +106,7 @@ for (const store of STORES) {
 
     // ---- No answer (§3.10)
 
-    it('NO_ANSWER_RULE=text: NO_ANSWER_TIME after the start nobody took it, the text goes out once; the queue goes on', async () => {
+    it('NO_ANSWER_RULE=text: NO_ANSWER_TIME after the start nobody took it, NO_ANSWER_TEXT goes out once; the queue goes on', async () => {
       const id = await line('No answer', {
         NO_ANSWER_RULE: 'text',
         NO_ANSWER_TIME: 120,
@@ -167,6 +167,81 @@ for (const store of STORES) {
       assert.deepEqual(sent, ['We are closed now.']);
     });
 
+    // ---- Closing and auto-close (§2.3)
+
+    const customerTexts = async (chatId: number) =>
+      (await portal.systemMessages(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
+
+    it("CLOSE_RULE=text: the operator's finish sends CLOSE_TEXT (status 50); FULL_CLOSE_TIME minutes later the final close", async () => {
+      const id = await line('Close text', { CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!', FULL_CLOSE_TIME: 5 });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-1', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      assert.deepEqual(await customerTexts(chatId), ['Bye!']);
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [50, false]);
+      await portal.advance(5 * MINUTE - SECOND);
+      assert.equal((await sessionState(sessionId)).closed, false, 'not before FULL_CLOSE_TIME');
+      await portal.advance(SECOND);
+      assert.equal((await sessionState(sessionId)).closed, true);
+      assert.equal((await texts(chatId)).at(-1), SYSTEM_TEXTS.closedFinal);
+      // After the final close a message opens a new session (§2.3).
+      const next = await portal.customerSays(CONNECTOR, id, 'close-1', 'one more thing');
+      assert.notEqual(next.sessionId, sessionId);
+    });
+
+    it('FULL_CLOSE_TIME: a message within the window continues the same session', async () => {
+      const id = await line('Close window', { CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!', FULL_CLOSE_TIME: 5 });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-2', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      await portal.advance(2 * MINUTE);
+      const again = await portal.customerSays(CONNECTOR, id, 'close-2', 'wait, one more');
+      assert.equal(again.sessionId, sessionId);
+      assert.equal((await sessionState(sessionId)).closed, false);
+    });
+
+    it("CLOSE_RULE=none: the operator's finish sends the customer nothing and, with no vote to wait for, is final", async () => {
+      const id = await line('Close silent', { CLOSE_RULE: 'none', CLOSE_TEXT: 'Bye!' });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-3', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      assert.deepEqual(await customerTexts(chatId), []);
+      assert.ok((await texts(chatId)).includes(SYSTEM_TEXTS.closedBy(a)));
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [60, true]);
+    });
+
+    it("AUTO_CLOSE_RULE=text: AUTO_CLOSE_TIME after the operator's last reply, AUTO_CLOSE_TEXT goes out (status 50)", async () => {
+      const id = await line('Auto close', {
+        AUTO_CLOSE_RULE: 'text',
+        AUTO_CLOSE_TIME: 600,
+        AUTO_CLOSE_TEXT: 'Closing now.',
+      });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'auto-1', 'hi');
+      await portal.call(portal.hooks.get(a)!, 'im.message.add', {
+        DIALOG_ID: `chat${chatId}`,
+        MESSAGE: 'Here to help',
+      });
+      await portal.advance(600 * SECOND - SECOND);
+      assert.equal((await sessionState(sessionId)).status, 40);
+      await portal.advance(SECOND);
+      assert.deepEqual(await customerTexts(chatId), ['Closing now.']);
+      assert.equal((await sessionState(sessionId)).status, 50);
+    });
+
+    it('AUTO_CLOSE_RULE=none: the automatic close sends the customer nothing and, with no vote to wait for, is final', async () => {
+      const id = await line('Auto silent', {
+        AUTO_CLOSE_RULE: 'none',
+        AUTO_CLOSE_TIME: 600,
+        AUTO_CLOSE_TEXT: 'Closing now.',
+      });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'auto-2', 'hi');
+      await portal.call(portal.hooks.get(a)!, 'im.message.add', {
+        DIALOG_ID: `chat${chatId}`,
+        MESSAGE: 'Here to help',
+      });
+      await portal.advance(600 * SECOND);
+      assert.deepEqual(await customerTexts(chatId), []);
+      assert.ok((await texts(chatId)).includes(SYSTEM_TEXTS.closedAutomatically));
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [60, true]);
+    });
+
     // ---- Rating (§2.4)
 
     const voting = (name: string, params: Record<string, unknown> = {}) =>
@@ -179,7 +254,7 @@ for (const store of STORES) {
         ...params,
       });
 
-    it('VOTE_MESSAGE=Y: the first close asks for a vote (status 50); `1 thanks` is a like, answered; shown in v2', async () => {
+    it('VOTE_MESSAGE=Y: the first close sends VOTE_MESSAGE_2_TEXT (status 50); `1 thanks` is a like, answered with VOTE_MESSAGE_2_LIKE; shown in v2', async () => {
       const id = await voting('Vote');
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-1', 'hi');
       await portal.takeAndFinish(a, chatId);
@@ -214,7 +289,7 @@ for (const store of STORES) {
       });
     });
 
-    it('a vote after the final close reopens the session ("resumed"), is counted, and it closes again', async () => {
+    it('FULL_CLOSE_TIME: a vote after the final close reopens the session ("resumed"), is counted (VOTE_MESSAGE_2_DISLIKE), and it closes again', async () => {
       const id = await voting('Vote late', { FULL_CLOSE_TIME: 1 });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-late', 'hi');
       await portal.takeAndFinish(a, chatId);

@@ -196,7 +196,7 @@ for (const store of STORES) {
       );
     });
 
-    it('vote: the customer rates the conversation; the session keeps it (v2 list vote and filter); bad votes refused', async () => {
+    it('vote: the customer rates the conversation, answered with VOTE_MESSAGE_1_LIKE / VOTE_MESSAGE_1_DISLIKE; the session keeps it (v2 list vote and filter); bad votes refused', async () => {
       const visitor = new Visitor(t, line);
       await visitor.state();
       const vote = async (who: Visitor, value: unknown) =>
@@ -225,6 +225,11 @@ for (const store of STORES) {
       const unrated = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'none' })).body.result;
       assert.ok(unrated.sessions.every((s: { vote: string }) => s.vote === 'none'));
       assert.equal((await vote(visitor, 'dislike')).status, 200);
+      const disliked = (await visitor.state()).body.result.messages as { author: string; text: string }[];
+      assert.equal(
+        disliked.at(-1)?.text,
+        'We are sorry we could not help you. Your opinion will help us improve our service.',
+      );
       const after = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'dislike' })).body.result;
       assert.deepEqual(
         after.sessions.map((s: { id: number }) => s.id),
