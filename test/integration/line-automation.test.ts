@@ -19,7 +19,7 @@ const NO_ANSWER = 'Nobody is free right now, we will write back.';
 
 for (const store of STORES) {
   describe(`welcome, no answer, rating, inactive line [${store}]`, () => {
-    const portal = new Portal(store, { prefix: 'openlines-auto-' });
+    const portal = new Portal(store, { prefix: 'openlines-auto-', settings: { portalName: 'Acme' } });
     let a: number;
     let plain: number;
 
@@ -52,6 +52,8 @@ for (const store of STORES) {
         sendNoAnswerText: Number(row.send_no_answer_text) === 1,
       };
     };
+    const customerTexts = async (chatId: number) =>
+      (await portal.systemMessages(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
     const texts = async (chatId: number) => (await portal.systemMessages(chatId)).map((n) => n.text);
 
     // ---- Welcome (§5)
@@ -93,6 +95,17 @@ for (const store of STORES) {
         (await portal.systemMessages(first.chatId)).filter((n) => n.toCustomer).map((n) => n.text),
         [`Hello! Your conversation is ${first.sessionId}.`, `Hello! Your conversation is ${again.sessionId}.`],
       );
+    });
+
+    it('WELCOME_MESSAGE_TEXT: #COMPANY_NAME# is the portal name (PORTAL_NAME), in the default and in a text set with it', async () => {
+      const byDefault = await line('Welcome default', { WELCOME_MESSAGE: 'Y' });
+      const first = await portal.customerSays(CONNECTOR, byDefault, 'wel-company-1', 'hi');
+      assert.deepEqual(await customerTexts(first.chatId), [
+        'Welcome to [b]Acme[/b] Open Channel![br]You will receive a reply shortly, please hold on.',
+      ]);
+      const set = await line('Welcome set', { WELCOME_MESSAGE: 'Y', WELCOME_MESSAGE_TEXT: 'Hi from #COMPANY_NAME#.' });
+      const second = await portal.customerSays(CONNECTOR, set, 'wel-company-2', 'hi');
+      assert.deepEqual(await customerTexts(second.chatId), ['Hi from Acme.']);
     });
 
     it('WELCOME_MESSAGE=N: no welcome', async () => {
@@ -168,9 +181,6 @@ for (const store of STORES) {
     });
 
     // ---- Closing and auto-close (§2.3)
-
-    const customerTexts = async (chatId: number) =>
-      (await portal.systemMessages(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
 
     it("CLOSE_RULE=text: the operator's finish sends CLOSE_TEXT (status 50); FULL_CLOSE_TIME minutes later the final close", async () => {
       const id = await line('Close text', { CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!', FULL_CLOSE_TIME: 5 });
