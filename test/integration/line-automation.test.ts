@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM_TEXTS } from '../../src/domain/sessions/system-texts.js';
+import { parsePhpQuery } from '../../src/wire/php-params.js';
+import { EventReceiver } from '../helpers/event-receiver.js';
 import { MINUTE, Portal, SECOND } from '../helpers/portal.js';
 import { STORES } from '../helpers/stores.js';
 
@@ -297,6 +299,68 @@ for (const store of STORES) {
         vote: 5,
         sendNoAnswerText: true,
       });
+    });
+
+    it("OnOpenlinesSessionVote and the operator's rating notice: a counted vote notifies the operator (im.notify.get) and applications; a late one neither", async () => {
+      const receiver = new EventReceiver();
+      await receiver.start();
+      try {
+        await portal.refreshToken();
+        const bound = await portal.app('event.bind', {
+          event: 'OnOpenlinesSessionVote',
+          handler: receiver.url('/vote'),
+        });
+        assert.equal(bound.body.result, true, bound.text);
+        const id = await voting('Vote notice', { VOTE_TIME_LIMIT: 60 });
+        const notices = async () => {
+          const got = await portal.call(portal.hooks.get(a)!, 'im.notify.get');
+          assert.equal(got.status, 200, got.text);
+          return got.body.result.notifications as { text: string; notify_event: string; author_id: number }[];
+        };
+        const before = (await notices()).length;
+        const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-notice', 'hi');
+        const customer = Number(
+          (
+            await portal.server.store.db
+              .selectFrom('chats')
+              .select('customer_id')
+              .where('id', '=', chatId)
+              .executeTakeFirstOrThrow()
+          ).customer_id,
+        );
+        await portal.takeAndFinish(a, chatId);
+        await portal.customerSays(CONNECTOR, id, 'vote-notice', '1');
+        const [notice] = await notices();
+        assert.deepEqual(
+          [notice?.text, notice?.notify_event, notice?.author_id],
+          [
+            `[b]Conversation rated[/b][br][USER=${customer}][/USER] rated conversation #[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]: [like]`,
+            'rating_client',
+            customer,
+          ],
+        );
+        await portal.advance(0);
+        await receiver.until(1);
+        const data = (parsePhpQuery(receiver.received[0]!.body) as { data: Record<string, unknown> }).data;
+        assert.deepEqual(data, {
+          LINE: String(id),
+          SESSION_ID: String(sessionId),
+          CHAT_ID: String(chatId),
+          OPERATOR_ID: String(a),
+          USER_ID: String(customer),
+          VOTE: '5',
+        });
+        // Too late (VOTE_TIME_LIMIT): no notice, no event.
+        const late = await portal.customerSays(CONNECTOR, id, 'vote-notice-late', 'hi');
+        await portal.takeAndFinish(a, late.chatId);
+        await portal.advance(61 * SECOND);
+        await portal.customerSays(CONNECTOR, id, 'vote-notice-late', '0');
+        await portal.advance(0);
+        assert.equal((await notices()).length, before + 1);
+        assert.equal(receiver.received.length, 1);
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('FULL_CLOSE_TIME: a vote after the final close reopens the session ("resumed"), is counted (VOTE_MESSAGE_2_DISLIKE), and it closes again', async () => {
