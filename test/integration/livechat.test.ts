@@ -103,11 +103,14 @@ for (const store of STORES) {
       assert.deepEqual(info.body.result, { CONFIG_ID: line, ACTIVE: 'Y', URL: `${t.url}/contact_center/${line}/` });
     });
 
-    it('conversation: the visitor writes as a connector customer; the operator replies; state and stream show it', async () => {
+    it('conversation: the visitor writes as a connector customer; the operator replies; state and stream show it; the rating asks VOTE_MESSAGE_1_TEXT', async () => {
       const visitor = new Visitor(t, line);
       const first = await visitor.state();
       assert.equal(first.status, 200, first.text);
-      assert.deepEqual(first.body.result, { line: { id: line, name: 'Web support', active: true }, messages: [] });
+      assert.deepEqual(first.body.result, {
+        line: { id: line, name: 'Web support', active: true, voteText: 'Please tell us how we did.' },
+        messages: [],
+      });
       assert.match(visitor.cookie, new RegExp(`^${VISITOR_COOKIE}=[0-9a-f-]{36}$`));
       assert.match(first.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Lax/);
 

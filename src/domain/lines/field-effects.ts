@@ -92,9 +92,10 @@ export const FIELD_EFFECTS: { readonly [N in CatalogueName]: FieldEffect } = {
     acts: 'Y: a vote closes the session at once; N: it stays in status 50 until FULL_CLOSE_TIME (§2.4).',
     test: 'line-automation',
   },
-  VOTE_MESSAGE_1_TEXT: parse(
-    "notBuilt: the widget's rating question; the customer chat page shows like / dislike buttons without it.",
-  ),
+  VOTE_MESSAGE_1_TEXT: {
+    acts: 'The rating question the customer chat page (livechat connector) shows with its like / dislike buttons.',
+    test: 'livechat',
+  },
   VOTE_MESSAGE_1_LIKE: {
     acts: 'The answer the customer chat page (livechat connector) posts for a like.',
     test: 'livechat',

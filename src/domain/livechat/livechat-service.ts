@@ -48,6 +48,8 @@ export interface LiveChatLine {
   readonly id: number;
   readonly name: string;
   readonly active: boolean;
+  /** The rating question the page shows with its like / dislike buttons (VOTE_MESSAGE_1_TEXT). */
+  readonly voteText: string;
 }
 
 /** One message as the visitor sees it. */
@@ -85,6 +87,7 @@ export class LiveChatService {
         id: line.id,
         name: String(lineValue(line, 'LINE_NAME')),
         active: binding === undefined || (binding.active === 1 && binding.error === 0),
+        voteText: String(lineValue(line, 'VOTE_MESSAGE_1_TEXT') ?? ''),
       };
     });
   }
