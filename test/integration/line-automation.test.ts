@@ -449,9 +449,17 @@ for (const store of STORES) {
       assert.equal((await portal.said(chatId)).at(-1), '1');
     });
 
-    it('imopenlines.session.head.vote: the supervisor rates a session; its errors', async () => {
+    it('imopenlines.session.head.vote: the supervisor rates a session, the operator gets the notice; its errors', async () => {
       const id = await line('Head vote');
-      const { sessionId } = await portal.customerSays(CONNECTOR, id, 'head', 'hi');
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'head', 'hi');
+      const taken = await portal.call(portal.hooks.get(a)!, 'imopenlines.operator.answer', { CHAT_ID: chatId });
+      assert.equal(taken.status, 200, taken.text);
+      const notices = async () =>
+        (await portal.call(portal.hooks.get(a)!, 'im.notify.get')).body.result.notifications as {
+          text: string;
+          notify_event: string;
+        }[];
+      const noticesBefore = (await notices()).length;
       const vote = (hook: string, params: Record<string, unknown>) =>
         portal.call(hook, 'imopenlines.session.head.vote', params);
       const empty = await vote(portal.adminHook, { RATING: 5 });
@@ -477,6 +485,14 @@ for (const store of STORES) {
       });
       const row = listed.body.result.sessions[0];
       assert.deepEqual([row.id, row.voteHead, row.commentHead, row.vote], [sessionId, 4, 'Polite and quick', 'none']);
+      const [notice] = await notices();
+      assert.deepEqual(
+        [notice?.text, notice?.notify_event],
+        [
+          `[b]Conversation rated[/b][br][USER=1][/USER] rated conversation #[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]: [RATING=4]`,
+          'rating_head',
+        ],
+      );
       const out = await vote(portal.adminHook, { SESSION_ID: sessionId, RATING: 9 });
       assert.equal(out.status, 200, out.text);
       const unrated = await portal.call(portal.adminHook, 'imopenlines.v2.Session.list', {
@@ -484,6 +500,7 @@ for (const store of STORES) {
         hasVoteHead: 'N',
       });
       assert.equal(unrated.body.result.sessions[0].commentHead, '', 'a rating-only call clears the comment');
+      assert.equal((await notices()).length, noticesBefore + 1, 'no rating (9 is none): no notice');
     });
 
     // ---- The line itself (§2.2 step 4, §2.3 step 2)

@@ -12,11 +12,41 @@ import { mention } from '../system-texts.js';
 
 const NOTIFY_SYSTEM = 4;
 
+const dialogLink = (sessionId: number) => `[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]`;
+
 /** The notice's text: who rated which conversation, and how ([like] / [dislike] as the chat shows them). */
 export function ratingNoticeText(sessionId: number, customerId: number, vote: number): string {
   const rating = vote === SESSION_VOTE.LIKE ? '[like]' : '[dislike]';
-  const dialog = `[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]`;
-  return `[b]Conversation rated[/b][br]${mention(customerId)} rated conversation #${dialog}: ${rating}`;
+  return `[b]Conversation rated[/b][br]${mention(customerId)} rated conversation #${dialogLink(sessionId)}: ${rating}`;
+}
+
+/** The supervisor's notice: who rated which conversation, 1 to 5 as the reference's [RATING=n] code. */
+export function headRatingNoticeText(sessionId: number, byUserId: number, rating: number): string {
+  return `[b]Conversation rated[/b][br]${mention(byUserId)} rated conversation #${dialogLink(sessionId)}: [RATING=${rating}]`;
+}
+
+/**
+ * The supervisor rated `session` 1..5 (session.head.vote, §7.13): the session's operator gets a notice (event
+ * rating_head), unless nobody holds the session, the rater is its operator, or the rating is 0 (none).
+ */
+export async function headRated(work: RatingWork, session: Session, rating: number, byUserId: number): Promise<void> {
+  if (rating < 1 || rating > 5 || session.operatorId <= 0 || session.operatorId === byUserId) return;
+  const tag = `IMOL|RATING|head|${session.id}`;
+  await insertNotifications(work.trx, [
+    {
+      user_id: session.operatorId,
+      author_id: byUserId,
+      notify_type: NOTIFY_SYSTEM,
+      module: 'imopenlines',
+      event: 'rating_head',
+      tag,
+      sub_tag: tag,
+      title: '',
+      text: headRatingNoticeText(session.id, byUserId, rating),
+      params: null,
+      created_at: work.stamp,
+    },
+  ]);
 }
 
 export interface RatingWork {

@@ -13,7 +13,7 @@ import type { EventEmitter } from '../../events/event-service.js';
 import { type Line, lineValue } from '../../lines/line.js';
 import type { EngineWork } from '../session-engine.js';
 import { SYSTEM_TEXTS } from '../system-texts.js';
-import { sessionRated } from './rating-notice.js';
+import { headRated, sessionRated } from './rating-notice.js';
 
 /** A customer's message that answers a vote request (§2.4). */
 export interface Rating {
@@ -123,9 +123,13 @@ export class Votes {
     return lineValue(line, 'VOTE_CLOSING_DELAY') === 'Y';
   }
 
-  /** session.head.vote (§7.13): the supervisor's rating (1..5, else 0) and comment (cut at 10 000 characters). */
-  async head(work: EngineWork, session: Session, rating: number, comment: string): Promise<Session> {
+  /**
+   * session.head.vote (§7.13): the supervisor's rating (1..5, else 0) and comment (cut at 10 000 characters); the
+   * session's operator gets the rating notice.
+   */
+  async head(work: EngineWork, session: Session, rating: number, comment: string, byUserId = 0): Promise<Session> {
     const cut = comment.length > COMMENT_MAX ? `${comment.slice(0, COMMENT_MAX)}...` : comment;
+    if (byUserId > 0) await headRated(work, session, headRating(rating), byUserId);
     return this.save(work, session, { voteHead: headRating(rating), commentHead: cut });
   }
 
