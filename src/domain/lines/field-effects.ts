@@ -38,7 +38,7 @@ export const FIELD_EFFECTS: { readonly [N in CatalogueName]: FieldEffect } = {
     test: 'line-automation',
   },
   LINE_NAME: {
-    acts: 'Named in the note of a transfer to another line ("redirected conversation from queue …"), on the customer chat page and in the events\' line data.',
+    acts: 'Named in the note of a transfer to another line ("redirected conversation from queue …") and as the title of the customer chat page.',
     test: 'operator-methods',
   },
   CRM: parse(NO_CRM),
@@ -105,7 +105,7 @@ export const FIELD_EFFECTS: { readonly [N in CatalogueName]: FieldEffect } = {
     test: 'livechat',
   },
   VOTE_MESSAGE_2_TEXT: {
-    acts: 'The rating request sent to the customer on the first close (every connector but the chat page) (§2.4).',
+    acts: 'The rating request sent to the customer on the first close, through every connector (§2.4).',
     test: 'line-automation',
   },
   VOTE_MESSAGE_2_LIKE: {
@@ -164,7 +164,7 @@ export const FIELD_EFFECTS: { readonly [N in CatalogueName]: FieldEffect } = {
   CLOSE_BOT_ID: parse(NO_BOT_RULE),
   CLOSE_TEXT: { acts: "The text sent on the operator's finish (§2.3).", test: 'line-automation' },
   FULL_CLOSE_TIME: {
-    acts: 'Minutes a session stays in status 50 before the final close; the window in which a message or a vote reopens it (§2.3, §2.4).',
+    acts: "Minutes a session stays in status 50 before the final close (a customer's message meanwhile continues it); a vote that reopens a closed session closes it again after as long (§2.3, §2.4).",
     test: 'line-automation',
   },
   AUTO_CLOSE_RULE: {
