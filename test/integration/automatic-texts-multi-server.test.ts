@@ -60,11 +60,32 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     const set = await admin(server, 'openlines.clock.set', { TIME: new Date(ms).toISOString() });
     assert.equal(set.status, 200, set.text);
   };
-  /** Both servers reach `dueMs` together; `victim` is killed while it works; the survivor then waits out the claims. */
-  const dueOnBothKillOne = async (victim: ServeProcess, survivor: ServeProcess, dueMs: number) => {
+  /** How many times each chat of the line got `text`, by chat id. */
+  const countsOf = async (text: string) => {
+    const rows = await store.read((db) =>
+      db
+        .selectFrom('messages')
+        .select(['chat_id', (eb) => eb.fn.countAll().as('n')])
+        .where('text', '=', text)
+        .where('author_kind', '=', 'system')
+        .groupBy('chat_id')
+        .execute(),
+    );
+    return new Map(rows.map((r) => [Number(r.chat_id), Number(r.n)]));
+  };
+
+  /**
+   * Both servers reach `dueMs`; `victim` is killed while it works — once the first of the phase's texts (`text`) is
+   * stored, so that the kill falls mid-run — and the survivor then waits out the victim's claims.
+   */
+  const dueOnBothKillOne = async (victim: ServeProcess, survivor: ServeProcess, dueMs: number, text: string) => {
     const onVictim = admin(victim, 'openlines.clock.set', { TIME: new Date(dueMs).toISOString() }).catch(() => null);
+    const started = Date.now();
+    while ((await countsOf(text)).size === 0 && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     const onSurvivor = admin(survivor, 'openlines.clock.set', { TIME: new Date(dueMs).toISOString() });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const killed = await victim.kill('SIGKILL');
     assert.equal(killed.signal, 'SIGKILL', 'killed, not finished');
     await onVictim;
@@ -81,20 +102,6 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     await setClock(survivor, dueMs + 31 * SECOND);
     return Number(held.n);
   };
-  /** How many times each chat of the line got `text`, by chat id. */
-  const countsOf = async (text: string) => {
-    const rows = await store.read((db) =>
-      db
-        .selectFrom('messages')
-        .select(['chat_id', (eb) => eb.fn.countAll().as('n')])
-        .where('text', '=', text)
-        .where('author_kind', '=', 'system')
-        .groupBy('chat_id')
-        .execute(),
-    );
-    return new Map(rows.map((r) => [Number(r.chat_id), Number(r.n)]));
-  };
-
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openlines-auto-ms-db-'));
     dataDirs.push(dir);
@@ -172,7 +179,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     const chats = sessions.map((s) => Number(s.chat_id));
 
     // NO_ANSWER_TIME falls due on both servers; A dies while it sends.
-    const heldByA = await dueOnBothKillOne(a, b, t0 + 60 * SECOND);
+    const heldByA = await dueOnBothKillOne(a, b, t0 + 60 * SECOND, NO_ANSWER);
     t.diagnostic(`no-answer alarms the killed server held: ${heldByA} of ${SESSIONS}`);
 
     // The operator answers every customer (through B); a new server takes A's place on the same clock.
@@ -188,7 +195,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     }
 
     // AUTO_CLOSE_TIME after the reply falls due on B and C; C dies while it closes.
-    const heldByC = await dueOnBothKillOne(c, b, replied + 120 * SECOND);
+    const heldByC = await dueOnBothKillOne(c, b, replied + 120 * SECOND, AUTO_CLOSE);
     t.diagnostic(`auto-close alarms the killed server held: ${heldByC} of ${SESSIONS}`);
 
     const welcome = await countsOf(WELCOME);
