@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { EVENT_CATALOGUE, EVENT_NAMES, type EventName } from '../src/domain/events/event-catalogue.js';
 import { defaultFor } from '../src/domain/lines/apply-input.js';
 import { FIELD_GROUPS, LEGACY_IGNORED_KEYS, LINE_FIELDS, QUEUE_INPUTS } from '../src/domain/lines/catalogue.js';
+import { type CatalogueName, effectText, FIELD_EFFECTS } from '../src/domain/lines/field-effects.js';
 import { defaultValue, isAutoDefault, kindOf } from '../src/domain/lines/field-kinds.js';
 import type { FieldDescriptor } from '../src/domain/lines/field-types.js';
 import { eventBody } from '../src/jobs/deliver-events.js';
@@ -37,6 +38,11 @@ function printedText(field: FieldDescriptor): string {
   return `\`${printed.length > 40 ? `${printed.slice(0, 39)}…"` : printed}\``;
 }
 
+/** The field's runtime effect (src/domain/lines/field-effects.ts), for the "Effect" column. */
+function effectOf(name: string): string {
+  return effectText(FIELD_EFFECTS[name as CatalogueName]);
+}
+
 export function fieldsMarkdown(): string {
   const lines = [
     '# Line configuration fields',
@@ -48,6 +54,9 @@ export function fieldsMarkdown(): string {
     '`get` and `list.get` print scalars as strings, arrays as arrays (`[""]` for an empty day or holiday list), and',
     'dates as ISO-8601 with the portal offset; the "Printed by get as" column shows the form for a new line.',
     '`QUEUE` and `QUEUE_USERS_FIELDS` are not stored fields: add and update expand them into the operator list.',
+    'The "Effect" column says what the field does while the line works (`src/domain/lines/field-effects.ts`, the',
+    'index of runtime-sessions.md §9; § numbers point there): each effect has a runtime test named after the field; `none:` says why a',
+    'field has no effect, `not built:` what openlines does not emulate.',
     '',
   ];
   for (const group of FIELD_GROUPS) {
@@ -57,8 +66,8 @@ export function fieldsMarkdown(): string {
     lines.push(
       `## ${group.label}`,
       '',
-      '| Field | Type and values | Default | Printed by get as | Meaning | Source |',
-      '|---|---|---|---|---|---|',
+      '| Field | Type and values | Default | Printed by get as | Meaning | Effect | Source |',
+      '|---|---|---|---|---|---|---|',
     );
     for (const f of fields) {
       const notes = [f.help];
@@ -67,13 +76,13 @@ export function fieldsMarkdown(): string {
       if (f.kind === 'yn') notes.push(`Values other than Y/N become \`${f.otherwise}\`.`);
       if (f.readOnly) notes.push('Read-only.');
       lines.push(
-        `| \`${f.name}\` | ${cell(kindOf(f).describe(f as never))} | ${cell(defaultText(f))} | ${cell(printedText(f))} | ${cell(notes.join(' '))} | ${cell(f.source)} |`,
+        `| \`${f.name}\` | ${cell(kindOf(f).describe(f as never))} | ${cell(defaultText(f))} | ${cell(printedText(f))} | ${cell(notes.join(' '))} | ${cell(effectOf(f.name))} | ${cell(f.source)} |`,
       );
     }
     for (const input of inputs) {
       const meaning = [input.help, input.expansion, input.errors].join(' ');
       lines.push(
-        `| \`${input.name}\` | ${cell(input.accepts)} | ${cell(input.whenAbsent)} | ${cell(input.printed)} | ${cell(meaning)} | ${cell(input.source)} |`,
+        `| \`${input.name}\` | ${cell(input.accepts)} | ${cell(input.whenAbsent)} | ${cell(input.printed)} | ${cell(meaning)} | ${cell(effectOf(input.name))} | ${cell(input.source)} |`,
       );
     }
     lines.push('');

@@ -114,14 +114,15 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
     const history = { list: (query: HistoryQuery) => store.read((db) => listHistory(db, query, settings.timeZone)) };
-    const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY, {
+    const poster = new ChatPoster(events, { companyName: settings.portalName }); // #COMPANY_NAME# at send time
+    const engine = new SessionEngine(events, poster, PRESENCE_AVAILABILITY, {
       timeZone: settings.timeZone,
     });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
-    const liveChat = new LiveChatService(store, dialogs, { clock });
+    const liveChat = new LiveChatService(store, dialogs, { clock, events });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
     const schedule = new LineSchedule(store, { clock, timeZone: settings.timeZone });

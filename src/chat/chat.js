@@ -103,6 +103,7 @@ async function start() {
   const { line, messages } = body.result;
   document.getElementById('line-name').textContent = line.name;
   document.title = line.name;
+  if (line.voteText) document.getElementById('rate-text').textContent = plain(line.voteText);
   for (const message of messages) add(message);
   if (!line.active) {
     status.textContent = 'Closed';

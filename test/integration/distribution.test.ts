@@ -4,199 +4,21 @@
 // requeueing a waiting session), and timers that survive a restart and act once with two servers on one store.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { mention, SYSTEM_TEXTS } from '../../src/domain/sessions/system-texts.js';
-import { type RunningServer, startServer } from '../../src/server.js';
-import { loadSettings, type Settings } from '../../src/settings.js';
 import { parsePhpQuery } from '../../src/wire/php-params.js';
 import { EventReceiver } from '../helpers/event-receiver.js';
-import { type CallResult, parseAnswer } from '../helpers/server.js';
-import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
-import { ManualClock } from '../helpers/test-clock.js';
-
-const T0 = Date.parse('2026-12-07T10:00:00Z');
-const SECOND = 1000;
-
-/** A line, its connector and its operators on one or more in-process servers sharing a store and a test clock. */
-class Portal {
-  readonly clock = new ManualClock(T0);
-  readonly servers: RunningServer[] = [];
-  private database!: TestDatabase;
-  private dataDir = '';
-  private settings!: Settings;
-  adminHook = '';
-  appToken = '';
-  readonly hooks = new Map<number, string>();
-
-  constructor(readonly store: 'sqlite' | 'postgres') {}
-
-  async start(): Promise<RunningServer> {
-    if (!this.dataDir) {
-      this.dataDir = mkdtempSync(join(tmpdir(), 'openlines-dist-'));
-      this.database = await createTestDatabase(this.store, this.dataDir);
-      this.settings = {
-        ...loadSettings({}, { data: this.dataDir, database: this.database.url }),
-        port: 0,
-        httpsPort: -1,
-        ratePlan: 'off',
-        logLevel: 'silent',
-        // Only the test moves time: ticks run when it calls tick().
-        eventPollMs: 3_600_000,
-      };
-    }
-    const server = await startServer(this.settings, { logger: pino({ level: 'silent' }), clock: this.clock });
-    this.servers.push(server);
-    if (server.firstWebhook) this.adminHook = `${server.httpUrl}/rest/1/${server.firstWebhook.code}/`;
-    return server;
-  }
-
-  get server(): RunningServer {
-    const server = this.servers.at(-1);
-    if (!server) throw new Error('no server');
-    return server;
-  }
-
-  async stopServer(server: RunningServer): Promise<void> {
-    await server.close();
-    this.servers.splice(this.servers.indexOf(server), 1);
-  }
-
-  async close(): Promise<void> {
-    for (const server of this.servers.splice(0)) await server.close();
-    await this.database.drop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  private rebase(url: string): string {
-    return url.replace(/^http:\/\/127\.0\.0\.1:\d+/, this.server.httpUrl);
-  }
-
-  async call(hook: string, method: string, params: Record<string, unknown> = {}): Promise<CallResult> {
-    return parseAnswer(
-      await fetch(`${this.rebase(hook)}${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(params),
-      }),
-    );
-  }
-
-  async app(method: string, params: Record<string, unknown>): Promise<CallResult> {
-    return parseAnswer(
-      await fetch(`${this.server.httpUrl}/rest/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...params, auth: this.appToken }),
-      }),
-    );
-  }
-
-  async operator(name: string): Promise<number> {
-    const id = await this.server.directory.addUser({ name, online: true });
-    const created = await this.server.directory.createWebhook({ userId: id, scopes: ['imopenlines', 'im'] });
-    this.hooks.set(id, `${this.server.httpUrl}/rest/${id}/${created.code}/`);
-    return id;
-  }
-
-  /** A connector application (its token refreshed: tests move the clock by hours). */
-  async connector(code: string): Promise<void> {
-    const app = await this.server.oauth.createApp({ name: code, scopes: ['imopenlines', 'imconnector'] });
-    this.appClient = app.clientId;
-    await this.refreshToken();
-    const registered = await this.app('imconnector.register', {
-      ID: code,
-      NAME: code,
-      ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
-      PLACEMENT_HANDLER: 'https://bridge.example.com/',
-    });
-    assert.equal(registered.status, 200, registered.text);
-  }
-  private appClient = '';
-  async refreshToken(): Promise<void> {
-    this.appToken = (await this.server.oauth.issueToken(this.appClient, 1)).accessToken;
-  }
-
-  /** The user is deactivated in the directory (dismissed) after joining queues. */
-  async dismiss(userId: number): Promise<void> {
-    await this.server.store.write((trx) =>
-      trx.updateTable('users').set({ active: 0 }).where('id', '=', userId).execute(),
-    );
-  }
-
-  async line(code: string, params: Record<string, unknown>): Promise<number> {
-    // The welcome message and the vote request (issue 18) are not what these tests look at.
-    const quiet = { WELCOME_MESSAGE: 'N', VOTE_MESSAGE: 'N' };
-    const added = await this.call(this.adminHook, 'imopenlines.config.add', { PARAMS: { ...quiet, ...params } });
-    assert.equal(added.status, 200, added.text);
-    const line = added.body.result as number;
-    assert.equal(
-      (await this.app('imconnector.activate', { CONNECTOR: code, LINE: line, ACTIVE: 1 })).body.result,
-      true,
-    );
-    return line;
-  }
-
-  async customerSays(code: string, line: number, who: string, text: string) {
-    await this.refreshToken();
-    const sent = await this.app('imconnector.send.messages', {
-      CONNECTOR: code,
-      LINE: line,
-      MESSAGES: [{ user: { id: who }, message: { text }, chat: { id: `chat-${who}` } }],
-    });
-    assert.equal(sent.status, 200, sent.text);
-    const item = sent.body.result.DATA.RESULT[0];
-    return { sessionId: Number(item.session.ID), chatId: Number(item.session.CHAT_ID) };
-  }
-
-  async session(id: number) {
-    const row = await this.server.store.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    const offers = await this.server.store.db
-      .selectFrom('session_offers')
-      .select('user_id')
-      .where('session_id', '=', id)
-      .orderBy('user_id')
-      .execute();
-    return {
-      status: Number(row.status),
-      operator: Number(row.operator_id),
-      closed: Number(row.closed) === 1,
-      history: JSON.parse(row.queue_history) as number[],
-      offers: offers.map((o) => Number(o.user_id)),
-    };
-  }
-
-  /** The chat's system messages after `fromId`, oldest first. */
-  async notes(chatId: number): Promise<string[]> {
-    const rows = await this.server.store.db
-      .selectFrom('messages')
-      .select('text')
-      .where('chat_id', '=', chatId)
-      .where('author_kind', '=', 'system')
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => r.text);
-  }
-
-  /** Moves the test clock and runs every timer that fell due on every server. */
-  async advance(ms: number): Promise<void> {
-    await this.clock.advance(ms);
-    for (const server of this.servers) await server.scheduler.runDue();
-  }
-}
+import { Portal, SECOND } from '../helpers/portal.js';
+import { STORES } from '../helpers/stores.js';
 
 const CONNECTOR = 'dist_bridge';
 
 for (const store of STORES) {
   describe(`distribution [${store}]`, () => {
-    const portal = new Portal(store);
+    const portal = new Portal(store, {
+      prefix: 'openlines-dist-',
+      lineDefaults: { WELCOME_MESSAGE: 'N', VOTE_MESSAGE: 'N' },
+    });
     let a: number;
     let b: number;
 
@@ -213,7 +35,7 @@ for (const store of STORES) {
       { ENTITY_TYPE: 'user', ENTITY_ID: String(b) },
     ];
 
-    it('the reference scenario (§11), strictly: offered in queue order every QUEUE_TIME, looping; taken; closed', async () => {
+    it('QUEUE_TYPE=strictly, the reference scenario (§11): offered in QUEUE order every QUEUE_TIME, looping; taken; closed', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Strictly',
         QUEUE: queue(),
@@ -311,7 +133,7 @@ for (const store of STORES) {
       assert.equal(next.chatId, chatId, 'in the same chat');
     });
 
-    it('evenly: the least recently offered operator first, ties by queue order', async () => {
+    it('QUEUE_TYPE=evenly: the least recently offered operator first, ties by queue order', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Evenly',
         QUEUE: queue(),
@@ -326,7 +148,7 @@ for (const store of STORES) {
       assert.equal((await portal.session(third.sessionId)).operator, a);
     });
 
-    it('all: offered to everyone, no change after QUEUE_TIME, the first to write takes it', async () => {
+    it('QUEUE_TYPE=all: offered to everyone, no change after QUEUE_TIME, the first to write takes it', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'All',
         QUEUE: queue(),
@@ -531,7 +353,7 @@ for (const store of STORES) {
       }
     });
 
-    it('the queue changes: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
+    it('QUEUE changed: a removed operator loses the session (REMOVING), waiting sessions are offered at once', async () => {
       const line = await portal.line(CONNECTOR, {
         LINE_NAME: 'Changing',
         QUEUE: queue(),

@@ -342,6 +342,25 @@ for (const store of STORES) {
       await t.call('imopenlines.config.update', { CONFIG_ID: line, PARAMS: { ACTIVE: 'Y' } });
     });
 
+    it("OPERATOR_DATA=queue signs with the line's own name for the operator (QUEUE_USERS_FIELDS)", async () => {
+      const { session } = await customerSays('ext-q', 'hi', 'c-q');
+      await receiver.until(1);
+      receiver.reset();
+      const named = await t.call('imopenlines.config.update', {
+        CONFIG_ID: line,
+        PARAMS: {
+          OPERATOR_DATA: 'queue',
+          QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(operator) }],
+          QUEUE_USERS_FIELDS: { [operator]: { USER_NAME: 'Support Desk' } },
+        },
+      });
+      assert.equal(named.body.result, true, named.text);
+      await as(operatorHook, 'im.message.add', { DIALOG_ID: `chat${session.CHAT_ID}`, MESSAGE: 'signed' });
+      await receiver.until(1);
+      assert.equal(bodies()[0]?.body.data.MESSAGES[0].message.text, '[b]Support Desk:[/b] [br]signed');
+      await t.call('imopenlines.config.update', { CONFIG_ID: line, PARAMS: { OPERATOR_DATA: 'profile' } });
+    });
+
     it("the im module's errors, each with its code, status and text", async () => {
       const { session } = await customerSays('ext-3', 'hi', 'c-3');
       const dialog = `chat${session.CHAT_ID}`;

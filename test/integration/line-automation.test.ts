@@ -5,209 +5,12 @@
 // imopenlines.v2.Session.list, imopenlines.session.head.vote, and ACTIVE=N.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { SYSTEM_TEXTS } from '../../src/domain/sessions/system-texts.js';
-import { type RunningServer, startServer } from '../../src/server.js';
-import { loadSettings, type Settings } from '../../src/settings.js';
-import { type CallResult, parseAnswer } from '../helpers/server.js';
-import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
-import { ManualClock } from '../helpers/test-clock.js';
-
-const T0 = Date.parse('2026-12-07T10:00:00Z');
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-
-/** A line, its connector and its operators on one or more in-process servers sharing a store and a test clock. */
-class Portal {
-  readonly clock = new ManualClock(T0);
-  readonly servers: RunningServer[] = [];
-  private database!: TestDatabase;
-  private dataDir = '';
-  private settings!: Settings;
-  adminHook = '';
-  appToken = '';
-  readonly hooks = new Map<number, string>();
-
-  constructor(readonly store: 'sqlite' | 'postgres') {}
-
-  async start(): Promise<RunningServer> {
-    if (!this.dataDir) {
-      this.dataDir = mkdtempSync(join(tmpdir(), 'openlines-auto-'));
-      this.database = await createTestDatabase(this.store, this.dataDir);
-      this.settings = {
-        ...loadSettings({}, { data: this.dataDir, database: this.database.url }),
-        port: 0,
-        httpsPort: -1,
-        ratePlan: 'off',
-        logLevel: 'silent',
-        // Only the test moves time: ticks run when it calls tick().
-        eventPollMs: 3_600_000,
-      };
-    }
-    const server = await startServer(this.settings, { logger: pino({ level: 'silent' }), clock: this.clock });
-    this.servers.push(server);
-    if (server.firstWebhook) this.adminHook = `${server.httpUrl}/rest/1/${server.firstWebhook.code}/`;
-    return server;
-  }
-
-  get server(): RunningServer {
-    const server = this.servers.at(-1);
-    if (!server) throw new Error('no server');
-    return server;
-  }
-
-  async stopServer(server: RunningServer): Promise<void> {
-    await server.close();
-    this.servers.splice(this.servers.indexOf(server), 1);
-  }
-
-  async close(): Promise<void> {
-    for (const server of this.servers.splice(0)) await server.close();
-    await this.database.drop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  private rebase(url: string): string {
-    return url.replace(/^http:\/\/127\.0\.0\.1:\d+/, this.server.httpUrl);
-  }
-
-  async call(hook: string, method: string, params: Record<string, unknown> = {}): Promise<CallResult> {
-    return parseAnswer(
-      await fetch(`${this.rebase(hook)}${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(params),
-      }),
-    );
-  }
-
-  async app(method: string, params: Record<string, unknown>): Promise<CallResult> {
-    return parseAnswer(
-      await fetch(`${this.server.httpUrl}/rest/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...params, auth: this.appToken }),
-      }),
-    );
-  }
-
-  async operator(name: string): Promise<number> {
-    const id = await this.server.directory.addUser({ name, online: true });
-    const created = await this.server.directory.createWebhook({ userId: id, scopes: ['imopenlines', 'im'] });
-    this.hooks.set(id, `${this.server.httpUrl}/rest/${id}/${created.code}/`);
-    return id;
-  }
-
-  /** A connector application (its token refreshed: tests move the clock by hours). */
-  async connector(code: string): Promise<void> {
-    const app = await this.server.oauth.createApp({ name: code, scopes: ['imopenlines', 'imconnector'] });
-    this.appClient = app.clientId;
-    await this.refreshToken();
-    const registered = await this.app('imconnector.register', {
-      ID: code,
-      NAME: code,
-      ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
-      PLACEMENT_HANDLER: 'https://bridge.example.com/',
-    });
-    assert.equal(registered.status, 200, registered.text);
-  }
-  private appClient = '';
-  async refreshToken(): Promise<void> {
-    this.appToken = (await this.server.oauth.issueToken(this.appClient, 1)).accessToken;
-  }
-
-  /** The user is deactivated in the directory (dismissed) after joining queues. */
-  async dismiss(userId: number): Promise<void> {
-    await this.server.store.write((trx) =>
-      trx.updateTable('users').set({ active: 0 }).where('id', '=', userId).execute(),
-    );
-  }
-
-  async line(code: string, params: Record<string, unknown>): Promise<number> {
-    const added = await this.call(this.adminHook, 'imopenlines.config.add', { PARAMS: params });
-    assert.equal(added.status, 200, added.text);
-    const line = added.body.result as number;
-    assert.equal(
-      (await this.app('imconnector.activate', { CONNECTOR: code, LINE: line, ACTIVE: 1 })).body.result,
-      true,
-    );
-    return line;
-  }
-
-  async customerSays(code: string, line: number, who: string, text: string) {
-    await this.refreshToken();
-    const sent = await this.app('imconnector.send.messages', {
-      CONNECTOR: code,
-      LINE: line,
-      MESSAGES: [{ user: { id: who }, message: { text }, chat: { id: `chat-${who}` } }],
-    });
-    assert.equal(sent.status, 200, sent.text);
-    const item = sent.body.result.DATA.RESULT[0];
-    return { sessionId: Number(item.session.ID), chatId: Number(item.session.CHAT_ID) };
-  }
-
-  async session(id: number) {
-    const row = await this.server.store.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    return {
-      status: Number(row.status),
-      closed: Number(row.closed) === 1,
-      waitVote: Number(row.wait_vote) === 1,
-      vote: Number(row.vote),
-      sendNoAnswerText: Number(row.send_no_answer_text) === 1,
-    };
-  }
-
-  /** The chat's system messages, oldest first: the text, and whether it goes to the customer. */
-  async notes(chatId: number): Promise<{ text: string; toCustomer: boolean }[]> {
-    const rows = await this.server.store.db
-      .selectFrom('messages')
-      .select(['text', 'sending'])
-      .where('chat_id', '=', chatId)
-      .where('author_kind', '=', 'system')
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => ({ text: r.text, toCustomer: Number(r.sending) === 1 }));
-  }
-
-  /** The customer's messages as stored, oldest first. */
-  async said(chatId: number): Promise<string[]> {
-    const rows = await this.server.store.db
-      .selectFrom('messages')
-      .select('text')
-      .where('chat_id', '=', chatId)
-      .where('author_kind', '=', 'customer')
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => r.text);
-  }
-
-  /** The operator takes the chat's session and closes it (operator.answer, operator.finish). */
-  async takeAndFinish(userId: number, chatId: number): Promise<void> {
-    const hook = this.hooks.get(userId)!;
-    const answered = await this.call(hook, 'imopenlines.operator.answer', { CHAT_ID: chatId });
-    assert.equal(answered.status, 200, answered.text);
-    await this.finish(userId, chatId);
-  }
-
-  async finish(userId: number, chatId: number): Promise<void> {
-    const finished = await this.call(this.hooks.get(userId)!, 'imopenlines.operator.finish', { CHAT_ID: chatId });
-    assert.equal(finished.status, 200, finished.text);
-  }
-
-  /** Moves the test clock and runs every timer that fell due on every server. */
-  async advance(ms: number): Promise<void> {
-    await this.clock.advance(ms);
-    for (const server of this.servers) await server.scheduler.runDue();
-  }
-}
+import { parsePhpQuery } from '../../src/wire/php-params.js';
+import { EventReceiver } from '../helpers/event-receiver.js';
+import { MINUTE, Portal, SECOND } from '../helpers/portal.js';
+import { STORES } from '../helpers/stores.js';
 
 const CONNECTOR = 'auto_bridge';
 const WELCOME = 'Hello! Your conversation is #SESSION_ID#.';
@@ -218,7 +21,7 @@ const NO_ANSWER = 'Nobody is free right now, we will write back.';
 
 for (const store of STORES) {
   describe(`welcome, no answer, rating, inactive line [${store}]`, () => {
-    const portal = new Portal(store);
+    const portal = new Portal(store, { prefix: 'openlines-auto-', settings: { portalName: 'Acme' } });
     let a: number;
     let plain: number;
 
@@ -240,23 +43,44 @@ for (const store of STORES) {
         CLOSE_RULE: 'none',
         ...params,
       });
-    const texts = async (chatId: number) => (await portal.notes(chatId)).map((n) => n.text);
+    /** What the automatic texts and votes change on a session. */
+    const sessionState = async (id: number) => {
+      const row = await portal.sessionRow(id);
+      return {
+        status: Number(row.status),
+        closed: Number(row.closed) === 1,
+        waitVote: Number(row.wait_vote) === 1,
+        vote: Number(row.vote),
+        sendNoAnswerText: Number(row.send_no_answer_text) === 1,
+      };
+    };
+    const customerTexts = async (chatId: number) =>
+      (await portal.systemMessages(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
+    const texts = async (chatId: number) => (await portal.systemMessages(chatId)).map((n) => n.text);
 
     // ---- Welcome (§5)
 
-    it('WELCOME_MESSAGE=Y: the welcome goes to the customer after the first message of a new chat, once', async () => {
+    it('WELCOME_MESSAGE=Y: WELCOME_MESSAGE_TEXT (#SESSION_ID# replaced) goes to the customer after the first message of a new chat, once', async () => {
       const id = await line('Welcome', { WELCOME_MESSAGE: 'Y', WELCOME_MESSAGE_TEXT: WELCOME });
       const first = await portal.customerSays(CONNECTOR, id, 'wel-1', 'hi');
       const welcome = { text: `Hello! Your conversation is ${first.sessionId}.`, toCustomer: true };
-      assert.deepEqual((await portal.notes(first.chatId)).at(-1), welcome);
+      assert.deepEqual((await portal.systemMessages(first.chatId)).at(-1), welcome);
       await portal.customerSays(CONNECTOR, id, 'wel-1', 'anyone?');
-      assert.equal((await portal.notes(first.chatId)).filter((n) => n.toCustomer).length, 1, 'not on the second');
+      assert.equal(
+        (await portal.systemMessages(first.chatId)).filter((n) => n.toCustomer).length,
+        1,
+        'not on the second',
+      );
       assert.ok(!(await texts(first.chatId)).includes(SYSTEM_TEXTS.lineInactive), 'an active line has no note');
       // SEND_WELCOME_EACH_SESSION=N: the chat's next session gets none.
       await portal.takeAndFinish(a, first.chatId);
       const again = await portal.customerSays(CONNECTOR, id, 'wel-1', 'me again');
       assert.notEqual(again.sessionId, first.sessionId);
-      assert.equal((await portal.notes(first.chatId)).filter((n) => n.toCustomer).length, 1, 'not in the next session');
+      assert.equal(
+        (await portal.systemMessages(first.chatId)).filter((n) => n.toCustomer).length,
+        1,
+        'not in the next session',
+      );
     });
 
     it('SEND_WELCOME_EACH_SESSION=Y: the welcome opens every session of the chat', async () => {
@@ -270,23 +94,34 @@ for (const store of STORES) {
       const again = await portal.customerSays(CONNECTOR, id, 'wel-each', 'me again');
       await portal.customerSays(CONNECTOR, id, 'wel-each', 'still me');
       assert.deepEqual(
-        (await portal.notes(first.chatId)).filter((n) => n.toCustomer).map((n) => n.text),
+        (await portal.systemMessages(first.chatId)).filter((n) => n.toCustomer).map((n) => n.text),
         [`Hello! Your conversation is ${first.sessionId}.`, `Hello! Your conversation is ${again.sessionId}.`],
       );
+    });
+
+    it('WELCOME_MESSAGE_TEXT: #COMPANY_NAME# is the portal name (PORTAL_NAME), in the default and in a text set with it', async () => {
+      const byDefault = await line('Welcome default', { WELCOME_MESSAGE: 'Y' });
+      const first = await portal.customerSays(CONNECTOR, byDefault, 'wel-company-1', 'hi');
+      assert.deepEqual(await customerTexts(first.chatId), [
+        'Welcome to [b]Acme[/b] Open Channel![br]You will receive a reply shortly, please hold on.',
+      ]);
+      const set = await line('Welcome set', { WELCOME_MESSAGE: 'Y', WELCOME_MESSAGE_TEXT: 'Hi from #COMPANY_NAME#.' });
+      const second = await portal.customerSays(CONNECTOR, set, 'wel-company-2', 'hi');
+      assert.deepEqual(await customerTexts(second.chatId), ['Hi from Acme.']);
     });
 
     it('WELCOME_MESSAGE=N: no welcome', async () => {
       const id = await line('No welcome', { WELCOME_MESSAGE_TEXT: WELCOME, SEND_WELCOME_EACH_SESSION: 'Y' });
       const first = await portal.customerSays(CONNECTOR, id, 'wel-none', 'hi');
       assert.deepEqual(
-        (await portal.notes(first.chatId)).filter((n) => n.toCustomer),
+        (await portal.systemMessages(first.chatId)).filter((n) => n.toCustomer),
         [],
       );
     });
 
     // ---- No answer (§3.10)
 
-    it('NO_ANSWER_RULE=text: NO_ANSWER_TIME after the start nobody took it, the text goes out once; the queue goes on', async () => {
+    it('NO_ANSWER_RULE=text: NO_ANSWER_TIME after the start nobody took it, NO_ANSWER_TEXT goes out once; the queue goes on', async () => {
       const id = await line('No answer', {
         NO_ANSWER_RULE: 'text',
         NO_ANSWER_TIME: 120,
@@ -295,18 +130,18 @@ for (const store of STORES) {
       });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'na-1', 'hello?');
       await portal.advance(119 * SECOND);
-      assert.equal((await portal.session(sessionId)).sendNoAnswerText, false);
+      assert.equal((await sessionState(sessionId)).sendNoAnswerText, false);
       await portal.advance(SECOND);
       assert.deepEqual(
-        (await portal.notes(chatId)).filter((n) => n.toCustomer),
+        (await portal.systemMessages(chatId)).filter((n) => n.toCustomer),
         [{ text: NO_ANSWER, toCustomer: true }],
       );
-      const state = await portal.session(sessionId);
+      const state = await sessionState(sessionId);
       assert.equal(state.sendNoAnswerText, true);
       assert.ok(state.status < 10 && !state.closed, 'still waiting in the queue');
       await portal.customerSays(CONNECTOR, id, 'na-1', 'hello??');
       await portal.advance(30 * MINUTE);
-      assert.equal((await portal.notes(chatId)).filter((n) => n.text === NO_ANSWER).length, 1, 'at most once');
+      assert.equal((await portal.systemMessages(chatId)).filter((n) => n.text === NO_ANSWER).length, 1, 'at most once');
       // The queue was not stopped: A is still offered it and can take it.
       const answered = await portal.call(portal.hooks.get(a)!, 'imopenlines.operator.answer', { CHAT_ID: chatId });
       assert.equal(answered.status, 200, answered.text);
@@ -343,8 +178,80 @@ for (const store of STORES) {
       });
       const { chatId } = await portal.customerSays(CONNECTOR, id, 'na-offhours', 'hi');
       await portal.advance(10 * MINUTE);
-      const sent = (await portal.notes(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
+      const sent = (await portal.systemMessages(chatId)).filter((n) => n.toCustomer).map((n) => n.text);
       assert.deepEqual(sent, ['We are closed now.']);
+    });
+
+    // ---- Closing and auto-close (§2.3)
+
+    it("CLOSE_RULE=text: the operator's finish sends CLOSE_TEXT (status 50); FULL_CLOSE_TIME minutes later the final close", async () => {
+      const id = await line('Close text', { CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!', FULL_CLOSE_TIME: 5 });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-1', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      assert.deepEqual(await customerTexts(chatId), ['Bye!']);
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [50, false]);
+      await portal.advance(5 * MINUTE - SECOND);
+      assert.equal((await sessionState(sessionId)).closed, false, 'not before FULL_CLOSE_TIME');
+      await portal.advance(SECOND);
+      assert.equal((await sessionState(sessionId)).closed, true);
+      assert.equal((await texts(chatId)).at(-1), SYSTEM_TEXTS.closedFinal);
+      // After the final close a message opens a new session (§2.3).
+      const next = await portal.customerSays(CONNECTOR, id, 'close-1', 'one more thing');
+      assert.notEqual(next.sessionId, sessionId);
+    });
+
+    it('FULL_CLOSE_TIME: a message within the window continues the same session', async () => {
+      const id = await line('Close window', { CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!', FULL_CLOSE_TIME: 5 });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-2', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      await portal.advance(2 * MINUTE);
+      const again = await portal.customerSays(CONNECTOR, id, 'close-2', 'wait, one more');
+      assert.equal(again.sessionId, sessionId);
+      assert.equal((await sessionState(sessionId)).closed, false);
+    });
+
+    it("CLOSE_RULE=none: the operator's finish sends the customer nothing and, with no vote to wait for, is final", async () => {
+      const id = await line('Close silent', { CLOSE_RULE: 'none', CLOSE_TEXT: 'Bye!' });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'close-3', 'hi');
+      await portal.takeAndFinish(a, chatId);
+      assert.deepEqual(await customerTexts(chatId), []);
+      assert.ok((await texts(chatId)).includes(SYSTEM_TEXTS.closedBy(a)));
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [60, true]);
+    });
+
+    it("AUTO_CLOSE_RULE=text: AUTO_CLOSE_TIME after the operator's last reply, AUTO_CLOSE_TEXT goes out (status 50)", async () => {
+      const id = await line('Auto close', {
+        AUTO_CLOSE_RULE: 'text',
+        AUTO_CLOSE_TIME: 600,
+        AUTO_CLOSE_TEXT: 'Closing now.',
+      });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'auto-1', 'hi');
+      await portal.call(portal.hooks.get(a)!, 'im.message.add', {
+        DIALOG_ID: `chat${chatId}`,
+        MESSAGE: 'Here to help',
+      });
+      await portal.advance(600 * SECOND - SECOND);
+      assert.equal((await sessionState(sessionId)).status, 40);
+      await portal.advance(SECOND);
+      assert.deepEqual(await customerTexts(chatId), ['Closing now.']);
+      assert.equal((await sessionState(sessionId)).status, 50);
+    });
+
+    it('AUTO_CLOSE_RULE=none: the automatic close sends the customer nothing and, with no vote to wait for, is final', async () => {
+      const id = await line('Auto silent', {
+        AUTO_CLOSE_RULE: 'none',
+        AUTO_CLOSE_TIME: 600,
+        AUTO_CLOSE_TEXT: 'Closing now.',
+      });
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'auto-2', 'hi');
+      await portal.call(portal.hooks.get(a)!, 'im.message.add', {
+        DIALOG_ID: `chat${chatId}`,
+        MESSAGE: 'Here to help',
+      });
+      await portal.advance(600 * SECOND);
+      assert.deepEqual(await customerTexts(chatId), []);
+      assert.ok((await texts(chatId)).includes(SYSTEM_TEXTS.closedAutomatically));
+      assert.deepEqual([(await sessionState(sessionId)).status, (await sessionState(sessionId)).closed], [60, true]);
     });
 
     // ---- Rating (§2.4)
@@ -359,12 +266,12 @@ for (const store of STORES) {
         ...params,
       });
 
-    it('VOTE_MESSAGE=Y: the first close asks for a vote (status 50); `1 thanks` is a like, answered; shown in v2', async () => {
+    it('VOTE_MESSAGE=Y: the first close sends VOTE_MESSAGE_2_TEXT (status 50); `1 thanks` is a like, answered with VOTE_MESSAGE_2_LIKE; shown in v2', async () => {
       const id = await voting('Vote');
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-1', 'hi');
       await portal.takeAndFinish(a, chatId);
-      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: VOTE_ASK, toCustomer: true });
-      assert.deepEqual(await portal.session(sessionId), {
+      assert.deepEqual((await portal.systemMessages(chatId)).at(-1), { text: VOTE_ASK, toCustomer: true });
+      assert.deepEqual(await sessionState(sessionId), {
         status: 50,
         closed: false,
         waitVote: true,
@@ -373,8 +280,8 @@ for (const store of STORES) {
       });
       await portal.customerSays(CONNECTOR, id, 'vote-1', '1 thanks');
       assert.equal((await portal.said(chatId)).at(-1), '[like] thanks');
-      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: LIKE, toCustomer: true });
-      const voted = await portal.session(sessionId);
+      assert.deepEqual((await portal.systemMessages(chatId)).at(-1), { text: LIKE, toCustomer: true });
+      const voted = await sessionState(sessionId);
       assert.deepEqual([voted.status, voted.closed, voted.waitVote, voted.vote], [50, false, false, 5]);
       const listed = await portal.call(portal.adminHook, 'imopenlines.v2.Session.list', { configId: id });
       assert.equal(listed.status, 200, listed.text);
@@ -385,7 +292,7 @@ for (const store of STORES) {
       assert.equal(none.body.result.sessions.length, 0);
       // VOTE_CLOSING_DELAY=N: it waits out FULL_CLOSE_TIME, then closes; the vote stays.
       await portal.advance(10 * MINUTE);
-      assert.deepEqual(await portal.session(sessionId), {
+      assert.deepEqual(await sessionState(sessionId), {
         status: 60,
         closed: true,
         waitVote: false,
@@ -394,15 +301,77 @@ for (const store of STORES) {
       });
     });
 
-    it('a vote after the final close reopens the session ("resumed"), is counted, and it closes again', async () => {
+    it("OnOpenlinesSessionVote and the operator's rating notice: a counted vote notifies the operator (im.notify.get) and applications; a late one neither", async () => {
+      const receiver = new EventReceiver();
+      await receiver.start();
+      try {
+        await portal.refreshToken();
+        const bound = await portal.app('event.bind', {
+          event: 'OnOpenlinesSessionVote',
+          handler: receiver.url('/vote'),
+        });
+        assert.equal(bound.body.result, true, bound.text);
+        const id = await voting('Vote notice', { VOTE_TIME_LIMIT: 60 });
+        const notices = async () => {
+          const got = await portal.call(portal.hooks.get(a)!, 'im.notify.get');
+          assert.equal(got.status, 200, got.text);
+          return got.body.result.notifications as { text: string; notify_event: string; author_id: number }[];
+        };
+        const before = (await notices()).length;
+        const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-notice', 'hi');
+        const customer = Number(
+          (
+            await portal.server.store.db
+              .selectFrom('chats')
+              .select('customer_id')
+              .where('id', '=', chatId)
+              .executeTakeFirstOrThrow()
+          ).customer_id,
+        );
+        await portal.takeAndFinish(a, chatId);
+        await portal.customerSays(CONNECTOR, id, 'vote-notice', '1');
+        const [notice] = await notices();
+        assert.deepEqual(
+          [notice?.text, notice?.notify_event, notice?.author_id],
+          [
+            `[b]Conversation rated[/b][br][USER=${customer}][/USER] rated conversation #[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]: [like]`,
+            'rating_client',
+            customer,
+          ],
+        );
+        await portal.advance(0);
+        await receiver.until(1);
+        const data = (parsePhpQuery(receiver.received[0]!.body) as { data: Record<string, unknown> }).data;
+        assert.deepEqual(data, {
+          LINE: String(id),
+          SESSION_ID: String(sessionId),
+          CHAT_ID: String(chatId),
+          OPERATOR_ID: String(a),
+          USER_ID: String(customer),
+          VOTE: '5',
+        });
+        // Too late (VOTE_TIME_LIMIT): no notice, no event.
+        const late = await portal.customerSays(CONNECTOR, id, 'vote-notice-late', 'hi');
+        await portal.takeAndFinish(a, late.chatId);
+        await portal.advance(61 * SECOND);
+        await portal.customerSays(CONNECTOR, id, 'vote-notice-late', '0');
+        await portal.advance(0);
+        assert.equal((await notices()).length, before + 1);
+        assert.equal(receiver.received.length, 1);
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    it('FULL_CLOSE_TIME: a vote after the final close reopens the session ("resumed"), is counted (VOTE_MESSAGE_2_DISLIKE), and it closes again', async () => {
       const id = await voting('Vote late', { FULL_CLOSE_TIME: 1 });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-late', 'hi');
       await portal.takeAndFinish(a, chatId);
       await portal.advance(MINUTE);
-      assert.equal((await portal.session(sessionId)).closed, true);
+      assert.equal((await sessionState(sessionId)).closed, true);
       const reply = await portal.customerSays(CONNECTOR, id, 'vote-late', '0');
       assert.equal(reply.sessionId, sessionId, 'no new session');
-      assert.deepEqual(await portal.session(sessionId), {
+      assert.deepEqual(await sessionState(sessionId), {
         status: 60,
         closed: false,
         waitVote: false,
@@ -412,7 +381,7 @@ for (const store of STORES) {
       assert.deepEqual((await texts(chatId)).slice(-2), [SYSTEM_TEXTS.resumed(sessionId), DISLIKE]);
       assert.equal((await portal.said(chatId)).at(-1), '[dislike]');
       await portal.advance(MINUTE);
-      assert.equal((await portal.session(sessionId)).closed, true);
+      assert.equal((await sessionState(sessionId)).closed, true);
       assert.equal((await texts(chatId)).at(-1), SYSTEM_TEXTS.closedFinal);
       // Not a vote attempt (`10`), or nothing waits for one: an ordinary message opens a new session.
       const next = await portal.customerSays(CONNECTOR, id, 'vote-late', '1');
@@ -424,10 +393,10 @@ for (const store of STORES) {
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-auto', 'hi');
       const hook = portal.hooks.get(a)!;
       await portal.call(hook, 'im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'Here to help' });
-      assert.equal((await portal.session(sessionId)).status, 40);
+      assert.equal((await sessionState(sessionId)).status, 40);
       await portal.advance(600 * SECOND);
-      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: VOTE_ASK, toCustomer: true });
-      const state = await portal.session(sessionId);
+      assert.deepEqual((await portal.systemMessages(chatId)).at(-1), { text: VOTE_ASK, toCustomer: true });
+      const state = await sessionState(sessionId);
       assert.deepEqual([state.status, state.waitVote, state.closed], [50, true, false]);
     });
 
@@ -437,8 +406,11 @@ for (const store of STORES) {
       await portal.takeAndFinish(a, chatId);
       await portal.advance(61 * SECOND);
       await portal.customerSays(CONNECTOR, id, 'vote-limit', '1');
-      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: SYSTEM_TEXTS.voteTimeOver, toCustomer: true });
-      const state = await portal.session(sessionId);
+      assert.deepEqual((await portal.systemMessages(chatId)).at(-1), {
+        text: SYSTEM_TEXTS.voteTimeOver,
+        toCustomer: true,
+      });
+      const state = await sessionState(sessionId);
       assert.deepEqual([state.vote, state.status, state.closed], [0, 50, false]);
       assert.equal((await portal.said(chatId)).at(-1), '1');
     });
@@ -448,14 +420,14 @@ for (const store of STORES) {
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'vote-close', 'hi');
       await portal.takeAndFinish(a, chatId);
       await portal.customerSays(CONNECTOR, id, 'vote-close', '10');
-      const ordinary = await portal.session(sessionId);
+      const ordinary = await sessionState(sessionId);
       assert.deepEqual([ordinary.status, ordinary.waitVote, ordinary.vote], [25, false, 0], 'an ordinary message');
       assert.equal((await portal.said(chatId)).at(-1), '10');
       // Still unrated: the next close asks again; the answer closes it at once.
       await portal.finish(a, chatId);
-      assert.equal((await portal.session(sessionId)).waitVote, true);
+      assert.equal((await sessionState(sessionId)).waitVote, true);
       await portal.customerSays(CONNECTOR, id, 'vote-close', '1');
-      const closed = await portal.session(sessionId);
+      const closed = await sessionState(sessionId);
       assert.deepEqual([closed.closed, closed.vote, closed.status], [true, 5, 60]);
       assert.deepEqual((await texts(chatId)).slice(-2), [LIKE, SYSTEM_TEXTS.closedFinal]);
     });
@@ -464,7 +436,7 @@ for (const store of STORES) {
       const id = await line('No vote', { VOTE_MESSAGE_2_TEXT: VOTE_ASK });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'novote', 'hi');
       await portal.takeAndFinish(a, chatId);
-      assert.deepEqual(await portal.session(sessionId), {
+      assert.deepEqual(await sessionState(sessionId), {
         status: 60,
         closed: true,
         waitVote: false,
@@ -477,9 +449,17 @@ for (const store of STORES) {
       assert.equal((await portal.said(chatId)).at(-1), '1');
     });
 
-    it('imopenlines.session.head.vote: the supervisor rates a session; its errors', async () => {
+    it('imopenlines.session.head.vote: the supervisor rates a session, the operator gets the notice; its errors', async () => {
       const id = await line('Head vote');
-      const { sessionId } = await portal.customerSays(CONNECTOR, id, 'head', 'hi');
+      const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'head', 'hi');
+      const taken = await portal.call(portal.hooks.get(a)!, 'imopenlines.operator.answer', { CHAT_ID: chatId });
+      assert.equal(taken.status, 200, taken.text);
+      const notices = async () =>
+        (await portal.call(portal.hooks.get(a)!, 'im.notify.get')).body.result.notifications as {
+          text: string;
+          notify_event: string;
+        }[];
+      const noticesBefore = (await notices()).length;
       const vote = (hook: string, params: Record<string, unknown>) =>
         portal.call(hook, 'imopenlines.session.head.vote', params);
       const empty = await vote(portal.adminHook, { RATING: 5 });
@@ -505,6 +485,14 @@ for (const store of STORES) {
       });
       const row = listed.body.result.sessions[0];
       assert.deepEqual([row.id, row.voteHead, row.commentHead, row.vote], [sessionId, 4, 'Polite and quick', 'none']);
+      const [notice] = await notices();
+      assert.deepEqual(
+        [notice?.text, notice?.notify_event],
+        [
+          `[b]Conversation rated[/b][br][USER=1][/USER] rated conversation #[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]: [RATING=4]`,
+          'rating_head',
+        ],
+      );
       const out = await vote(portal.adminHook, { SESSION_ID: sessionId, RATING: 9 });
       assert.equal(out.status, 200, out.text);
       const unrated = await portal.call(portal.adminHook, 'imopenlines.v2.Session.list', {
@@ -512,6 +500,7 @@ for (const store of STORES) {
         hasVoteHead: 'N',
       });
       assert.equal(unrated.body.result.sessions[0].commentHead, '', 'a rating-only call clears the comment');
+      assert.equal((await notices()).length, noticesBefore + 1, 'no rating (9 is none): no notice');
     });
 
     // ---- The line itself (§2.2 step 4, §2.3 step 2)
@@ -519,9 +508,12 @@ for (const store of STORES) {
     it('ACTIVE=N: a new session gets the internal note; the first close is final, without text or vote', async () => {
       const id = await voting('Inactive', { ACTIVE: 'N', CLOSE_RULE: 'text', CLOSE_TEXT: 'Bye!' });
       const { sessionId, chatId } = await portal.customerSays(CONNECTOR, id, 'inactive', 'hi');
-      assert.deepEqual((await portal.notes(chatId)).at(-1), { text: SYSTEM_TEXTS.lineInactive, toCustomer: false });
+      assert.deepEqual((await portal.systemMessages(chatId)).at(-1), {
+        text: SYSTEM_TEXTS.lineInactive,
+        toCustomer: false,
+      });
       await portal.takeAndFinish(a, chatId);
-      assert.deepEqual(await portal.session(sessionId), {
+      assert.deepEqual(await sessionState(sessionId), {
         status: 60,
         closed: true,
         waitVote: false,
@@ -559,7 +551,7 @@ for (const store of STORES) {
       assert.ok(!(await texts(chatId)).includes(SYSTEM_TEXTS.lineInactive));
       await portal.takeAndFinish(a, chatId);
       assert.deepEqual((await texts(chatId)).slice(-2), ['Bye!', VOTE_ASK]);
-      assert.equal((await portal.session(sessionId)).status, 50);
+      assert.equal((await sessionState(sessionId)).status, 50);
     });
   });
 }

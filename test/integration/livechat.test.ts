@@ -103,11 +103,14 @@ for (const store of STORES) {
       assert.deepEqual(info.body.result, { CONFIG_ID: line, ACTIVE: 'Y', URL: `${t.url}/contact_center/${line}/` });
     });
 
-    it('conversation: the visitor writes as a connector customer; the operator replies; state and stream show it', async () => {
+    it('conversation: the visitor writes as a connector customer; the operator replies; state and stream show it; the rating asks VOTE_MESSAGE_1_TEXT', async () => {
       const visitor = new Visitor(t, line);
       const first = await visitor.state();
       assert.equal(first.status, 200, first.text);
-      assert.deepEqual(first.body.result, { line: { id: line, name: 'Web support', active: true }, messages: [] });
+      assert.deepEqual(first.body.result, {
+        line: { id: line, name: 'Web support', active: true, voteText: 'Please tell us how we did.' },
+        messages: [],
+      });
       assert.match(visitor.cookie, new RegExp(`^${VISITOR_COOKIE}=[0-9a-f-]{36}$`));
       assert.match(first.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Lax/);
 
@@ -196,7 +199,7 @@ for (const store of STORES) {
       );
     });
 
-    it('vote: the customer rates the conversation; the session keeps it (v2 list vote and filter); bad votes refused', async () => {
+    it('vote: the customer rates the conversation, answered with VOTE_MESSAGE_1_LIKE / VOTE_MESSAGE_1_DISLIKE; the session keeps it (v2 list vote and filter); bad votes refused', async () => {
       const visitor = new Visitor(t, line);
       await visitor.state();
       const vote = async (who: Visitor, value: unknown) =>
@@ -207,6 +210,13 @@ for (const store of STORES) {
         });
       assertError(await vote(visitor, 'like'), 404, 'LIVECHAT_NOT_FOUND', 'There is no conversation to rate yet');
       assert.equal((await visitor.say('Rate me')).status, 200);
+      const mine = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions as {
+        id: number;
+        chatId: number;
+      }[];
+      const rated = mine.reduce((newest, s) => (s.id > newest.id ? s : newest));
+      const taken = await t.call('imopenlines.operator.answer', { CHAT_ID: rated.chatId });
+      assert.equal(taken.status, 200, taken.text);
       assertError(await vote(visitor, 'meh'), 400, 'ERROR_ARGUMENT', "Argument 'vote' must be like or dislike", {
         argument: 'vote',
       });
@@ -214,21 +224,36 @@ for (const store of STORES) {
       assert.equal(liked.status, 200, liked.text);
       const messages = (await visitor.state()).body.result.messages as { author: string; text: string }[];
       assert.deepEqual(messages.at(-1), { ...messages.at(-1), author: 'system', text: 'Thank you!' });
+      // The operator gets the rating notice (issue 18).
+      const [notice] = (await t.call('im.notify.get')).body.result.notifications as {
+        text: string;
+        notify_event: string;
+      }[];
+      assert.equal(notice?.notify_event, 'rating_client');
+      assert.match(
+        notice?.text ?? '',
+        new RegExp(`rated conversation #\\[url=/online/\\?IM_HISTORY=imol\\|${rated.id}\\].*: \\[like\\]$`),
+      );
       const all = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions;
-      const rated = all.filter((s: { vote: string }) => s.vote === 'like');
-      assert.equal(rated.length, 1);
+      const likes = all.filter((s: { vote: string }) => s.vote === 'like');
+      assert.equal(likes.length, 1);
       const filtered = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'like' })).body.result;
       assert.deepEqual(
         filtered.sessions.map((s: { id: number }) => s.id),
-        rated.map((s: { id: number }) => s.id),
+        likes.map((s: { id: number }) => s.id),
       );
       const unrated = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'none' })).body.result;
       assert.ok(unrated.sessions.every((s: { vote: string }) => s.vote === 'none'));
       assert.equal((await vote(visitor, 'dislike')).status, 200);
+      const disliked = (await visitor.state()).body.result.messages as { author: string; text: string }[];
+      assert.equal(
+        disliked.at(-1)?.text,
+        'We are sorry we could not help you. Your opinion will help us improve our service.',
+      );
       const after = (await t.call('imopenlines.v2.Session.list', { configId: line, vote: 'dislike' })).body.result;
       assert.deepEqual(
         after.sessions.map((s: { id: number }) => s.id),
-        rated.map((s: { id: number }) => s.id),
+        likes.map((s: { id: number }) => s.id),
       );
       await t.call('imopenlines.config.update', { CONFIG_ID: line, PARAMS: { VOTE_MESSAGE: 'N' } });
       assertError(await vote(visitor, 'like'), 403, 'LIVECHAT_OFF', 'Rating is turned off on this line');

@@ -363,7 +363,7 @@ for (const store of STORES) {
         assert.equal(reply.status, 200, reply.text);
       });
 
-      it('transfer to a line: the session follows it, history reset, distributed there at once', async () => {
+      it('transfer to a line: the session follows it, history reset, distributed there at once; the note names both LINE_NAME', async () => {
         const { chatId, sessionId } = await newDialog();
         await as('anna', 'imopenlines.operator.answer', { CHAT_ID: chatId });
         const mark = await lastMessageId(chatId);

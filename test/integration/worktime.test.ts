@@ -296,5 +296,24 @@ for (const store of STORES) {
         assert.deepEqual([answer.body.error, answer.body.argument], [error, argument], answer.text);
       }
     });
+
+    it('WORKTIME_FROM and WORKTIME_TO are read in WORKTIME_TIMEZONE: 09:30 Berlin is open, 18:30 Berlin closed', async () => {
+      // 08:30 UTC would be before 9:00 and 17:30 UTC before 18:00 in UTC: only the line's zone gives these answers.
+      await portal.setTime('2026-12-28T08:30:00Z'); // Monday 09:30 in Berlin
+      const morning = await portal.customerSays(line, 'tz-morning', 'hi');
+      assert.deepEqual(await portal.offHoursTexts(morning.chatId), []);
+      assert.equal((await portal.session(morning.sessionId)).worktime, true);
+      await portal.setTime('2026-12-28T17:30:00Z'); // Monday 18:30 in Berlin
+      const evening = await portal.customerSays(line, 'tz-evening', 'hi');
+      assert.equal((await portal.offHoursTexts(evening.chatId)).length, 1);
+      assert.equal((await portal.session(evening.sessionId)).worktime, false);
+    });
+
+    it('WORKTIME_DAYOFF: a Saturday is off-hours at noon', async () => {
+      await portal.setTime('2027-01-02T11:00:00Z'); // Saturday 12:00 in Berlin, no holiday
+      const { sessionId, chatId } = await portal.customerSays(line, 'saturday', 'hi');
+      assert.equal((await portal.offHoursTexts(chatId)).length, 1);
+      assert.equal((await portal.session(sessionId)).worktime, false);
+    });
   });
 }

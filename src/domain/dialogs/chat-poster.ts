@@ -22,7 +22,15 @@ export interface Posting {
 }
 
 export class ChatPoster {
-  constructor(private readonly events: EventEmitter) {}
+  /**
+   * `companyName`: the portal name (PORTAL_NAME, the reference's site_name) that replaces #COMPANY_NAME# in the texts
+   * the customer sees, at send time (issue 18): the reference fills it only when a line is created, so a text that
+   * still holds the placeholder (a field newer than the line's document, a text set with it) would go out raw.
+   */
+  constructor(
+    private readonly events: EventEmitter,
+    private readonly options: { readonly companyName?: string } = {},
+  ) {}
 
   /**
    * A system message: an internal note (`toCustomer` false) or one the customer sees, delivered as authored by
@@ -35,6 +43,8 @@ export class ChatPoster {
     text: string,
     delivery: { readonly toCustomer: boolean; readonly deliveredAs?: number } = { toCustomer: false },
   ): Promise<Message> {
+    const company = this.options.companyName;
+    if (delivery.toCustomer && company !== undefined) text = text.replaceAll('#COMPANY_NAME#', company);
     const message = await insertMessage(work.trx, {
       chatId: chat.id,
       sessionId,

@@ -19,6 +19,20 @@ export interface EventPayloads {
   OnSessionStart: SessionChange;
   OnSessionFinish: SessionChange;
   OnOpenlinesKpiAlert: KpiAlert;
+  OnOpenlinesSessionVote: SessionVote;
+}
+
+/** The customer rated a session (runtime-sessions.md §2.4; the reference's module event OnSessionVote). */
+export interface SessionVote {
+  readonly line: number;
+  readonly sessionId: number;
+  readonly chatId: number;
+  /** The session's operator at that moment; 0: nobody holds it. */
+  readonly operatorId: number;
+  /** The customer (their user id). */
+  readonly customerId: number;
+  /** 5: like, 1: dislike (the session's VOTE). */
+  readonly vote: number;
 }
 
 /** A KPI deadline passed with its alert on (runtime-sessions.md §6): who was notified of which session, and how. */
@@ -271,6 +285,27 @@ export const EVENT_CATALOGUE: Catalogue = {
       users: [1, 4],
       text: 'Smith Anna exceeded maximum initial response time in conversation #[url=/online/?IM_HISTORY=imol|31]31[/url].',
     },
+    extension: true,
+  },
+  OnOpenlinesSessionVote: {
+    name: 'OnOpenlinesSessionVote',
+    scope: 'imopenlines',
+    recipients: 'every binding',
+    owner: () => null,
+    data: (p) => ({
+      LINE: p.line,
+      SESSION_ID: p.sessionId,
+      CHAT_ID: p.chatId,
+      OPERATOR_ID: p.operatorId,
+      USER_ID: p.customerId,
+      VOTE: p.vote,
+    }),
+    when:
+      'The customer rated a session: a `1` / `0` answer to the vote request that counted, or like / dislike on the ' +
+      'customer chat page; `VOTE` is 5 (like) or 1 (dislike). The reference fires its module event `OnSessionVote` ' +
+      'at this point, which applications cannot bind.',
+    source: 'openlines extension (runtime-sessions.md §2.4; docs/decisions.md)',
+    example: { line: 7, sessionId: 31, chatId: 12, operatorId: 3, customerId: 1_000_000_001, vote: 5 },
     extension: true,
   },
 };

@@ -31,7 +31,10 @@ import { FLAG_DEFAULTS } from '../connectors/connector-input.js';
 import { userCodeOf } from '../dialogs/chat.js';
 import type { DialogService } from '../dialogs/dialog-service.js';
 import { DELETED_MESSAGE_TEXT, type Message } from '../dialogs/message.js';
+import { SESSION_VOTE } from '../dialogs/session.js';
+import type { EventEmitter } from '../events/event-service.js';
 import { lineValue } from '../lines/line.js';
+import { sessionRated } from '../sessions/automatic/rating-notice.js';
 
 /** The built-in connector's code: the reference's own website chat (builtin-connectors.ts lists it). */
 export const LIVECHAT_CODE = 'livechat';
@@ -45,6 +48,8 @@ export interface LiveChatLine {
   readonly id: number;
   readonly name: string;
   readonly active: boolean;
+  /** The rating question the page shows with its like / dislike buttons (VOTE_MESSAGE_1_TEXT). */
+  readonly voteText: string;
 }
 
 /** One message as the visitor sees it. */
@@ -63,10 +68,13 @@ export class LiveChatService {
   constructor(
     private readonly store: Store,
     private readonly dialogs: DialogService,
-    options: { readonly clock?: Clock } = {},
+    options: { readonly clock?: Clock; readonly events?: EventEmitter } = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.events = options.events;
   }
+  /** The rating notice and OnOpenlinesSessionVote (issue 18) go out when given. */
+  private readonly events: EventEmitter | undefined;
 
   /** The line as the page shows it; null when there is no such line. */
   async line(lineId: number): Promise<LiveChatLine | null> {
@@ -79,6 +87,7 @@ export class LiveChatService {
         id: line.id,
         name: String(lineValue(line, 'LINE_NAME')),
         active: binding === undefined || (binding.active === 1 && binding.error === 0),
+        voteText: String(lineValue(line, 'VOTE_MESSAGE_1_TEXT') ?? ''),
       };
     });
   }
@@ -149,6 +158,7 @@ export class LiveChatService {
    * customer. 404 LIVECHAT_NOT_FOUND when there is nothing to rate, 403 LIVECHAT_OFF when the line has votes off.
    */
   async vote(lineId: number, visitorId: string, vote: 'like' | 'dislike'): Promise<void> {
+    let emitted = 0;
     await this.store.write(async (trx) => {
       const line = Number.isSafeInteger(lineId) && lineId > 0 ? await findLine(trx, lineId) : undefined;
       if (!line) throw new RestError('LIVECHAT_NOT_FOUND');
@@ -170,7 +180,19 @@ export class LiveChatService {
         sending: true,
         stamp,
       });
+      if (this.events) {
+        const work = { trx, stamp, emitted: 0 };
+        await sessionRated(
+          work,
+          this.events,
+          chat,
+          session,
+          vote === 'like' ? SESSION_VOTE.LIKE : SESSION_VOTE.DISLIKE,
+        );
+        emitted = work.emitted;
+      }
     });
+    if (emitted > 0) this.events?.committed();
   }
 
   private async chatOf(db: Db, lineId: number, visitorId: string) {

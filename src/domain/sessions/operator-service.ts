@@ -414,7 +414,7 @@ export class OperatorService {
       const chat = seen && (await lockChatById(trx, seen.chatId));
       const session = chat && (await lockSession(trx, sessionId));
       if (!session) throw denied();
-      await this.engine.votes.head(newWork(trx, nowMs), session, rating, comment);
+      await this.engine.votes.head(newWork(trx, nowMs), session, rating, comment, caller.userId);
     });
     return true;
   }

@@ -115,7 +115,7 @@ export class SessionEngine {
     const zone = options.timeZone ?? 'UTC';
     this.kpi = new SessionKpi(events, (line, nowMs) => workStartsAt(workTimeOf(line, zone), nowMs) ?? nowMs);
     this.automation = new LineAutomation(poster);
-    this.votes = new Votes(poster);
+    this.votes = new Votes(poster, events); // the rating notice and OnOpenlinesSessionVote (issue 18)
   }
 
   // ---- Customers

@@ -9,9 +9,11 @@ import { closedSessionAwaitingVote } from '../../../store/votes-repository.js';
 import type { Chat } from '../../dialogs/chat.js';
 import type { ChatPoster } from '../../dialogs/chat-poster.js';
 import { SESSION_VOTE, type Session, type SessionState } from '../../dialogs/session.js';
+import type { EventEmitter } from '../../events/event-service.js';
 import { type Line, lineValue } from '../../lines/line.js';
 import type { EngineWork } from '../session-engine.js';
 import { SYSTEM_TEXTS } from '../system-texts.js';
+import { headRated, sessionRated } from './rating-notice.js';
 
 /** A customer's message that answers a vote request (§2.4). */
 export interface Rating {
@@ -40,7 +42,11 @@ export function headRating(raw: number): number {
 const COMMENT_MAX = 10_000;
 
 export class Votes {
-  constructor(private readonly poster: ChatPoster) {}
+  /** `events`: OnOpenlinesSessionVote and the operator's rating notice (./rating-notice.ts) go out when given. */
+  constructor(
+    private readonly poster: ChatPoster,
+    private readonly events?: EventEmitter,
+  ) {}
 
   /**
    * The first close (§2.3 step 3): with VOTE_MESSAGE=Y and no vote yet, the vote request (VOTE_MESSAGE_2_TEXT, the
@@ -113,12 +119,17 @@ export class Votes {
     if (typeof reply !== 'string' || reply === '') return false;
     await this.save(work, session, { vote, waitVote: false });
     await this.poster.system(work, chat, session.id, reply, { toCustomer: true, deliveredAs: session.operatorId });
+    if (this.events) await sessionRated(work, this.events, chat, session, vote);
     return lineValue(line, 'VOTE_CLOSING_DELAY') === 'Y';
   }
 
-  /** session.head.vote (§7.13): the supervisor's rating (1..5, else 0) and comment (cut at 10 000 characters). */
-  async head(work: EngineWork, session: Session, rating: number, comment: string): Promise<Session> {
+  /**
+   * session.head.vote (§7.13): the supervisor's rating (1..5, else 0) and comment (cut at 10 000 characters); the
+   * session's operator gets the rating notice.
+   */
+  async head(work: EngineWork, session: Session, rating: number, comment: string, byUserId = 0): Promise<Session> {
     const cut = comment.length > COMMENT_MAX ? `${comment.slice(0, COMMENT_MAX)}...` : comment;
+    if (byUserId > 0) await headRated(work, session, headRating(rating), byUserId);
     return this.save(work, session, { voteHead: headRating(rating), commentHead: cut });
   }
 

@@ -1,0 +1,216 @@
+// The line's automatic texts with several `openlines serve` processes on one PostgreSQL (issue 18): the welcome
+// after each customer's first message, the no-answer text when NO_ANSWER_TIME passes, and the auto-close text with
+// the vote request when AUTO_CLOSE_TIME passes after the operator's reply. The timers fall due on two servers at
+// once and one of them is killed with SIGKILL while it works — twice, for the no-answer and for the auto-close
+// timers; the survivor takes over what the dead one had claimed once its claims expire. Every session gets each
+// text exactly once: none twice, none lost. Both servers run on the test clock (`OPENLINES_CLOCK=manual`), moved
+// together through `openlines.clock.set`.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
+import { parseAnswer } from '../helpers/server.js';
+import { type ServeProcess, startServeProcess } from '../helpers/server-process.js';
+import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+
+const onPostgres = STORES.includes('postgres');
+const SESSIONS = 120;
+const ENV = { RATE_PLAN: 'off', OPENLINES_CLOCK: 'manual', EVENT_POLL_MS: '50' };
+const WELCOME = 'Welcome (multi-server)';
+const NO_ANSWER = 'No answer yet (multi-server)';
+const AUTO_CLOSE = 'Closing automatically (multi-server)';
+const VOTE = 'Rate us (multi-server): 1 or 0';
+const SECOND = 1000;
+
+describe('automatic texts with several servers on one PostgreSQL, one killed mid-run', {
+  skip: onPostgres ? false : 'OPENLINES_TEST_STORES excludes postgres',
+}, () => {
+  const dataDirs: string[] = [];
+  const servers: ServeProcess[] = [];
+  let database: TestDatabase;
+  let store: OpenedStore;
+  let hookPath = '';
+  let token = '';
+
+  const serve = async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-auto-ms-'));
+    dataDirs.push(dataDir);
+    const server = await startServeProcess({ databaseUrl: database.url, dataDir, env: ENV });
+    servers.push(server);
+    return server;
+  };
+  const post = async (url: string, params: Record<string, unknown>) =>
+    parseAnswer(
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(params),
+      }),
+    );
+  const admin = (server: ServeProcess, method: string, params: Record<string, unknown> = {}) =>
+    post(`${server.url}${hookPath}${method}`, params);
+  const app = (server: ServeProcess, method: string, params: Record<string, unknown>) =>
+    post(`${server.url}/rest/${method}`, { ...params, auth: token });
+  const setClock = async (server: ServeProcess, ms: number) => {
+    const set = await admin(server, 'openlines.clock.set', { TIME: new Date(ms).toISOString() });
+    assert.equal(set.status, 200, set.text);
+  };
+  /** How many times each chat of the line got `text`, by chat id. */
+  const countsOf = async (text: string) => {
+    const rows = await store.read((db) =>
+      db
+        .selectFrom('messages')
+        .select(['chat_id', (eb) => eb.fn.countAll().as('n')])
+        .where('text', '=', text)
+        .where('author_kind', '=', 'system')
+        .groupBy('chat_id')
+        .execute(),
+    );
+    return new Map(rows.map((r) => [Number(r.chat_id), Number(r.n)]));
+  };
+
+  /**
+   * Both servers reach `dueMs`; `victim` is killed while it works — once the first of the phase's texts (`text`) is
+   * stored, so that the kill falls mid-run — and the survivor then waits out the victim's claims.
+   */
+  const dueOnBothKillOne = async (victim: ServeProcess, survivor: ServeProcess, dueMs: number, text: string) => {
+    const onVictim = admin(victim, 'openlines.clock.set', { TIME: new Date(dueMs).toISOString() }).catch(() => null);
+    const started = Date.now();
+    while ((await countsOf(text)).size === 0 && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const onSurvivor = admin(survivor, 'openlines.clock.set', { TIME: new Date(dueMs).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const killed = await victim.kill('SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL', 'killed, not finished');
+    await onVictim;
+    assert.equal((await onSurvivor).status, 200);
+    // Alarms still due now are the ones the victim had claimed when it died (the survivor skips claimed alarms).
+    const held = await store.read((db) =>
+      db
+        .selectFrom('session_alarms')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('due_at_ms', '<=', dueMs)
+        .executeTakeFirstOrThrow(),
+    );
+    // What the victim had claimed is the survivor's once the claims expire (30 s by the clock).
+    await setClock(survivor, dueMs + 31 * SECOND);
+    return Number(held.n);
+  };
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openlines-auto-ms-db-'));
+    dataDirs.push(dir);
+    database = await createTestDatabase('postgres', dir);
+    const first = await serve();
+    hookPath = new URL(first.firstHook ?? '').pathname;
+    await serve();
+    store = await openStore(database.url, { migrate: false });
+  });
+  after(async () => {
+    for (const server of servers) await server.kill('SIGKILL');
+    await store?.close();
+    await database?.drop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('welcome, no-answer, auto-close and vote texts: each exactly once per session across two kills', async (t) => {
+    const [a, b] = servers as [ServeProcess, ServeProcess];
+    const oauth = new OAuthService(store, { accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 86_400 });
+    const created = await oauth.createApp({ name: 'Texts', scopes: ['imopenlines', 'imconnector'] });
+    token = (await oauth.issueToken(created.clientId, 1)).accessToken;
+    const operator = 1; // the first-start webhook's user, scopes imopenlines and im
+    // A common moment for both clocks, ahead of either.
+    const t0 = Date.now() + 60_000;
+    for (const server of [a, b]) await setClock(server, t0);
+    const registered = await app(a, 'imconnector.register', {
+      ID: 'texts',
+      NAME: 'Texts',
+      ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
+      PLACEMENT_HANDLER: 'https://texts.example.com/',
+    });
+    assert.equal(registered.status, 200, registered.text);
+    const added = await admin(a, 'imopenlines.config.add', {
+      PARAMS: {
+        LINE_NAME: 'Texts',
+        QUEUE_TYPE: 'all',
+        QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: String(operator) }],
+        WELCOME_MESSAGE: 'Y',
+        WELCOME_MESSAGE_TEXT: WELCOME,
+        NO_ANSWER_RULE: 'text',
+        NO_ANSWER_TIME: 60,
+        NO_ANSWER_TEXT: NO_ANSWER,
+        AUTO_CLOSE_RULE: 'text',
+        AUTO_CLOSE_TIME: 120,
+        AUTO_CLOSE_TEXT: AUTO_CLOSE,
+        CLOSE_RULE: 'none',
+        VOTE_MESSAGE: 'Y',
+        VOTE_MESSAGE_2_TEXT: VOTE,
+        FULL_CLOSE_TIME: 60,
+      },
+    });
+    assert.equal(added.status, 200, added.text);
+    const line = added.body.result as number;
+    assert.equal(
+      (await app(a, 'imconnector.activate', { CONNECTOR: 'texts', LINE: line, ACTIVE: 1 })).body.result,
+      true,
+    );
+
+    // The customers write, half through each server: the welcome goes out in the message's own transaction.
+    for (let i = 0; i < SESSIONS; i += 40) {
+      const messages = [];
+      for (let j = i; j < i + 40; j++)
+        messages.push({ user: { id: `t${j}` }, message: { text: 'hi' }, chat: { id: `tc${j}` } });
+      const sent = await app(i % 80 === 0 ? a : b, 'imconnector.send.messages', {
+        CONNECTOR: 'texts',
+        LINE: line,
+        MESSAGES: messages,
+      });
+      assert.equal(sent.status, 200, sent.text);
+    }
+    const sessions = await store.read((db) =>
+      db.selectFrom('sessions').select(['id', 'chat_id']).where('line_id', '=', line).execute(),
+    );
+    assert.equal(sessions.length, SESSIONS);
+    const chats = sessions.map((s) => Number(s.chat_id));
+
+    // NO_ANSWER_TIME falls due on both servers; A dies while it sends.
+    const heldByA = await dueOnBothKillOne(a, b, t0 + 60 * SECOND, NO_ANSWER);
+    t.diagnostic(`no-answer alarms the killed server held: ${heldByA} of ${SESSIONS}`);
+
+    // The operator answers every customer (through B); a new server takes A's place on the same clock.
+    const replied = t0 + 91 * SECOND;
+    const c = await serve();
+    await setClock(c, replied);
+    for (let i = 0; i < chats.length; i += 10) {
+      const batch = chats.slice(i, i + 10).map(async (chatId) => {
+        const sent = await admin(b, 'im.message.add', { DIALOG_ID: `chat${chatId}`, MESSAGE: 'Here to help' });
+        assert.equal(sent.status, 200, sent.text);
+      });
+      await Promise.all(batch);
+    }
+
+    // AUTO_CLOSE_TIME after the reply falls due on B and C; C dies while it closes.
+    const heldByC = await dueOnBothKillOne(c, b, replied + 120 * SECOND, AUTO_CLOSE);
+    t.diagnostic(`auto-close alarms the killed server held: ${heldByC} of ${SESSIONS}`);
+
+    const welcome = await countsOf(WELCOME);
+    const noAnswer = await countsOf(NO_ANSWER);
+    const autoClose = await countsOf(AUTO_CLOSE);
+    const vote = await countsOf(VOTE);
+    const states = await store.read((db) =>
+      db.selectFrom('sessions').select(['id', 'chat_id', 'status', 'wait_vote']).where('line_id', '=', line).execute(),
+    );
+    for (const session of states) {
+      const chatId = Number(session.chat_id);
+      const got = [welcome.get(chatId), noAnswer.get(chatId), autoClose.get(chatId), vote.get(chatId)];
+      assert.deepEqual(got, [1, 1, 1, 1], `session ${session.id}: welcome, no-answer, auto-close, vote once each`);
+      assert.equal(Number(session.status), 50, `session ${session.id} waits for the vote`);
+      assert.equal(Number(session.wait_vote), 1);
+    }
+  });
+});
