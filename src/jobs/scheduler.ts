@@ -94,19 +94,20 @@ export class Scheduler {
     // A wake that arrives while the next tick is being scheduled (its due-time query may predate the commit that
     // woke it) runs another tick rather than waiting for the poll interval.
     do {
-      do {
-        this.again = false;
-        // The wakes this tick answers: those that arrived before it started.
-        const answering = this.tickWaiters.splice(0);
-        try {
-          await this.tick();
-        } catch (error) {
-          this.options.onError?.(error);
-        } finally {
-          for (const resolve of answering) resolve();
-        }
-      } while (this.again && !this.stopped);
-      if (!this.stopped) await this.schedule();
+      this.again = false;
+      // The wakes this tick answers: those that arrived before it started.
+      const answering = this.tickWaiters.splice(0);
+      try {
+        await this.tick();
+        // The next timer is armed before the wakes are answered: a ManualClock's advance waits for the wake its
+        // timer returned, and must find the timer this tick set (a session's final close after its auto-close)
+        // instead of moving past its due time.
+        if (!this.again && !this.stopped) await this.schedule();
+      } catch (error) {
+        this.options.onError?.(error);
+      } finally {
+        for (const resolve of answering) resolve();
+      }
     } while (this.again && !this.stopped);
   }
 
