@@ -22,6 +22,7 @@ import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
+import { WorkplaceStreams } from './domain/operators/workplace-stream.js';
 import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
@@ -82,6 +83,8 @@ export interface StartOptions {
  * poll picks up work other processes (the CLI) made due.
  */
 const MANUAL_CLOCK_POLL_MS = 86_400_000;
+/** Servers sharing a store: how often an operator's workplace stream looks for the other servers' commits. */
+const WORKPLACE_CROSS_SERVER_MS = 3000;
 
 function serverClock(settings: Settings, given: Clock | undefined): { clock: Clock; manual: ManualClock | null } {
   if (settings.clock !== 'manual') return { clock: given ?? systemClock, manual: null };
@@ -121,7 +124,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
-    const liveChat = new LiveChatService(store, dialogs, { clock });
+    const liveChat = new LiveChatService(store, dialogs, { clock, touched: () => events.touched() });
     const deliveries = new Deliveries(store, { clock });
     const routing = new Routing(store, engine, clock);
     const schedule = new LineSchedule(store, { clock, timeZone: settings.timeZone });
@@ -130,6 +133,12 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       events,
       timeZone: settings.timeZone,
     });
+    // The operators' live workplace: woken by this server's commits; servers sharing the store also look for each
+    // other's every few seconds (one read per connected operator, not per tab).
+    const workplace = new WorkplaceStreams(store, {
+      crossServerMs: store.capabilities.sharedByServers ? WORKPLACE_CROSS_SERVER_MS : 0,
+    });
+    events.onTouched(() => workplace.wake());
     const presence = new PresenceService(store, { clock, committed: () => events.committed() });
     // Presence changes reach the sessions in the same transaction (§3.8, §3.9).
     presence.onAvailabilityGained((trx, userId) => engine.operatorAvailable(newWork(trx, clock.now()), userId));
@@ -157,6 +166,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       liveChat,
       clock: testClock,
       notifications: new Notifications(store),
+      workplace,
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
@@ -259,6 +269,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         if (realTimePoll) systemClock.clearTimeout(realTimePoll);
         // The scheduler first (its deliveries in flight finish), then in-flight requests; then the store closes.
         await running.stop();
+        workplace.close();
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
