@@ -75,6 +75,8 @@ export interface StartOptions {
    * 'manual'); tests give a ManualClock. With settings.clock 'manual' it must be a ManualClock.
    */
   readonly clock?: Clock;
+  /** How often an open event stream (openlines.workplace.stream) sends a keep-alive comment; 15 s by default. */
+  readonly streamHeartbeatMs?: number;
 }
 
 /**
@@ -199,6 +201,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       requireHttps: settings.requireHttps,
       trustProxy: settings.trustProxy,
       requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
+      ...(options.streamHeartbeatMs !== undefined ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
       plugins: [tokenRoutes, pageRoutes(), chatRoutes({ backend: liveChat, publicPath: CONTACT_CENTER_PATH, clock })],
     };
 

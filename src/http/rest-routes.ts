@@ -162,5 +162,7 @@ function streamEvents(
     stop();
   };
   res.on('close', close);
-  beat();
+  // A client gone before the listener was set has no close event to come.
+  if (res.destroyed || reply.request.raw.destroyed) close();
+  else beat();
 }

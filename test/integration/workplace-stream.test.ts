@@ -53,7 +53,8 @@ for (const store of STORES) {
     }
 
     before(async () => {
-      t = await startTestServer({ store });
+      // Keep-alive comments every 50 ms (15 s in production), so a test sees them.
+      t = await startTestServer({ store, streamHeartbeatMs: 50 });
       anna = await t.server.directory.addUser({ name: 'Anna', online: true });
       boris = await t.server.directory.addUser({ name: 'Boris', online: true });
       hooks.anna = await t.webhookFor(anna, ['imopenlines', 'im']);
@@ -103,6 +104,8 @@ for (const store of STORES) {
       assert.ok(Array.isArray(state.data.SESSIONS));
       assert.match(state.id, /^\d+-\d+$/);
       assert.equal(s.retry, 2000);
+      // Heartbeats: comments that keep the connection visibly alive while nothing happens.
+      await waitFor(() => s.comments.includes('ping'));
       s.close();
     });
 
@@ -157,7 +160,7 @@ for (const store of STORES) {
       b.close();
     });
 
-    it('finish: the session stays visible in closing mode (CLOSING, status 50), then leaves when closed', async () => {
+    it('finish: the session stays visible in closing mode (CLOSING, status 50); spam closes one and it leaves', async () => {
       const a = await tab('anna');
       await a.next('OnOpenlinesWorkplaceState');
       await customer(strict, 'Please finish me');
@@ -175,6 +178,20 @@ for (const store of STORES) {
       );
       assert.equal(closing.data.STATUS, 50);
       assert.equal(closing.data.VISIBLE, true);
+      // Another conversation marked as spam: closed for good, it leaves the view.
+      await customer(strict, 'Buy cheap watches');
+      const spam = await a.next('OnOpenlinesSessionOffer', (e) => e.data.SESSION.chatId !== chatId);
+      const marked = await t.call(
+        'imopenlines.operator.spam',
+        { CHAT_ID: spam.data.SESSION.chatId },
+        { hook: hooks.anna },
+      );
+      assert.equal(marked.status, 200, marked.text);
+      const gone = await a.next(
+        'OnOpenlinesSessionUpdate',
+        (e) => e.data.SESSION.id === spam.data.SESSION.id && e.data.VISIBLE === false,
+      );
+      assert.equal(gone.data.SESSION.status, 'spam');
       a.close();
     });
 
