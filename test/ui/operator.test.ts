@@ -77,7 +77,13 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     operatorContext.setDefaultTimeout(WAIT_MS);
     const customer = await customerContext.newPage();
     const operator = await operatorContext.newPage();
-    for (const page of [customer, operator]) page.on('pageerror', (error) => errors.push(error.message));
+    for (const page of [customer, operator]) {
+      page.on('pageerror', (error) => errors.push(error.message));
+      // No console errors either (the wrong sign-in's 401 is the browser's network log, not the page's).
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().includes('401')) errors.push(message.text());
+      });
+    }
 
     // A wrong sign-in: a clear message, nothing kept.
     await operator.goto(`${t.url}/operator/${NO_POLL}`);
