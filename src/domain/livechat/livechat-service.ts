@@ -63,14 +63,10 @@ export class LiveChatService {
   constructor(
     private readonly store: Store,
     private readonly dialogs: DialogService,
-    options: { readonly clock?: Clock; readonly touched?: () => void } = {},
+    options: { readonly clock?: Clock } = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.touched = options.touched ?? (() => {});
   }
-
-  /** After a commit that changed a session (the vote): the workplace stream's wake. */
-  private readonly touched: () => void;
 
   /** The line as the page shows it; null when there is no such line. */
   async line(lineId: number): Promise<LiveChatLine | null> {
@@ -175,7 +171,6 @@ export class LiveChatService {
         stamp,
       });
     });
-    this.touched();
   }
 
   private async chatOf(db: Db, lineId: number, visitorId: string) {
