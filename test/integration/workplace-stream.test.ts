@@ -5,10 +5,17 @@
 // one read per wake, not one per tab.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { loadSettings } from '../../src/settings.js';
 import { addLine } from '../helpers/lines.js';
 import { type CallResult, STORES, startTestServer, type TestServer } from '../helpers/server.js';
 import { isStream, openSse, type SseStream } from '../helpers/sse.js';
+import { createTestDatabase } from '../helpers/stores.js';
 
 const METHOD = 'openlines.workplace.stream';
 
@@ -245,6 +252,66 @@ for (const store of STORES) {
     });
   });
 }
+
+describe('openlines.workplace.stream across two servers on one PostgreSQL', {
+  skip: STORES.includes('postgres') ? false : 'OPENLINES_TEST_STORES excludes postgres',
+}, () => {
+  it("a tab on server A gets the offer of a customer who wrote to server B (A looks for B's commits)", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-workplace-'));
+    const database = await createTestDatabase('postgres', dataDir);
+    const servers: RunningServer[] = [];
+    const tabs: SseStream[] = [];
+    try {
+      for (const name of ['a', 'b']) {
+        const settings = {
+          ...loadSettings({}, { data: join(dataDir, name), database: database.url }),
+          port: 0,
+          httpsPort: -1,
+          ratePlan: 'off' as const,
+          logLevel: 'silent' as const,
+        };
+        servers.push(await startServer(settings, { logger: pino({ level: 'silent' }) }));
+      }
+      const [a, b] = servers as [RunningServer, RunningServer];
+      const anna = await a.directory.addUser({ name: 'Anna', online: true });
+      const hook = await a.directory.createWebhook({
+        userId: anna,
+        scopes: ['imopenlines'],
+        strict: false,
+        expiresAt: null,
+      });
+      const admin = `${a.httpUrl}/rest/1/${a.firstWebhook!.code}/`;
+      const added = await fetch(`${admin}imopenlines.config.add`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          PARAMS: { LINE_NAME: 'Shared', QUEUE_TYPE: 'strictly', QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: anna }] },
+        }),
+      });
+      const line = ((await added.json()) as { result: number }).result;
+      const tab = await stream(`${a.httpUrl}/rest/${anna}/${hook.code}/openlines.workplace.stream`);
+      tabs.push(tab);
+      await tab.next('OnOpenlinesWorkplaceState');
+      const sent = await fetch(`${b.httpUrl}/contact_center/${line}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          cookie: 'openlines_visitor=00000000-0000-4000-8000-0000000000b1',
+        },
+        body: JSON.stringify({ text: 'Hello from server B' }),
+      });
+      assert.equal(sent.status, 200);
+      const offer = await tab.next('OnOpenlinesSessionOffer');
+      assert.equal(offer.data.SESSION.configId, line);
+      await tab.next('OnOpenlinesMessageAdd', (e) => e.data.MESSAGE.text === 'Hello from server B');
+    } finally {
+      for (const tab of tabs) tab.close();
+      for (const server of servers) await server.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 /** Waits for a condition the server reaches on its own (a closed connection noticed); bounded as a guard. */
 async function waitFor(condition: () => boolean): Promise<void> {
