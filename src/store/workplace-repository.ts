@@ -1,6 +1,7 @@
-// What an operator's workplace stream reads on a wake (issue 19): the sessions the operator sees (taken by them or
-// offered to them, plus the ones the stream showed before, to tell what changed), the messages of those chats
-// after a message id, and the operator's notifications after a notification id. Each is one indexed query.
+// What the operators' workplace streams read (issue 19): the sessions operators see (taken by them or offered to
+// them, plus the ones the streams showed before, to tell what changed), the messages of those chats after a
+// message id, and the operators' notifications after a notification id. Each is one indexed query, for one
+// operator (a tab connecting) or for every connected operator at once (a wake).
 
 import type { Message } from '../domain/dialogs/message.js';
 import type { Db } from './db.js';
@@ -13,29 +14,60 @@ export interface WorkplaceRow extends SessionListRow {
   readonly offeredTo: boolean;
 }
 
-/** Open sessions the user holds or is offered, and the sessions `known` (whatever their state now). */
-export async function workplaceSessions(db: Db, userId: number, known: readonly number[]): Promise<WorkplaceRow[]> {
+/**
+ * The sessions `userIds` hold or are offered (open), and the sessions `known` whatever their state now, with the
+ * users among `userIds` each is offered to: one query for the sessions, one for their offers.
+ */
+export async function sessionsOfUsers(
+  db: Db,
+  userIds: readonly number[],
+  known: readonly number[],
+): Promise<{ rows: SessionListRow[]; offers: Map<number, number[]> }> {
+  const users = [...userIds, -1];
   const rows = await db
     .selectFrom('sessions')
     .innerJoin('chats', 'chats.id', 'sessions.chat_id')
     .innerJoin('connectors', 'connectors.id', 'chats.connector_id')
-    .leftJoin('session_offers', (join) =>
-      join.onRef('session_offers.session_id', '=', 'sessions.id').on('session_offers.user_id', '=', userId),
-    )
     .selectAll('sessions')
-    .select(['connectors.code as source', 'session_offers.user_id as offered_user'])
+    .select('connectors.code as source')
     .where((eb) =>
       eb.or([
         eb.and([
           eb('sessions.closed', '=', 0),
-          eb.or([eb('sessions.operator_id', '=', userId), eb('session_offers.user_id', '=', userId)]),
+          eb.or([
+            eb('sessions.operator_id', 'in', users),
+            eb.exists(
+              eb
+                .selectFrom('session_offers')
+                .select('session_offers.session_id')
+                .whereRef('session_offers.session_id', '=', 'sessions.id')
+                .where('session_offers.user_id', 'in', users),
+            ),
+          ]),
         ]),
         eb('sessions.id', 'in', [...known, -1]),
       ]),
     )
     .orderBy('sessions.id')
     .execute();
-  return rows.map((row) => ({ session: sessionOf(row), source: row.source, offeredTo: row.offered_user !== null }));
+  const offers = new Map<number, number[]>();
+  if (rows.length > 0) {
+    const offered = await db
+      .selectFrom('session_offers')
+      .select(['session_id', 'user_id'])
+      .where(
+        'session_id',
+        'in',
+        rows.map((r) => Number(r.id)),
+      )
+      .where('user_id', 'in', users)
+      .execute();
+    for (const o of offered) {
+      const id = Number(o.session_id);
+      offers.set(id, [...(offers.get(id) ?? []), Number(o.user_id)]);
+    }
+  }
+  return { rows: rows.map((row) => ({ session: sessionOf(row), source: row.source })), offers };
 }
 
 /** Messages of `chatIds` after `afterId`, oldest first, at most `limit`. */
@@ -57,17 +89,17 @@ export async function messagesAfter(
   return rows.map(messageOf);
 }
 
-/** The user's notifications after `afterId`, oldest first, at most `limit`. */
+/** The users' notifications after `afterId`, oldest first, at most `limit`. */
 export async function notificationsAfter(
   db: Db,
-  userId: number,
+  userIds: readonly number[],
   afterId: number,
   limit: number,
 ): Promise<NotificationRow[]> {
   const rows = await db
     .selectFrom('notifications')
     .selectAll()
-    .where('user_id', '=', userId)
+    .where('user_id', 'in', [...userIds, -1])
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)

@@ -1,10 +1,11 @@
 // The operator's workplace, live (issue 19): what openlines.workplace.stream sends to an operator's open tabs.
 //
 // One hub per server. Tabs are grouped by operator: on a wake — a commit of this server (events.committed /
-// events.touched), or, when servers share the store, a slow real-time tick for the other servers' commits — each
-// operator's group makes ONE read (its sessions, the new messages of those chats, its new notifications), compares
-// the sessions with what it showed before, and fans the differences out to every tab of that operator. Nothing is
-// read per tab except once when the tab connects (its state and, on a resume, what it missed).
+// events.touched), or, when servers share the store, a slow real-time tick for the other servers' commits — the hub
+// makes ONE read for every connected operator together (their sessions, the new messages of those chats, their new
+// notifications), compares each operator's sessions with what their tabs were shown, and fans the differences out
+// to every tab of that operator. Nothing is read per tab except once when the tab connects (its state and, on a
+// resume, what it missed).
 //
 // Sessions are state (a tab always starts with all of them); messages and notifications are logs with ids, so the
 // event id a tab last saw — `<message id>-<notification id>` — says where to resume after a reconnect, even on
@@ -17,8 +18,8 @@ import {
   latestIds,
   messagesAfter,
   notificationsAfter,
+  sessionsOfUsers,
   type WorkplaceRow,
-  workplaceSessions,
 } from '../../store/workplace-repository.js';
 import { RestError } from '../../wire/errors.js';
 import type { Message } from '../dialogs/message.js';
@@ -57,8 +58,10 @@ export interface WorkplaceStreamOptions {
   readonly timer?: Clock;
 }
 
-/** Messages and notifications sent per wake at most (more follow on the next wake). */
+/** Messages and notifications sent per tab connect at most (more follow on the next wake). */
 const BATCH = 200;
+/** Messages and notifications read per wake for all operators at most (more: another round). */
+const ROUND_BATCH = 1000;
 
 interface TabState {
   tab: WorkplaceTab;
@@ -90,7 +93,7 @@ export class WorkplaceStreams {
   private again = false;
   private tick: TimerHandle | null = null;
   private closed = false;
-  /** Reads made on wakes (one per operator group): the load test counts them. */
+  /** Reads made on wakes (one per round, for every connected operator): the load test counts them. */
   reads = 0;
 
   constructor(
@@ -122,11 +125,15 @@ export class WorkplaceStreams {
       );
     }
     const read = await this.store.read(async (db) => {
-      const rows = await workplaceSessions(db, userId, []);
+      const found = await sessionsOfUsers(db, [userId], []);
+      const rows = found.rows.map((row) => ({
+        ...row,
+        offeredTo: (found.offers.get(row.session.id) ?? []).includes(userId),
+      }));
       const latest = await latestIds(db, userId);
       const chats = rows.map((r) => r.session.chatId);
       const messages = from ? await messagesAfter(db, chats, from.messageId, BATCH) : [];
-      const notes = from ? await notificationsAfter(db, userId, from.notificationId, BATCH) : [];
+      const notes = from ? await notificationsAfter(db, [userId], from.notificationId, BATCH) : [];
       return { rows, latest, messages, notes };
     });
     const sessions = read.rows.map((row) => ({ row, visible: true }));
@@ -144,8 +151,9 @@ export class WorkplaceStreams {
     }
     state.cursor = cursor;
     // Looked up after the read: tabs of one user opening at once must join one group.
+    const existing = this.groups.get(userId);
     const target =
-      this.groups.get(userId) ??
+      existing ??
       ({
         userId,
         tabs: new Set(),
@@ -155,6 +163,8 @@ export class WorkplaceStreams {
     target.tabs.add(state);
     this.groups.set(userId, target);
     this.startTick();
+    // A commit between this read and now woke nobody (no group yet): one round makes sure it is seen.
+    if (!existing) this.wake();
     let open = true;
     return {
       attach: (tab) => {
@@ -172,7 +182,7 @@ export class WorkplaceStreams {
     };
   }
 
-  /** Something committed: every group reads once (coalesced: wakes during a round make one more round). */
+  /** Something committed: one read for every group (coalesced: wakes during a round make one more round). */
   wake(): void {
     if (this.closed || this.groups.size === 0) return;
     if (this.running) {
@@ -209,34 +219,80 @@ export class WorkplaceStreams {
   private async rounds(): Promise<void> {
     do {
       this.again = false;
-      for (const group of [...this.groups.values()]) {
-        try {
-          await this.refresh(group);
-        } catch {
-          // A store hiccup: the next wake reads again; the tabs keep their cursors.
-        }
+      try {
+        await this.refresh([...this.groups.values()].filter((g) => g.tabs.size > 0));
+      } catch {
+        // A store hiccup: the next wake reads again; the tabs keep their cursors.
       }
     } while (this.again && !this.closed);
   }
 
-  private async refresh(group: Group): Promise<void> {
-    if (group.tabs.size === 0) return;
+  private async refresh(groups: readonly Group[]): Promise<void> {
+    if (groups.length === 0) return;
     this.reads += 1;
+    const users = groups.map((g) => g.userId);
+    const known = [...new Set(groups.flatMap((g) => [...g.view.keys()]))];
+    const fromMessage = Math.min(...groups.map((g) => g.cursor.messageId));
+    const fromNote = Math.min(...groups.map((g) => g.cursor.notificationId));
     const read = await this.store.read(async (db) => {
-      const rows = await workplaceSessions(db, group.userId, [...group.view.keys()]);
-      const chats = rows.filter((r) => isVisible(r, group.userId)).map((r) => r.session.chatId);
-      const messages = await messagesAfter(db, chats, group.cursor.messageId, BATCH);
-      const notes = await notificationsAfter(db, group.userId, group.cursor.notificationId, BATCH);
-      return { rows, messages, notes };
+      const sessions = await sessionsOfUsers(db, users, known);
+      const chats = new Set<number>();
+      for (const row of sessions.rows) {
+        const offered = sessions.offers.get(row.session.id) ?? [];
+        if (!row.session.closed && (users.includes(row.session.operatorId) || offered.length > 0)) {
+          chats.add(row.session.chatId);
+        }
+      }
+      const messages = await messagesAfter(db, [...chats], fromMessage, ROUND_BATCH);
+      const notes = await notificationsAfter(db, users, fromNote, ROUND_BATCH);
+      return { ...sessions, messages, notes };
     });
+    const messagesComplete = read.messages.length < ROUND_BATCH;
+    const notesComplete = read.notes.length < ROUND_BATCH;
+    if (!messagesComplete || !notesComplete) this.again = true;
+    const lastMessage = read.messages.at(-1)?.id ?? 0;
+    const lastNote = read.notes.at(-1)?.id ?? 0;
+    for (const group of groups) {
+      const rows: WorkplaceRow[] = [];
+      for (const row of read.rows) {
+        const offeredTo = (read.offers.get(row.session.id) ?? []).includes(group.userId);
+        const mine = row.session.operatorId === group.userId || offeredTo;
+        if ((mine && !row.session.closed) || group.view.has(row.session.id)) rows.push({ ...row, offeredTo });
+      }
+      this.deliver(group, {
+        rows,
+        messages: read.messages,
+        notes: read.notes.filter((n) => Number(n.user_id) === group.userId),
+        // A complete read covered every message (notification) after this group's cursor: it may move to the last
+        // one read even when none was its own, so the next round's read starts later.
+        messagesTo: messagesComplete ? lastMessage : 0,
+        notesTo: notesComplete ? lastNote : 0,
+      });
+    }
+  }
+
+  private deliver(
+    group: Group,
+    read: {
+      readonly rows: readonly WorkplaceRow[];
+      readonly messages: readonly Message[];
+      readonly notes: readonly NotificationRow[];
+      readonly messagesTo: number;
+      readonly notesTo: number;
+    },
+  ): void {
     const events: { event: WorkplaceEvent; cursor: StreamCursor }[] = [];
     let cursor = group.cursor;
     const next = new Map<number, { session: WorkplaceSession; signature: string }>();
+    const chats = new Set<number>();
     for (const row of read.rows) {
       const session = { row, visible: isVisible(row, group.userId) };
       const sign = signature(session);
       const before = group.view.get(row.session.id);
-      if (session.visible) next.set(row.session.id, { session, signature: sign });
+      if (session.visible) {
+        next.set(row.session.id, { session, signature: sign });
+        chats.add(row.session.chatId);
+      }
       if (before?.signature === sign) continue;
       if (!before && !session.visible) continue;
       const offer = session.visible && row.session.waitAnswer && !before?.session.visible;
@@ -244,14 +300,19 @@ export class WorkplaceStreams {
     }
     group.view = next;
     for (const message of read.messages) {
+      if (message.id <= group.cursor.messageId || !chats.has(message.chatId)) continue;
       cursor = { ...cursor, messageId: message.id };
       events.push({ event: { kind: 'message', message }, cursor });
     }
     for (const notification of read.notes) {
+      if (notification.id <= group.cursor.notificationId) continue;
       cursor = { ...cursor, notificationId: notification.id };
       events.push({ event: { kind: 'notification', notification }, cursor });
     }
-    group.cursor = cursor;
+    group.cursor = {
+      messageId: Math.max(cursor.messageId, read.messagesTo),
+      notificationId: Math.max(cursor.notificationId, read.notesTo),
+    };
     if (events.length === 0) return;
     for (const state of group.tabs) {
       for (const item of events) {
@@ -266,7 +327,6 @@ export class WorkplaceStreams {
         else state.tab.deliver(event, state.cursor);
       }
     }
-    if (read.messages.length === BATCH || read.notes.length === BATCH) this.again = true;
   }
 }
 
