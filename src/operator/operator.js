@@ -191,6 +191,10 @@ function startLive(cred) {
   on('OnOpenlinesSessionUpdate', (data) => upsertSession(data));
   on('OnOpenlinesMessageAdd', (data) => {
     if (data.CHAT_ID === current) void loadMessages();
+    else if (data.MESSAGE.author_id !== 0 && !unread.has(data.CHAT_ID)) {
+      unread.add(data.CHAT_ID);
+      renderSessions();
+    }
   });
   on('OnOpenlinesNotifyAdd', () => void loadAlerts());
   stream.onerror = () => {
@@ -252,7 +256,8 @@ function sessionItem(item) {
     : session.status === 'closed' || session.status === 'spam'
       ? ' · closed'
       : '';
-  const label = `Chat ${session.chatId} · line ${session.configId}${state}${votes[session.vote] ?? ''}`;
+  const fresh = unread.has(session.chatId);
+  const label = `${fresh ? '● ' : ''}Chat ${session.chatId} · line ${session.configId}${state}${votes[session.vote] ?? ''}`;
   return h(
     'li',
     null,
@@ -260,7 +265,8 @@ function sessionItem(item) {
       'button',
       {
         type: 'button',
-        class: `session-item${session.chatId === current ? ' current' : ''}`,
+        class: `session-item${session.chatId === current ? ' current' : ''}${fresh ? ' unread' : ''}`,
+        title: fresh ? 'New messages' : null,
         dataset: { chatId: String(session.chatId), sessionId: String(session.id), status: session.status },
         onclick: () => open(session.chatId),
       },
@@ -271,6 +277,8 @@ function sessionItem(item) {
 
 /** The sessions shown, by id, as the stream sends them: {SESSION (the v2.Session.list item), WAIT_ANSWER, CLOSING}. */
 const sessions = new Map();
+/** Chats with messages (not system notes) that came while another conversation was open. */
+const unread = new Set();
 /** Sessions closed for good while this tab watched them: shown under Finished. */
 const closedHere = new Map();
 /** Names of the users the open conversation's messages name (im.dialog.messages.get `users`). */
@@ -354,6 +362,7 @@ async function loadAlerts() {
 
 function open(chatId) {
   current = chatId;
+  if (unread.delete(chatId)) renderSessions();
   for (const item of document.querySelectorAll('.session-item')) {
     item.classList.toggle('current', Number(item.dataset.chatId) === chatId);
   }

@@ -170,9 +170,11 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await second.locator('#status', { hasText: 'Online' }).waitFor();
     await second.locator('#text').fill('Do you ship abroad?');
     await second.locator('#text').press('Enter');
-    const offered = operator.locator('#offered .session-item');
+    // Another conversation is open: the new one is marked as having new messages until it is opened.
+    const offered = operator.locator('#offered .session-item.unread', { hasText: '●' });
     await offered.waitFor();
     await offered.click();
+    await operator.locator('#offered .session-item:not(.unread)').waitFor();
     await operator.locator('.op-message.from-customer', { hasText: 'ship abroad' }).waitFor();
     await operator.locator('#transfer-to').fill(String(ivan));
     await operator.locator('#transfer').click();
