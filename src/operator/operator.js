@@ -4,12 +4,15 @@
 // like any client (the admin page's api.js). Live updates come from openlines.workplace.stream — server-sent events
 // under /rest/ with the same credentials, read with the browser's EventSource, which reconnects by itself and
 // resumes from the last event id (a server restart included). Only while the stream is down are the lists read
-// again every few seconds (imopenlines.v2.Session.list); `?poll=<ms>` sets that interval.
+// again every few seconds (imopenlines.v2.Session.list); `?poll=<ms>` sets that interval, `?stream=0` polls only.
 
 import { ApiError, credential, parseCredential, rest } from '../admin/api.js';
 import { clear, h } from '../admin/dom.js';
 
-const POLL_MS = Math.max(500, Number(new URLSearchParams(location.search).get('poll')) || 2500);
+const PAGE_PARAMS = new URLSearchParams(location.search);
+const POLL_MS = Math.max(500, Number(PAGE_PARAMS.get('poll')) || 2500);
+/** `?stream=0`: no stream, polling only (what the page falls back to; for trying and testing that mode). */
+const STREAM_OFF = PAGE_PARAMS.get('stream') === '0';
 const STREAM = 'openlines.workplace.stream';
 const app = document.getElementById('app');
 const who = document.getElementById('who');
@@ -134,7 +137,10 @@ async function showWorkplace() {
   );
   renderSessions();
   await Promise.all([refreshPresence(), loadAlerts()]);
-  startLive(cred);
+  if (STREAM_OFF) {
+    setLive('polling');
+    startPolling();
+  } else startLive(cred);
 }
 
 // ---- Live: the workplace stream, and polling only while it is down

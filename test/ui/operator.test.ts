@@ -308,6 +308,41 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     }
   });
 
+  it('fallback: with the stream off the page polls REST, and an all-mode offer still shows (v2.Session.list)', async () => {
+    const errors: string[] = [];
+    const pia = await t.server.directory.addUser({ name: 'Pia', online: true });
+    const line = await addLine(t, {
+      LINE_NAME: 'Polled',
+      QUEUE_TYPE: 'all',
+      WELCOME_MESSAGE: 'N',
+      QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: pia }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(WAIT_MS);
+    try {
+      const place = await context.newPage();
+      place.on('pageerror', (error) => errors.push(error.message));
+      await place.goto(`${t.url}/operator/?stream=0&poll=500`);
+      await place.locator('#credential').fill(await t.webhookFor(pia, ['imopenlines', 'im']));
+      await place.locator('#sign-in').click();
+      await place.locator('#live', { hasText: 'Polling' }).waitFor();
+      const sent = await t.request(`/contact_center/${line}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          cookie: 'openlines_visitor=00000000-0000-4000-8000-00000000f00d',
+        },
+        body: JSON.stringify({ text: 'Is anyone polling?' }),
+      });
+      assert.equal(sent.status, 200, sent.text);
+      await place.locator('#offered .session-item').waitFor();
+      await shot(place, '17-polling-fallback');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('restart: the workplace reconnects to the restarted server and the next offer arrives live', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'openlines-restart-'));
     const database = await createTestDatabase('sqlite', dataDir);
