@@ -139,6 +139,10 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // other's every few seconds (one read per connected operator, not per tab).
     const workplace = new WorkplaceStreams(store, {
       crossServerMs: store.capabilities.sharedByServers ? WORKPLACE_CROSS_SERVER_MS : 0,
+      onError: (error) => {
+        const level = classifyError(error).log ?? 'error';
+        logger[level]({ err: error }, 'workplace stream read failed');
+      },
     });
     events.onTouched(() => workplace.wake());
     const presence = new PresenceService(store, { clock, committed: () => events.committed() });

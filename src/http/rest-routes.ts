@@ -114,6 +114,9 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
   });
 }
 
+/** What an event stream may hold unsent for a slow client before it is ended (the client resumes by event id). */
+const MAX_UNREAD_STREAM_BYTES = 1024 * 1024;
+
 /**
  * Writes a method's event stream as text/event-stream: the `retry` hint, each event as an SSE record with its id,
  * and a comment every `heartbeatMs` so that proxies and the client see the connection alive. Real time, not the
@@ -148,7 +151,10 @@ function streamEvents(
   };
   const stop = stream.open({
     event(name, id, data) {
-      if (!ended) res.write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (ended) return;
+      res.write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      // A client that stopped reading: end rather than buffer without bound; it reconnects and resumes by id.
+      if (res.writableLength > MAX_UNREAD_STREAM_BYTES) res.end();
     },
     end() {
       if (!ended) res.end();

@@ -56,6 +56,8 @@ export interface WorkplaceStreamOptions {
   readonly crossServerMs?: number;
   /** Real time by default: the tick paces a read, it decides nothing about a session. */
   readonly timer?: Clock;
+  /** A round's read failed (the tabs keep their cursors; the next wake reads again). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Messages and notifications sent per tab connect at most (more follow on the next wake). */
@@ -89,6 +91,7 @@ export class WorkplaceStreams {
   private readonly tabsPerUser: number;
   private readonly crossServerMs: number;
   private readonly timer: Clock;
+  private readonly onError: (error: unknown) => void;
   private running: Promise<void> | null = null;
   private again = false;
   private tick: TimerHandle | null = null;
@@ -103,6 +106,7 @@ export class WorkplaceStreams {
     this.tabsPerUser = options.tabsPerUser ?? 20;
     this.crossServerMs = options.crossServerMs ?? 0;
     this.timer = options.timer ?? systemClock;
+    this.onError = options.onError ?? (() => {});
   }
 
   /** Tabs open now, for one operator or all. */
@@ -221,8 +225,9 @@ export class WorkplaceStreams {
       this.again = false;
       try {
         await this.refresh([...this.groups.values()].filter((g) => g.tabs.size > 0));
-      } catch {
+      } catch (error) {
         // A store hiccup: the next wake reads again; the tabs keep their cursors.
+        this.onError(error);
       }
     } while (this.again && !this.closed);
   }
