@@ -13,6 +13,8 @@ import { MAX_BODY_BYTES } from './wire/limits.js';
 
 export interface AppDeps {
   readonly endpoint: RestEndpoint;
+  /** How often an open event stream sends a keep-alive comment (default 15 s). */
+  readonly streamHeartbeatMs?: number;
   readonly logger: Logger;
   readonly requireHttps: boolean;
   /** Fastify's trustProxy: whose X-Forwarded-For gives request.ip (settings.trustProxy). */
@@ -97,7 +99,12 @@ export async function buildApp(deps: AppDeps, listener: ListenerOptions = {}): P
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'json', new RestError('NOT_FOUND')));
 
-  registerRestRoutes(app, { endpoint: deps.endpoint, isHttps, requireHttps: deps.requireHttps });
+  registerRestRoutes(app, {
+    endpoint: deps.endpoint,
+    isHttps,
+    requireHttps: deps.requireHttps,
+    ...(deps.streamHeartbeatMs !== undefined ? { streamHeartbeatMs: deps.streamHeartbeatMs } : {}),
+  });
   for (const plugin of deps.plugins ?? []) await plugin(app, { isHttps });
   return app;
 }

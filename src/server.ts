@@ -22,11 +22,12 @@ import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
+import { WorkplaceStreams } from './domain/operators/workplace-stream.js';
 import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { newWork, SessionEngine } from './domain/sessions/session-engine.js';
-import { chatRoutes } from './http/chat-routes.js';
+import { chatRoutes, type LiveChatBackend } from './http/chat-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
@@ -74,6 +75,8 @@ export interface StartOptions {
    * 'manual'); tests give a ManualClock. With settings.clock 'manual' it must be a ManualClock.
    */
   readonly clock?: Clock;
+  /** How often an open event stream (openlines.workplace.stream) sends a keep-alive comment; 15 s by default. */
+  readonly streamHeartbeatMs?: number;
 }
 
 /**
@@ -82,6 +85,8 @@ export interface StartOptions {
  * poll picks up work other processes (the CLI) made due.
  */
 const MANUAL_CLOCK_POLL_MS = 86_400_000;
+/** Servers sharing a store: how often an operator's workplace stream looks for the other servers' commits. */
+const WORKPLACE_CROSS_SERVER_MS = 3000;
 
 function serverClock(settings: Settings, given: Clock | undefined): { clock: Clock; manual: ManualClock | null } {
   if (settings.clock !== 'manual') return { clock: given ?? systemClock, manual: null };
@@ -131,6 +136,16 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       events,
       timeZone: settings.timeZone,
     });
+    // The operators' live workplace: woken by this server's commits; servers sharing the store also look for each
+    // other's every few seconds (one read per connected operator, not per tab).
+    const workplace = new WorkplaceStreams(store, {
+      crossServerMs: store.capabilities.sharedByServers ? WORKPLACE_CROSS_SERVER_MS : 0,
+      onError: (error) => {
+        const level = classifyError(error).log ?? 'error';
+        logger[level]({ err: error }, 'workplace stream read failed');
+      },
+    });
+    events.onTouched(() => workplace.wake());
     const presence = new PresenceService(store, { clock, committed: () => events.committed() });
     // Presence changes reach the sessions in the same transaction (§3.8, §3.9).
     presence.onAvailabilityGained((trx, userId) => engine.operatorAvailable(newWork(trx, clock.now()), userId));
@@ -158,6 +173,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       liveChat,
       clock: testClock,
       notifications: new Notifications(store),
+      workplace,
     };
     const webhooks = {
       verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
@@ -184,13 +200,28 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
+    // The chat page's vote changes a session outside the engine: the workplace stream is woken after it.
+    const chatBackend: LiveChatBackend = {
+      line: (lineId) => liveChat.line(lineId),
+      send: (lineId, visitor, text) => liveChat.send(lineId, visitor, text),
+      messages: (lineId, visitor, afterId) => liveChat.messages(lineId, visitor, afterId),
+      vote: async (lineId, visitor, vote) => {
+        await liveChat.vote(lineId, visitor, vote);
+        events.touched();
+      },
+    };
     const appDeps = {
       endpoint,
       logger,
       requireHttps: settings.requireHttps,
       trustProxy: settings.trustProxy,
       requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
-      plugins: [tokenRoutes, pageRoutes(), chatRoutes({ backend: liveChat, publicPath: CONTACT_CENTER_PATH, clock })],
+      ...(options.streamHeartbeatMs !== undefined ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
+      plugins: [
+        tokenRoutes,
+        pageRoutes(),
+        chatRoutes({ backend: chatBackend, publicPath: CONTACT_CENTER_PATH, clock }),
+      ],
     };
 
     const apps: FastifyInstance[] = [];
@@ -260,6 +291,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
         if (realTimePoll) systemClock.clearTimeout(realTimePoll);
         // The scheduler first (its deliveries in flight finish), then in-flight requests; then the store closes.
         await running.stop();
+        workplace.close();
         await Promise.all(apps.map((app) => app.close()));
         await store.close();
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -1,11 +1,14 @@
 // /rest/{method}, /rest/{userId}/{code}/{method}: HTTP in, one parameter tree and credentials out to the REST
 // core, and the answer back as JSON (or XML with the .xml suffix). Knows HTTP, not Bitrix24 methods.
 
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { systemClock, type TimerHandle } from '../clock.js';
 import { requestCredentials } from '../rest/authenticate.js';
 import { answerFailure } from '../rest/failure.js';
 import type { RestEndpoint } from '../rest/rest-endpoint.js';
 import { RestError } from '../wire/errors.js';
+import { type EventStream, isEventStream, LAST_EVENT_ID_PARAM } from '../wire/event-stream.js';
 import type { ParamTree } from '../wire/php-params.js';
 import { requestOrigin } from './origin.js';
 import { send, sendError, type Transport } from './reply.js';
@@ -15,6 +18,8 @@ export interface RestRouteOptions {
   readonly endpoint: RestEndpoint;
   readonly isHttps: boolean;
   readonly requireHttps: boolean;
+  /** How often an open event stream sends a keep-alive comment (real time); 15 s by default. */
+  readonly streamHeartbeatMs?: number;
 }
 
 interface ParsedPath {
@@ -54,6 +59,8 @@ export function parseRestPath(pathname: string): ParsedPath | null {
 }
 
 export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptions): void {
+  const openStreams = new Set<ServerResponse>();
+  const heartbeatMs = options.streamHeartbeatMs ?? 15_000;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const startMs = options.endpoint.now();
     reply.header('Access-Control-Allow-Origin', '*');
@@ -75,6 +82,11 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
     } catch (error) {
       return sendError(reply, transport, answerFailure(error, request.log, { reqId: request.id }));
     }
+    // EventSource resends the last event id as a header on a reconnect: a stream method reads it as a parameter.
+    const lastEventId = request.headers['last-event-id'];
+    if (typeof lastEventId === 'string' && params[LAST_EVENT_ID_PARAM] === undefined) {
+      params[LAST_EVENT_ID_PARAM] = lastEventId;
+    }
     const strictHeader = request.headers['x-openlines-strict'];
     const origin = requestOrigin(request, options.isHttps);
     const answer = await options.endpoint.handle({
@@ -87,9 +99,76 @@ export function registerRestRoutes(app: FastifyInstance, options: RestRouteOptio
       requestId: request.id,
       ...(origin !== undefined ? { origin } : {}),
     });
+    if (answer.ok && isEventStream(answer.body.result)) {
+      return streamEvents(reply, answer.body.result, { openStreams, heartbeatMs });
+    }
     if (answer.ok) return send(reply, transport, 200, answer.body, answer.warnings);
     return sendError(reply, transport, answer.error, answer.warnings);
   };
   app.all('/rest', handler);
   app.all('/rest/*', handler);
+  // Open streams would hold the server's close: they end first (the clients reconnect to the next server).
+  app.addHook('preClose', (done) => {
+    for (const res of openStreams) res.end();
+    done();
+  });
+}
+
+/** What an event stream may hold unsent for a slow client before it is ended (the client resumes by event id). */
+const MAX_UNREAD_STREAM_BYTES = 1024 * 1024;
+
+/**
+ * Writes a method's event stream as text/event-stream: the `retry` hint, each event as an SSE record with its id,
+ * and a comment every `heartbeatMs` so that proxies and the client see the connection alive. Real time, not the
+ * server's clock: this paces a network connection, it decides nothing about a session.
+ */
+function streamEvents(
+  reply: FastifyReply,
+  stream: EventStream,
+  options: { readonly openStreams: Set<ServerResponse>; readonly heartbeatMs: number },
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'Access-Control-Allow-Origin': '*',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Accel-Buffering': 'no',
+    'X-Request-Id': String(reply.request.id),
+  });
+  res.write(`retry: ${stream.retryMs}\n: open\n\n`);
+  options.openStreams.add(res);
+  let heartbeat: TimerHandle | null = null;
+  let ended = false;
+  const beat = () => {
+    heartbeat = systemClock.setTimeout(() => {
+      if (ended) return;
+      res.write(': ping\n\n');
+      beat();
+    }, options.heartbeatMs);
+  };
+  const stop = stream.open({
+    event(name, id, data) {
+      if (ended) return;
+      res.write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      // A client that stopped reading: end rather than buffer without bound; it reconnects and resumes by id.
+      if (res.writableLength > MAX_UNREAD_STREAM_BYTES) res.end();
+    },
+    end() {
+      if (!ended) res.end();
+    },
+  });
+  const close = () => {
+    if (ended) return;
+    ended = true;
+    if (heartbeat) systemClock.clearTimeout(heartbeat);
+    options.openStreams.delete(res);
+    stop();
+  };
+  res.on('close', close);
+  // A client gone before the listener was set has no close event to come.
+  if (res.destroyed || reply.request.raw.destroyed) close();
+  else beat();
 }

@@ -2,7 +2,7 @@
 // module's documented shape). openlines writes one kind: KPI alerts (runtime-sessions.md §6). It keeps no
 // notification chat, so `chat_id` is 0; there are no confirmations, so the regular stage (LAST_TYPE 3) is all there is.
 
-import type { NotificationPage } from '../domain/notifications/notifications.js';
+import type { NotificationPage, NotificationRow } from '../domain/notifications/notifications.js';
 import { RestError } from '../wire/errors.js';
 import { formatPhpDate } from '../wire/php-date.js';
 import { INT32_MAX, isPhpEmpty, phpIntval, upperKeys } from '../wire/php-values.js';
@@ -39,7 +39,15 @@ export function defineImNotifyMethods(registry: MethodRegistry): void {
 }
 
 function present(page: NotificationPage, timeZone: string): Record<string, unknown> {
-  const notifications = page.items.map((n) => ({
+  const notifications = page.items.map((n) => presentNotification(n, timeZone));
+  // Without any notification the reference answers only the two lists.
+  if (page.total === 0) return { notifications, users: [] };
+  return { total_count: page.total, total_unread_count: page.unread, chat_id: 0, notifications, users: [] };
+}
+
+/** A notification as im.notify.get lists it (the workplace stream sends the same item). */
+export function presentNotification(n: NotificationRow, timeZone: string): Record<string, unknown> {
+  return {
     id: n.id,
     chat_id: 0,
     author_id: Number(n.author_id),
@@ -54,8 +62,5 @@ function present(page: NotificationPage, timeZone: string): Record<string, unkno
     text: n.text,
     notify_read: Number(n.is_read) === 1 ? 'Y' : 'N',
     params: n.params === null ? null : JSON.parse(n.params),
-  }));
-  // Without any notification the reference answers only the two lists.
-  if (page.total === 0) return { notifications, users: [] };
-  return { total_count: page.total, total_unread_count: page.unread, chat_id: 0, notifications, users: [] };
+  };
 }

@@ -187,19 +187,24 @@ function presentPage(page: ChatPage, timeZone: string): Record<string, unknown> 
   }
   return {
     chat_id: page.chat.id,
-    messages: page.messages.map((m) => ({
-      id: m.id,
-      chat_id: m.chatId,
-      author_id: authorIdOf(m),
-      date: formatPhpDate(Date.parse(m.createdAt), timeZone),
-      text: m.deleted ? DELETED_MESSAGE_TEXT : m.text,
-      unread: false,
-      uuid: null,
-      replaces: [],
-      params: paramsOf(m),
-    })),
+    messages: page.messages.map((m) => presentMessage(m, timeZone)),
     users,
     files: [],
+  };
+}
+
+/** A message as im.dialog.messages.get lists it (the workplace stream sends the same item). */
+export function presentMessage(m: Message, timeZone: string): Record<string, unknown> {
+  return {
+    id: m.id,
+    chat_id: m.chatId,
+    author_id: authorIdOf(m),
+    date: formatPhpDate(Date.parse(m.createdAt), timeZone),
+    text: m.deleted ? DELETED_MESSAGE_TEXT : m.text,
+    unread: false,
+    uuid: null,
+    replaces: [],
+    params: paramsOf(m),
   };
 }
 

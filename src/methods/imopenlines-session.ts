@@ -387,7 +387,7 @@ export function v2Status(s: Session): (typeof STATUSES)[number] {
   return s.status < 10 ? 'new' : 'answered';
 }
 
-function presentSession(row: SessionListRow, timeZone: string, nowMs: number): Record<string, unknown> {
+export function presentSession(row: SessionListRow, timeZone: string, nowMs: number): Record<string, unknown> {
   const s = row.session;
   const date = (value: string | null) => (value ? formatPhpDate(Date.parse(value), timeZone) : null);
   return {

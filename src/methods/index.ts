@@ -13,6 +13,7 @@ import { defineLiveChatMethods } from './openlines-livechat.js';
 import { defineUserPresenceMethods } from './openlines-presence.js';
 import { defineRoutingMethods } from './openlines-routing.js';
 import { defineScheduleMethods } from './openlines-schedule.js';
+import { defineWorkplaceMethods } from './openlines-workplace.js';
 import { MethodRegistry } from './registry.js';
 
 /** Every method this server answers. */
@@ -33,5 +34,6 @@ export function buildRegistry(): MethodRegistry {
   defineLiveChatMethods(registry);
   defineOperatorMethods(registry);
   defineSessionMethods(registry);
+  defineWorkplaceMethods(registry);
   return registry;
 }

@@ -11,6 +11,7 @@ import type { LineService } from '../domain/lines/line-service.js';
 import type { LiveChatService } from '../domain/livechat/livechat-service.js';
 import type { Notifications } from '../domain/notifications/notifications.js';
 import type { PresenceService } from '../domain/operators/presence-service.js';
+import type { WorkplaceStreams } from '../domain/operators/workplace-stream.js';
 import type { OperatorService } from '../domain/sessions/operator-service.js';
 import type { Routing } from '../domain/sessions/routing.js';
 import type { Settings } from '../settings.js';
@@ -43,6 +44,8 @@ export interface Services {
   readonly clock: ClockControl;
   /** Users' system notifications (im.notify.get): the KPI alerts. */
   readonly notifications: Notifications;
+  /** The operators' live workplace (openlines.workplace.stream): one hub per server, fanned out per operator. */
+  readonly workplace: WorkplaceStreams;
 }
 
 /** The test clock's controls (jobs/test-clock.ts). */

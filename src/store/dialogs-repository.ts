@@ -91,7 +91,7 @@ function authorOf(kind: string, id: number): MessageAuthor {
   return { kind: 'system' };
 }
 
-const messageOf = (row: Row<MessageTable>): Message => ({
+export const messageOf = (row: Row<MessageTable>): Message => ({
   id: Number(row.id),
   chatId: Number(row.chat_id),
   sessionId: row.session_id === null ? null : Number(row.session_id),

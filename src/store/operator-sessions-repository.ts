@@ -81,6 +81,8 @@ export async function newestSessionOfChat(db: Db, chatId: number): Promise<Sessi
 export interface SessionListQuery {
   readonly lineIds?: readonly number[];
   readonly operatorIds?: readonly number[];
+  /** Sessions this user holds or is offered (the reference's access: operator or a recent-table row, §0). */
+  readonly visibleTo?: number;
   readonly sources?: readonly string[];
   /** The v2 string status (runtime-sessions.md §1.1). */
   readonly state?: 'new' | 'answered' | 'closed' | 'spam' | 'paused';
@@ -107,6 +109,21 @@ export async function listSessionRows(db: Db, q: SessionListQuery): Promise<Sess
     .select('connectors.code as source');
   if (q.lineIds) query = query.where('sessions.line_id', 'in', [...q.lineIds, -1]);
   if (q.operatorIds) query = query.where('sessions.operator_id', 'in', [...q.operatorIds, -1]);
+  const visibleTo = q.visibleTo;
+  if (visibleTo !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('sessions.operator_id', '=', visibleTo),
+        eb.exists(
+          eb
+            .selectFrom('session_offers')
+            .select('session_offers.session_id')
+            .whereRef('session_offers.session_id', '=', 'sessions.id')
+            .where('session_offers.user_id', '=', visibleTo),
+        ),
+      ]),
+    );
+  }
   if (q.sources) query = query.where('connectors.code', 'in', [...q.sources, '']);
   if (q.state === 'new') query = query.where('sessions.closed', '=', 0).where('sessions.status', '<', 10);
   if (q.state === 'answered') {

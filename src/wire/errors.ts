@@ -271,6 +271,17 @@ export const ERRORS = {
     description: 'Too many messages: wait a little before writing again',
     source: 'openlines (issue 19)',
   },
+  // The operator's workplace stream (openlines.workplace.stream, issue 19).
+  WORKPLACE_STREAM_LIMIT: {
+    status: 429,
+    description: 'Too many workplace streams are open for this user',
+    source: 'openlines (issue 19; docs/workplace-stream.md)',
+  },
+  WORKPLACE_EVENT_ID: {
+    status: 400,
+    description: 'LAST_EVENT_ID is not an event id of this stream',
+    source: 'openlines (issue 19; docs/workplace-stream.md)',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -21,6 +21,8 @@ export interface TestServerOptions {
   readonly clock?: Clock;
   /** Serve HTTPS too (off by default: certificate generation costs time). */
   readonly https?: boolean;
+  /** The event streams' keep-alive interval (real time). */
+  readonly streamHeartbeatMs?: number;
 }
 
 export interface CallResult {
@@ -75,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: pino({ level: process.env.OPENLINES_TEST_LOG ?? 'silent' }),
     ...(options.guards ? { guards: options.guards } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.streamHeartbeatMs !== undefined ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   if (!server.firstWebhook) throw new Error('a fresh store must create the first webhook');
   const { code } = server.firstWebhook;

@@ -1,19 +1,26 @@
 // The operator's workplace and the customer chat in two browser contexts on one server (playwright-core driving
 // Debian's /usr/bin/chromium, as the admin test): a wrong sign-in gets a clear message; the customer writes; the
 // operator signs in, sees the offer arrive, answers, replies; the customer sees the reply without reloading and
-// replies again; the operator sees it and finishes. Screens go to test/artifacts/operator/ (git-ignored).
+// replies again; the operator sees it, finishes (the conversation moves to Finished) and opens its history. The
+// workplace runs with its fallback poll set to ten minutes (`?poll=600000`): everything it shows arrives through
+// the live stream (openlines.workplace.stream). Also: an `all`-mode line offers a conversation to two operators at
+// once, and the workplace reconnects after a server restart. Screens go to test/artifacts/operator/ (git-ignored).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.js';
 import { SESSION_STATUS } from '../../src/domain/dialogs/session.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { loadSettings } from '../../src/settings.js';
 import { findSession } from '../../src/store/dialogs-repository.js';
 import { addLine } from '../helpers/lines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createTestDatabase } from '../helpers/stores.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -28,6 +35,8 @@ const ARGS = [
 ];
 const ARTIFACTS = join('test', 'artifacts', 'operator');
 const WAIT_MS = 20_000;
+/** The workplace's fallback poll, set long: what the tests see arrives through the stream. */
+const NO_POLL = '?poll=600000';
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -55,8 +64,7 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     const errors: string[] = [];
     const olga = await t.server.directory.addUser({ name: 'Olga', online: true });
     const hook = await t.webhookFor(olga, ['imopenlines', 'im']);
-    // 'strictly': the session is offered to Olga by name (in 'all' mode it waits for the whole queue, and
-    // imopenlines.v2.Session.list shows an operator only the sessions addressed to them).
+    // 'strictly': the session is offered to Olga by name ('all' mode: the test below).
     const line = await addLine(t, {
       LINE_NAME: 'Shop help',
       QUEUE_TYPE: 'strictly',
@@ -69,10 +77,16 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     operatorContext.setDefaultTimeout(WAIT_MS);
     const customer = await customerContext.newPage();
     const operator = await operatorContext.newPage();
-    for (const page of [customer, operator]) page.on('pageerror', (error) => errors.push(error.message));
+    for (const page of [customer, operator]) {
+      page.on('pageerror', (error) => errors.push(error.message));
+      // No console errors either (the wrong sign-in's 401 is the browser's network log, not the page's).
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().includes('401')) errors.push(message.text());
+      });
+    }
 
     // A wrong sign-in: a clear message, nothing kept.
-    await operator.goto(`${t.url}/operator/`);
+    await operator.goto(`${t.url}/operator/${NO_POLL}`);
     await operator.locator('#credential').fill(`${t.url}/rest/${olga}/not-the-code/`);
     await operator.locator('#sign-in').click();
     await operator.locator('#sign-in-error', { hasText: 'Sign-in failed' }).waitFor();
@@ -82,6 +96,7 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await operator.locator('#credential').fill(hook);
     await operator.locator('#sign-in').click();
     await operator.locator('#presence', { hasText: 'Online' }).waitFor();
+    await operator.locator('#live', { hasText: 'Live' }).waitFor();
     await shot(operator, '02-signed-in');
 
     // The customer writes; the offer appears in the operator's tab without a reload.
@@ -119,6 +134,9 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await operator.locator('#presence', { hasText: 'Online' }).waitFor();
     await operator.locator('#finish').click();
     await operator.locator('#action-result', { hasText: 'Finish: done' }).waitFor();
+    // Finished (status 50): out of "Your conversations", under Finished until the line closes it for good.
+    await operator.locator('#finished .session-item', { hasText: 'finished' }).waitFor();
+    await operator.locator('#own .muted', { hasText: 'None yet.' }).waitFor();
     await shot(operator, '06-finished');
     // Finished: waiting for the customer (status 50) until the line closes it for good.
     const sessions = (await t.call('imopenlines.v2.Session.list', { configId: line })).body.result.sessions;
@@ -130,8 +148,17 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await customer.locator('.chat-message.from-system', { hasText: 'Thank you!' }).waitFor();
     assert.equal(await customer.locator('#rate').isHidden(), true);
     await shot(customer, '07-customer-rated');
-    await operator.locator('#own .session-item', { hasText: 'liked' }).waitFor();
+    await operator.locator('#finished .session-item', { hasText: 'liked' }).waitFor();
     await shot(operator, '08-operator-sees-vote');
+
+    // The session's history (imopenlines.session.history.get), from the conversation.
+    await operator.locator('#history').click();
+    await operator.locator('#history-list .history-item', { hasText: 'delivery address' }).waitFor();
+    await operator.locator('#history-list .history-item', { hasText: 'Elm Street' }).waitFor();
+    assert.match(await operator.locator('#history-view h3').innerText(), /Session \d+ · history/);
+    await shot(operator, '08b-session-history');
+    await operator.locator('#history-close').click();
+    assert.equal(await operator.locator('#history-view').isHidden(), true);
 
     // A second customer; Olga transfers the conversation to Ivan.
     const ivan = await t.server.directory.addUser({ name: 'Ivan', online: true });
@@ -143,9 +170,11 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     await second.locator('#status', { hasText: 'Online' }).waitFor();
     await second.locator('#text').fill('Do you ship abroad?');
     await second.locator('#text').press('Enter');
-    const offered = operator.locator('#offered .session-item');
+    // Another conversation is open: the new one is marked as having new messages until it is opened.
+    const offered = operator.locator('#offered .session-item.unread', { hasText: '●' });
     await offered.waitFor();
     await offered.click();
+    await operator.locator('#offered .session-item:not(.unread)').waitFor();
     await operator.locator('.op-message.from-customer', { hasText: 'ship abroad' }).waitFor();
     await operator.locator('#transfer-to').fill(String(ivan));
     await operator.locator('#transfer').click();
@@ -184,12 +213,12 @@ describe('operator workplace with the customer chat (Chromium)', () => {
       const borisHook = await c.webhookFor(boris, ['imopenlines', 'im']);
       const annaHook = await c.webhookFor(anna, ['imopenlines', 'im']);
       const annaPlace = await context.newPage();
-      await annaPlace.goto(`${c.url}/operator/`);
+      await annaPlace.goto(`${c.url}/operator/${NO_POLL}`);
       await annaPlace.evaluate('sessionStorage.clear()');
       const workplace = await context.newPage();
       const errors: string[] = [];
       workplace.on('pageerror', (error) => errors.push(error.message));
-      await workplace.goto(`${c.url}/operator/`);
+      await workplace.goto(`${c.url}/operator/${NO_POLL}`);
       await workplace.locator('#credential').fill(borisHook);
       await workplace.locator('#sign-in').click();
       await workplace.locator('#presence', { hasText: 'Online' }).waitFor();
@@ -223,6 +252,166 @@ describe('operator workplace with the customer chat (Chromium)', () => {
     } finally {
       await context.close();
       await c.close();
+    }
+  });
+
+  it('all mode: a new conversation is offered to two operators at once; one answers, it leaves the other', async () => {
+    const errors: string[] = [];
+    const vera = await t.server.directory.addUser({ name: 'Vera', online: true });
+    const yuri = await t.server.directory.addUser({ name: 'Yuri', online: true });
+    const line = await addLine(t, {
+      LINE_NAME: 'Everyone',
+      QUEUE_TYPE: 'all',
+      WELCOME_MESSAGE: 'N',
+      QUEUE: [
+        { ENTITY_TYPE: 'user', ENTITY_ID: vera },
+        { ENTITY_TYPE: 'user', ENTITY_ID: yuri },
+      ],
+    });
+    const contexts = await Promise.all(
+      [0, 1, 2].map(() => browser.newContext({ viewport: { width: 1280, height: 800 } })),
+    );
+    try {
+      const places: Page[] = [];
+      for (const [i, user] of [vera, yuri].entries()) {
+        contexts[i]!.setDefaultTimeout(WAIT_MS);
+        const page = await contexts[i]!.newPage();
+        page.on('pageerror', (error) => errors.push(error.message));
+        await page.goto(`${t.url}/operator/${NO_POLL}`);
+        await page.locator('#credential').fill(await t.webhookFor(user, ['imopenlines', 'im']));
+        await page.locator('#sign-in').click();
+        await page.locator('#live', { hasText: 'Live' }).waitFor();
+        places.push(page);
+      }
+      contexts[2]!.setDefaultTimeout(WAIT_MS);
+      const chat = await contexts[2]!.newPage();
+      chat.on('pageerror', (error) => errors.push(error.message));
+      await chat.goto(`${t.url}/contact_center/${line}/`);
+      await chat.locator('#status', { hasText: 'Online' }).waitFor();
+      await chat.locator('#text').fill('Whoever is free, please');
+      await chat.locator('#text').press('Enter');
+      const [veraPlace, yuriPlace] = places as [Page, Page];
+      await veraPlace.locator('#offered .session-item').waitFor();
+      await yuriPlace.locator('#offered .session-item').waitFor();
+      await shot(veraPlace, '12-all-mode-offer-vera');
+      await shot(yuriPlace, '13-all-mode-offer-yuri');
+
+      // Yuri answers: his conversation; Vera's offer goes.
+      await yuriPlace.locator('#offered .session-item').click();
+      await yuriPlace.locator('#answer').click();
+      await yuriPlace.locator('#own .session-item').waitFor();
+      await veraPlace.locator('#offered .muted', { hasText: 'Nothing waiting.' }).waitFor();
+      await shot(veraPlace, '14-all-mode-taken-by-another');
+      assert.deepEqual(errors, []);
+    } finally {
+      for (const context of contexts) await context.close();
+    }
+  });
+
+  it('fallback: with the stream off the page polls REST, and an all-mode offer still shows (v2.Session.list)', async () => {
+    const errors: string[] = [];
+    const pia = await t.server.directory.addUser({ name: 'Pia', online: true });
+    const line = await addLine(t, {
+      LINE_NAME: 'Polled',
+      QUEUE_TYPE: 'all',
+      WELCOME_MESSAGE: 'N',
+      QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: pia }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(WAIT_MS);
+    try {
+      const place = await context.newPage();
+      place.on('pageerror', (error) => errors.push(error.message));
+      await place.goto(`${t.url}/operator/?stream=0&poll=500`);
+      await place.locator('#credential').fill(await t.webhookFor(pia, ['imopenlines', 'im']));
+      await place.locator('#sign-in').click();
+      await place.locator('#live', { hasText: 'Polling' }).waitFor();
+      const sent = await t.request(`/contact_center/${line}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          cookie: 'openlines_visitor=00000000-0000-4000-8000-00000000f00d',
+        },
+        body: JSON.stringify({ text: 'Is anyone polling?' }),
+      });
+      assert.equal(sent.status, 200, sent.text);
+      await place.locator('#offered .session-item').waitFor();
+      await shot(place, '17-polling-fallback');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('restart: the workplace reconnects to the restarted server and the next offer arrives live', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-restart-'));
+    const database = await createTestDatabase('sqlite', dataDir);
+    const settings = {
+      ...loadSettings({}, { data: dataDir, database: database.url }),
+      port: 0,
+      httpsPort: -1,
+      ratePlan: 'off' as const,
+      logLevel: 'silent' as const,
+    };
+    const start = (port: number) => startServer({ ...settings, port }, { logger: pino({ level: 'silent' }) });
+    let server: RunningServer = await start(0);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(WAIT_MS);
+    try {
+      const port = Number(new URL(server.httpUrl).port);
+      const admin = `${server.httpUrl}/rest/1/${server.firstWebhook!.code}/`;
+      const call = async (method: string, params: Record<string, unknown>) => {
+        const answer = await fetch(`${admin}${method}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(params),
+        });
+        return (await answer.json()) as { result: unknown };
+      };
+      const zoe = await server.directory.addUser({ name: 'Zoe', online: true });
+      const hook = await server.directory.createWebhook({
+        userId: zoe,
+        scopes: ['imopenlines', 'im'],
+        strict: false,
+        expiresAt: null,
+      });
+      const line = (
+        await call('imopenlines.config.add', {
+          PARAMS: { LINE_NAME: 'Restart', QUEUE_TYPE: 'strictly', QUEUE: [{ ENTITY_TYPE: 'user', ENTITY_ID: zoe }] },
+        })
+      ).result as number;
+      const errors: string[] = [];
+      const place = await context.newPage();
+      place.on('pageerror', (error) => errors.push(error.message));
+      await place.goto(`${server.httpUrl}/operator/${NO_POLL}`);
+      await place.locator('#credential').fill(`${server.httpUrl}/rest/${zoe}/${hook.code}/`);
+      await place.locator('#sign-in').click();
+      await place.locator('#live', { hasText: 'Live' }).waitFor();
+
+      await server.close();
+      await place.locator('#live:not([data-state="live"])').waitFor();
+      await shot(place, '15-server-down');
+      server = await start(port);
+      await place.locator('#live', { hasText: 'Live' }).waitFor();
+
+      // A customer writes after the restart: the offer reaches the open tab through the new server's stream.
+      const sent = await fetch(`${server.httpUrl}/contact_center/${line}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          cookie: 'openlines_visitor=00000000-0000-4000-8000-00000000abcd',
+        },
+        body: JSON.stringify({ text: 'After the restart' }),
+      });
+      assert.equal(sent.status, 200);
+      await place.locator('#offered .session-item').waitFor();
+      await shot(place, '16-after-restart');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await server.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -108,6 +108,7 @@ export class ChatMessageService {
       return { id: message.id, work };
     });
     if (work.emitted > 0 || work.wake) this.events.committed();
+    else this.events.touched?.(); // the workplace stream (issue 19)
     return id;
   }
 

@@ -52,6 +52,8 @@ export interface EventEmitter {
   emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
   /** Tells the deliverer that a transaction that emitted has committed. */
   committed(): void;
+  /** A transaction that changed sessions or messages committed, emitted or not (the workplace stream's wake). */
+  touched?(): void;
 }
 
 /** For services built where no event is sent (unit tests of other families). */
@@ -68,6 +70,7 @@ export interface EventServiceOptions {
 export class EventService implements EventEmitter {
   private readonly clock: Clock;
   private readonly listeners: (() => void)[] = [];
+  private readonly touchListeners: (() => void)[] = [];
   private readonly handlerHosts: HandlerHosts | undefined;
   /** event.offline.get / list / clear / error. */
   readonly offline: OfflineEventQueue;
@@ -88,6 +91,16 @@ export class EventService implements EventEmitter {
 
   committed(): void {
     for (const listener of this.listeners) listener();
+    for (const listener of this.touchListeners) listener();
+  }
+
+  /** Called after every commit that changed sessions or messages (the workplace stream listens). */
+  onTouched(listener: () => void): void {
+    this.touchListeners.push(listener);
+  }
+
+  touched(): void {
+    for (const listener of this.touchListeners) listener();
   }
 
   /**

@@ -4,6 +4,8 @@
 import { countNotifications, type NotificationRow, pageOfNotifications } from '../../store/notifications-repository.js';
 import type { Store } from '../../store/store.js';
 
+export type { NotificationRow };
+
 export interface NotificationPage {
   readonly total: number;
   readonly unread: number;

@@ -354,12 +354,17 @@ export class OperatorService {
     });
   }
 
-  /** imopenlines.v2.Session.list (Appendix A): administrators see every session, others their own. */
+  /**
+   * imopenlines.v2.Session.list (Appendix A): administrators see every session; others the sessions they may
+   * access (§0, Operator::checkAccess: theirs, or offered to them — in `all` mode a waiting session is offered to the
+   * whole queue with no operator yet), or with `operatorId` their own only.
+   */
   sessions(caller: Caller, query: Omit<SessionListQuery, 'operatorIds'> & { operatorIds?: readonly number[] }) {
     return this.store.read(async (db): Promise<SessionListRow[]> => {
-      const own = caller.isAdmin
-        ? query.operatorIds
-        : (query.operatorIds ?? [caller.userId]).filter((id) => id === caller.userId);
+      if (!caller.isAdmin && query.operatorIds === undefined) {
+        return listSessionRows(db, { ...query, visibleTo: caller.userId });
+      }
+      const own = caller.isAdmin ? query.operatorIds : query.operatorIds?.filter((id) => id === caller.userId);
       return listSessionRows(db, { ...query, ...(own ? { operatorIds: own } : {}) });
     });
   }
@@ -449,6 +454,7 @@ export class OperatorService {
 
   private wake(work: EngineWork): void {
     if (work.emitted > 0 || work.wake) this.events.committed();
+    else this.events.touched?.(); // the workplace stream (issue 19)
   }
 
   private async lineOf(db: Db, session: Session): Promise<Line> {

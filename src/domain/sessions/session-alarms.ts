@@ -50,6 +50,7 @@ export class SessionAlarms {
       return work;
     });
     if (work.emitted > 0) this.events.committed();
+    else this.events.touched?.(); // the workplace stream (issue 19)
     return work.wake;
   }
 
