@@ -218,6 +218,7 @@ for (const store of STORES) {
           'ONSESSIONFINISH',
           'ONOPENLINESLINECONFIGCHANGE',
           'ONOPENLINESKPIALERT',
+          'ONOPENLINESSESSIONVOTE',
         ];
         assertResult(await call(tokenB, 'events'), codes);
         assertResult(await call(tokenB, 'events', { SCOPE: 'crm' }), []);
