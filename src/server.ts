@@ -17,6 +17,7 @@ import { Outbox } from './domain/events/outbox.js';
 import { listHistory } from './domain/history/history.js';
 import { LineSchedule } from './domain/lines/line-schedule.js';
 import { LineService } from './domain/lines/line-service.js';
+import { TemporaryLines } from './domain/lines/temporary-lines.js';
 import { LiveChatService } from './domain/livechat/livechat-service.js';
 import { Notifications } from './domain/notifications/notifications.js';
 import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
@@ -32,6 +33,7 @@ import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
 import { ensureCertificate, loadCertificate } from './http/tls.js';
+import { LineTimers } from './jobs/line-timers.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { SessionTimers } from './jobs/session-timers.js';
 import { TestClock } from './jobs/test-clock.js';
@@ -125,6 +127,10 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     });
     lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
     lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
+    const temporaryLines = new TemporaryLines(store, lines, (error, alarm) =>
+      logger.error({ err: error, line: alarm.lineId }, 'a temporary line could not be deleted; retried in a minute'),
+    );
+    lines.onLineAdded(temporaryLines.lineAdded);
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const liveChat = new LiveChatService(store, dialogs, { clock, events });
@@ -244,7 +250,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     // Started after listen (an event's auth block names this server), stopped first in close().
     const running = new Scheduler({
       clock,
-      jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock))],
+      jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock)), new LineTimers(temporaryLines)],
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
       pollMs: manual ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,

@@ -1,7 +1,10 @@
 // Who is calling: the result of authentication, handed to every method.
 
-/** `cli`: the operators' command line acting for a user (openlines apply), never a REST request. */
-export type AuthKind = 'webhook' | 'oauth' | 'cli';
+/**
+ * `cli`: the operators' command line acting for a user (openlines apply), never a REST request; `server`: the
+ * server itself acting on a timer (a temporary line's deletion).
+ */
+export type AuthKind = 'webhook' | 'oauth' | 'cli' | 'server';
 
 export interface Caller {
   readonly userId: number;

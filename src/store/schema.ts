@@ -315,6 +315,13 @@ export interface SessionAlarmTable {
   claimed_until_ms: number | null;
 }
 
+/** A line's timer (the deletion of a temporary line). */
+export interface LineAlarmTable {
+  line_id: number;
+  kind: string;
+  due_at_ms: number;
+}
+
 /** When an operator was last offered a session of the line (evenly). */
 export interface OperatorLineActivityTable {
   line_id: number;
@@ -367,6 +374,7 @@ export interface Database {
   sessions: SessionTable;
   session_offers: SessionOfferTable;
   session_alarms: SessionAlarmTable;
+  line_alarms: LineAlarmTable;
   operator_line_activity: OperatorLineActivityTable;
   session_members: SessionMemberTable;
   messages: MessageTable;

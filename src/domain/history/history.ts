@@ -18,8 +18,8 @@ import {
 } from './line-snapshot.js';
 
 export type RevisionAction = 'add' | 'update' | 'delete';
-/** `app` is an OAuth application; `cli` the operators' command line (openlines apply). */
-export type AuthorKind = 'webhook' | 'app' | 'cli';
+/** `app` is an OAuth application; `cli` the operators' command line (openlines apply); `server` a timer. */
+export type AuthorKind = 'webhook' | 'app' | 'cli' | 'server';
 
 export interface ChangeAuthor {
   readonly userId: number;

@@ -477,7 +477,7 @@ const CATALOGUE = [
   yn('TEMPORARY', 'N', 'Y', {
     group: 'general',
     label: 'Temporary',
-    help: 'A temporary line (the reference deletes it after 8 hours).',
+    help: 'A temporary line: deleted 8 hours after it was added, if still temporary.',
   }),
   text('XML_ID', null, {
     group: 'system',

@@ -182,9 +182,10 @@ export const FIELD_EFFECTS: { readonly [N in CatalogueName]: FieldEffect } = {
   DATE_CREATE: parse(RECORD),
   DATE_MODIFY: parse(RECORD),
   MODIFY_USER_ID: parse(RECORD),
-  TEMPORARY: parse(
-    'notBuilt: the reference deletes a temporary line after 8 hours; openlines keeps it (stored and echoed).',
-  ),
+  TEMPORARY: {
+    acts: 'a line added as temporary is deleted 8 hours after it was added if still temporary (a stored line timer; sessions finished, events sent, the deletion in its history by the server).',
+    test: 'temporary-lines',
+  },
   XML_ID: parse('none: an external identifier for integrations, stored and filterable.'),
   LANGUAGE_ID: parse("none: openlines' system texts are English (runtime-sessions.md §10); stored and echoed."),
   QUICK_ANSWERS_IBLOCK_ID: parse('none: canned replies (imopenlines.message.quick.save) are not kept by openlines.'),

@@ -51,6 +51,8 @@ export interface LineServiceOptions {
  * `cause` is who deleted it, for the events the hook emits.
  */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
+/** Runs in an add's transaction with the new line's id, its stored values and when it was added. */
+export type LineAddedHook = (trx: Db, lineId: number, values: LineDocument, addedAtMs: number) => Promise<void>;
 /** Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue). */
 export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<void>;
 
@@ -88,6 +90,7 @@ export class LineService {
   private readonly clock: Clock;
   private readonly events: EventEmitter;
   /** Cleanup run by delete for everything that hangs off a line; other modules add theirs (onLineDeleted). */
+  private lineAddedHooks: LineAddedHook[] = [];
   private lineDeletedHooks: LineDeletedHook[] = [];
   private lineChangedHooks: LineChangedHook[] = [];
 
@@ -102,6 +105,7 @@ export class LineService {
   /** This service over another store, e.g. `joinedStore(trx)` to join an outer transaction; hooks are shared. */
   over(store: Store): LineService {
     const service = new LineService(store, this.options);
+    service.lineAddedHooks = this.lineAddedHooks;
     service.lineDeletedHooks = this.lineDeletedHooks;
     service.lineChangedHooks = this.lineChangedHooks;
     return service;
@@ -130,6 +134,7 @@ export class LineService {
       const stamp = new Date(this.clock.now()).toISOString();
       const id = await insertLine(trx, { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp });
       await replaceQueues(trx, id, queue.configQueue, queue.operators);
+      for (const hook of this.lineAddedHooks) await hook(trx, id, values, Date.parse(stamp));
       // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
       const after = snapshotOf(values, queue.configQueue);
       const revision = { lineId: id, action: 'add', author: authorOf(caller), at: stamp, before: null, after } as const;
@@ -159,6 +164,11 @@ export class LineService {
       },
       cause,
     );
+  }
+
+  /** Registers what a new line's settings start (a temporary line's deadline); runs in add's transaction. */
+  onLineAdded(hook: LineAddedHook): void {
+    this.lineAddedHooks.push(hook);
   }
 
   /** Registers what acts on a line's changed settings (the session engine, §3.8); runs in update's transaction. */
