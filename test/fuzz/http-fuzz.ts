@@ -104,6 +104,16 @@ function send(base: URL, agent: Agent, req: FuzzRequest, timeoutMs: number): Pro
       },
       (res) => {
         const chunks: Buffer[] = [];
+        // The workplace stream never ends (and its heartbeats keep the socket from idling): its first chunk is
+        // the answer.
+        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          res.once('data', (c: Buffer) => {
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: c.toString('utf8') });
+            r.destroy();
+          });
+          res.on('error', () => {});
+          return;
+        }
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
@@ -163,6 +173,10 @@ function malformation(req: FuzzRequest, answer: Answer): string | null {
   // The admin page's own files: only ever the page's files, never anything else from disk.
   if (req.path.startsWith('/admin/') && answer.status === 200) {
     return /^(text\/html|text\/css|text\/javascript|image\/)/.test(type) ? null : `admin file served as '${type}'`;
+  }
+  if (type.startsWith('text/event-stream')) {
+    if (!/openlines\.workplace\.stream/i.test(req.path) || answer.status !== 200) return 'an event stream answered';
+    return /^(retry:|:|id:|event:)/.test(answer.body) ? null : 'an event stream that does not start with a field';
   }
   if (type.startsWith('text/xml')) {
     return /^<response>[\s\S]*<\/response>$/.test(answer.body) ? null : 'XML answer that is not one <response> element';
