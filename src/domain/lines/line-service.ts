@@ -10,7 +10,7 @@ import {
   deleteLine,
   findLine,
   findLineForUpdate,
-  insertLine,
+  insertNewLine,
   listLines,
   operatorsOf,
   pageOfLines,
@@ -25,7 +25,7 @@ import type { Caller } from '../caller.js';
 import { causeOf, type EventCause } from '../events/event-cause.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
-import { diffSnapshots, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
+import { diffSnapshots, type FieldChange, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import type { InputReport } from '../input/input-report.js';
 import type { LineInput } from './apply-input.js';
 import {
@@ -114,9 +114,11 @@ export class LineService {
   async add(caller: Caller, input: LineInput, report: InputReport): Promise<number | false> {
     if (!report.take(input.findings)) return false;
     const added = await this.store.write(async (trx) => {
-      // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
-      // turns and each automatic name is unique.
-      const counter = await incrementLineCounter(trx);
+      // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
+      // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
+      // counter move last, so that lock is held only from the line's write to the commit (issue 20).
+      const named = input.values.LINE_NAME !== undefined;
+      const counter = named ? 0 : await incrementLineCounter(trx);
       const queue = await resolveQueue(
         trx,
         input.queue ?? readQueue(null, null, { allowPlainIds: true }),
@@ -128,34 +130,54 @@ export class LineService {
         LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
       };
       const stamp = new Date(this.clock.now()).toISOString();
-      const id = await insertLine(trx, { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp });
-      await replaceQueues(trx, id, queue.configQueue, queue.operators);
-      // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
+      // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
+      // and the event (issue 20).
       const after = snapshotOf(values, queue.configQueue);
-      const revision = { lineId: id, action: 'add', author: authorOf(caller), at: stamp, before: null, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
-      return id;
+      const author = authorOf(caller);
+      const changes = diffSnapshots(null, after);
+      const { id, revisionId } = await insertNewLine(trx, {
+        line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
+        queue: queue.configQueue,
+        operators: queue.operators,
+        revision: {
+          action: 'add',
+          user_id: author.userId,
+          auth_kind: author.authKind,
+          credential_id: author.credentialId,
+          changes: JSON.stringify(changes),
+          created_at: stamp,
+        },
+        countLine: named,
+      });
+      const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
+      const emitted = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
+      return { id, emitted };
     });
-    this.events.committed();
-    return added;
+    if (added.emitted > 0) this.events.committed();
+    return added.id;
   }
 
   /** The openlines configuration-change event for a recorded revision (none when nothing changed). */
-  private async changed(trx: Db, revision: RevisionInput, revisionId: number | null, cause: EventCause): Promise<void> {
-    if (revisionId === null) return;
-    const changes = diffSnapshots(revision.before, revision.after);
+  private async changed(
+    trx: Db,
+    revision: RevisionInput,
+    revisionId: number | null,
+    cause: EventCause,
+    changes: readonly FieldChange[] = diffSnapshots(revision.before, revision.after),
+  ): Promise<number> {
+    if (revisionId === null) return 0;
     if (revision.action === 'update' && changes.length > 0) {
       const fields = new Set(changes.map((c) => c.field));
       for (const hook of this.lineChangedHooks) await hook(trx, revision.lineId, fields);
     }
-    await this.events.emit(
+    return this.events.emit(
       trx,
       'OnOpenlinesLineConfigChange',
       {
         line: revision.lineId,
         action: revision.action,
         revision: revisionId,
-        changes,
+        changes: [...changes],
       },
       cause,
     );

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, PostgresQueryCompiler, type QueryCompiler } fr
 import type pg from 'pg';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
+import { countedDialect, countingStatements } from '../statement-count.js';
 import type { OpenedStore } from '../store.js';
 import { postgresCapabilities } from './capabilities.js';
 
@@ -49,7 +50,8 @@ export function openPostgres(url: string): OpenedStore {
     created.on('error', () => {});
     return created;
   };
-  const db = new Kysely<Database>({ dialect: new NulFreePostgresDialect({ pool }) });
+  const dialect = new NulFreePostgresDialect({ pool });
+  const db = new Kysely<Database>({ dialect: countingStatements() ? countedDialect(dialect) : dialect });
   return {
     db,
     url,
