@@ -263,12 +263,14 @@ export async function claimDueAlarms(
         .limit(claim.limit),
     )
     .execute();
-  for (const row of due) {
+  // One statement for the lot (issue 20: it was one per alarm).
+  if (due.length > 0) {
     await db
       .updateTable('session_alarms')
       .set({ claimed_by: claim.node, claimed_until_ms: claim.leaseUntilMs })
-      .where('session_id', '=', row.session_id)
-      .where('kind', '=', row.kind)
+      .where((eb) =>
+        eb.or(due.map((row) => eb.and([eb('session_id', '=', row.session_id), eb('kind', '=', row.kind)]))),
+      )
       .execute();
   }
   return due.map((row) => ({

@@ -4,6 +4,7 @@
 // the line and then kept up to date by each offer the batch makes, instead of read again per offer. Only the
 // engine's own offers change these inputs inside the transaction; any other kind of alarm clears them.
 
+import type { Line } from '../lines/line.js';
 import type { Candidate } from './distribution.js';
 
 export interface OfferMade {
@@ -19,6 +20,13 @@ export interface OfferMade {
 
 export class LineInputs {
   private readonly lines = new Map<number, Candidate[]>();
+  private readonly settings = new Map<number, Line | undefined>();
+
+  /** The line itself, read once for the batch (nothing in an alarm changes a line's settings). */
+  async line(lineId: number, read: () => Promise<Line | undefined>): Promise<Line | undefined> {
+    if (!this.settings.has(lineId)) this.settings.set(lineId, await read());
+    return this.settings.get(lineId);
+  }
 
   /** The line's candidates: read by `read` the first time, then as the offers since have left them. */
   async candidates(lineId: number, read: () => Promise<Candidate[]>): Promise<Candidate[]> {
@@ -51,5 +59,6 @@ export class LineInputs {
   /** Something else changed sessions: read again at the next offer. */
   clear(): void {
     this.lines.clear();
+    this.settings.clear();
   }
 }

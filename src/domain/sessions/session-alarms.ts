@@ -77,11 +77,11 @@ export class SessionAlarms {
     // alarm and a request on the same session take turns instead of deadlocking on PostgreSQL.
     const chatId = await chatOfSession(trx, alarm.sessionId);
     if (chatId === undefined) return;
-    await lockChatById(trx, chatId);
-    await lockSession(trx, alarm.sessionId);
+    const chat = await lockChatById(trx, chatId);
+    const session = await lockSession(trx, alarm.sessionId);
     if (!(await lockClaimedAlarm(trx, alarm, node))) return;
     await clearAlarm(trx, alarm.sessionId, alarm.kind);
-    await this.engine.onAlarm(work, alarm.sessionId, alarm.kind);
+    await this.engine.onAlarm(work, alarm.sessionId, alarm.kind, chat && session ? { chat, session } : undefined);
   }
 
   nextDue(): Promise<number | null> {

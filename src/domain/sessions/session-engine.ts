@@ -367,7 +367,8 @@ export class SessionEngine {
     }
     const single = rules.queueType === 'all' ? 0 : (offer.operators[0] ?? 0);
     if (rules.queueType === 'evenly' && single !== 0) await stampOffered(work.trx, line.id, single, work.nowMs);
-    const before = await offersOf(work.trx, session.id);
+    // Only `all` compares with the offers before (issue 20: a read fewer for the others).
+    const before = rules.queueType === 'all' ? await offersOf(work.trx, session.id) : [];
     await setOffers(work.trx, session.id, offer.operators);
     if (occasion === 'first') {
       const text =
@@ -535,12 +536,19 @@ export class SessionEngine {
   // ---- Timers
 
   /** A due alarm of `sessionId` (the job has claimed it and removed it in this transaction). */
-  async onAlarm(work: EngineWork, sessionId: number, kind: AlarmKind): Promise<void> {
+  async onAlarm(
+    work: EngineWork,
+    sessionId: number,
+    kind: AlarmKind,
+    /** The session and its chat as the caller locked them in this transaction (issue 20: not read again). */
+    locked?: { readonly chat: Chat; readonly session: Session },
+  ): Promise<void> {
     if (kind !== 'queue') work.lineInputs?.clear(); // issue 20: only offers keep the kept inputs current
-    const session = await lockSession(work.trx, sessionId);
+    const session = locked?.session ?? (await lockSession(work.trx, sessionId));
     if (!session || session.closed) return;
-    const chat = await findChat(work.trx, session.chatId);
-    const line = await findLine(work.trx, session.lineId);
+    const chat = locked?.chat ?? (await findChat(work.trx, session.chatId));
+    const readLine = () => findLine(work.trx, session.lineId);
+    const line = work.lineInputs ? await work.lineInputs.line(session.lineId, readLine) : await readLine();
     if (!chat || !line) return;
     if (kind === 'queue') {
       // Taken sessions are not redistributed (their queue alarm is cleared when taken); a stale one does nothing.
