@@ -117,7 +117,11 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const engine = new SessionEngine(events, new ChatPoster(events), PRESENCE_AVAILABILITY, {
       timeZone: settings.timeZone,
     });
-    lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
+    lines.onLineChanged(async (trx, lineId, fields) => {
+      const work = newWork(trx, clock.now());
+      await engine.lineChanged(work, lineId, fields);
+      return work.wake || work.emitted > 0; // issue 20: the scheduler is woken only for work
+    });
     lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
     const dialogs = new DialogService(store, { clock, events, engine });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });

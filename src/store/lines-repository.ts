@@ -162,6 +162,33 @@ export async function updateLine(db: Db, line: Line): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * config.update's write: the line's values and stamps and, when something changed, its revision; returns the
+ * revision's id (null: none). PostgreSQL: one statement (data-modifying WITH), one round trip.
+ */
+export async function updateLineWithRevision(
+  db: Db,
+  line: Line,
+  revision: Omit<LineRevisionTable, 'id' | 'line_id'> | null,
+): Promise<number | null> {
+  if (revision === null || !capabilitiesOf(db).dataModifyingWith) {
+    await updateLine(db, line);
+    return revision === null ? null : insertRevision(db, { ...revision, line_id: line.id });
+  }
+  const row = lineToRow(line);
+  const result = await sql<{ id: number }>`with
+    line as (update lines set doc = ${row.doc}::jsonb, line_name = ${row.line_name}::text, active = ${row.active}::text,
+        modify_user_id = ${row.modify_user_id}::integer, modified_at = ${row.modified_at}::text
+      where id = ${line.id}::bigint returning id)
+    insert into line_revisions (line_id, action, user_id, auth_kind, credential_id, changes, created_at)
+      select line.id, ${revision.action}::text, ${revision.user_id}::integer, ${revision.auth_kind}::text,
+        ${revision.credential_id}::text, ${revision.changes}::jsonb, ${revision.created_at}::text from line
+      returning id`.execute(db);
+  const inserted = result.rows[0];
+  if (!inserted) throw new Error('the update of a line wrote no revision');
+  return Number(inserted.id);
+}
+
 /** Deletes the line and both of its queues; false when there was no such line. */
 export async function deleteLine(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('line_queue').where('line_id', '=', id).execute();

@@ -15,7 +15,7 @@ import {
   operatorsOf,
   pageOfLines,
   replaceQueues,
-  updateLine,
+  updateLineWithRevision,
 } from '../../store/lines-repository.js';
 import { incrementLineCounter } from '../../store/portal-repository.js';
 import type { Store } from '../../store/store.js';
@@ -51,8 +51,11 @@ export interface LineServiceOptions {
  * `cause` is who deleted it, for the events the hook emits.
  */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
-/** Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue). */
-export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<void>;
+/**
+ * Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue); true when
+ * the scheduler must be woken after the commit (an alarm due now, an event queued).
+ */
+export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<boolean | undefined>;
 
 /** A line with its expanded queue in queue order (config.get). */
 export interface LineWithMembers {
@@ -150,27 +153,31 @@ export class LineService {
         countLine: named,
       });
       const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
-      const emitted = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
-      return { id, emitted };
+      const wake = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
+      return { id, wake };
     });
-    if (added.emitted > 0) this.events.committed();
+    if (added.wake) this.events.committed();
     return added.id;
   }
 
-  /** The openlines configuration-change event for a recorded revision (none when nothing changed). */
+  /**
+   * The openlines configuration-change event for a recorded revision (none when nothing changed), after the
+   * line-changed hooks; true when the scheduler must be woken after the commit.
+   */
   private async changed(
     trx: Db,
     revision: RevisionInput,
     revisionId: number | null,
     cause: EventCause,
     changes: readonly FieldChange[] = diffSnapshots(revision.before, revision.after),
-  ): Promise<number> {
-    if (revisionId === null) return 0;
+  ): Promise<boolean> {
+    if (revisionId === null) return false;
+    let wake = false;
     if (revision.action === 'update' && changes.length > 0) {
       const fields = new Set(changes.map((c) => c.field));
-      for (const hook of this.lineChangedHooks) await hook(trx, revision.lineId, fields);
+      for (const hook of this.lineChangedHooks) wake = (await hook(trx, revision.lineId, fields)) === true || wake;
     }
-    return this.events.emit(
+    const emitted = await this.events.emit(
       trx,
       'OnOpenlinesLineConfigChange',
       {
@@ -181,6 +188,7 @@ export class LineService {
       },
       cause,
     );
+    return wake || emitted > 0;
   }
 
   /** Registers what acts on a line's changed settings (the session engine, §3.8); runs in update's transaction. */
@@ -210,6 +218,7 @@ export class LineService {
    * input or queue answers false (compat) and writes nothing. null: there is no such line.
    */
   async update(caller: Caller, id: number, input: LineInput, report: InputReport): Promise<boolean | null> {
+    let wake = false;
     const updated = await this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const stored = await findLineForUpdate(trx, id);
@@ -225,11 +234,12 @@ export class LineService {
       }
       if (!report.take({ warnings, failure })) return false;
 
-      const storedQueue = (await configQueuesOf(trx, [id])).get(id) ?? [];
+      // Without a new queue the stored one is on both sides of the diff, where it changes nothing: it is read only
+      // when a queue was sent (issue 20: a read fewer for the other updates).
+      const storedQueue = queue ? ((await configQueuesOf(trx, [id])).get(id) ?? []) : [];
       const before = snapshotOf(stored.values, storedQueue);
       const values: LineDocument = { ...stored.values, ...input.values };
       const stamp = new Date(this.clock.now()).toISOString();
-      await updateLine(trx, { ...stored, values, modifyUserId: caller.userId, modifiedAt: stamp });
       if (queue) {
         let operators = queue.operators;
         if (!input.usersFieldsSent) {
@@ -243,11 +253,28 @@ export class LineService {
         await replaceQueues(trx, id, queue.configQueue, operators);
       }
       const after = snapshotOf(values, queue ? queue.configQueue : storedQueue);
-      const revision = { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
+      const author = authorOf(caller);
+      const changes = diffSnapshots(before, after);
+      // The line and its revision in one statement on PostgreSQL; an update that changed nothing leaves none.
+      const revisionId = await updateLineWithRevision(
+        trx,
+        { ...stored, values, modifyUserId: caller.userId, modifiedAt: stamp },
+        changes.length === 0
+          ? null
+          : {
+              action: 'update',
+              user_id: author.userId,
+              auth_kind: author.authKind,
+              credential_id: author.credentialId,
+              changes: JSON.stringify(changes),
+              created_at: stamp,
+            },
+      );
+      const revision = { lineId: id, action: 'update', author, at: stamp, before, after } as const;
+      wake = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
       return true;
     });
-    this.events.committed();
+    if (wake) this.events.committed();
     return updated;
   }
 
