@@ -2,22 +2,25 @@
 // statement counter (src/store/statement-count.ts, on here through OPENLINES_COUNT_STATEMENTS=1). Requests are
 // sent one at a time to an in-process server, so SQLite's group commit has one write per group and every
 // `begin` / `commit` / savepoint a write costs is in its figure. The offer's figure comes from
-// `OPENLINES_COUNT_STATEMENTS=1 npm run bench:distribution`.
+// `OPENLINES_COUNT_STATEMENTS=1 npm run bench:distribution`. On PostgreSQL also the database's CPU per request:
+// the CPU time of the cluster's processes (the postmaster's children, from /proc) over the same requests; ticks
+// of 10 ms, so give it enough requests (--requests 200).
 //
 //   npx tsx bench/round-trips.ts [--targets sqlite,postgres] [--requests 20] [--only config.add,batch]
 
 process.env.OPENLINES_COUNT_STATEMENTS ??= '1';
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { startServer } from '../src/server.js';
 import { loadSettings } from '../src/settings.js';
 import { statementCount } from '../src/store/statement-count.js';
 import { type BenchPostgres, postgresUnavailable, startBenchPostgres } from './postgres.js';
-import { freePort } from './processes.js';
+import { cpuTimeMs, freePort } from './processes.js';
 import { prepareConnector, SCENARIOS } from './scenarios.js';
 import { prepareStore } from './seed-store.js';
 
@@ -34,7 +37,32 @@ const LINES = Number(values.lines);
 const only = values.only?.split(',');
 const scenarios = SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
 
-async function measure(url: string, dataDir: string): Promise<Map<string, number>> {
+/** CPU milliseconds used so far by the PostgreSQL cluster that runs `backendPid` (its postmaster and children). */
+function clusterCpuMs(backendPid: number): number {
+  const parentOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  };
+  const postmaster = parentOf(backendPid);
+  let total = cpuTimeMs(postmaster) ?? 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (parentOf(Number(entry)) === postmaster) total += cpuTimeMs(Number(entry)) ?? 0;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+interface Figures {
+  readonly statements: number;
+  /** PostgreSQL's CPU µs per request; null on SQLite. */
+  readonly databaseCpuUs: number | null;
+}
+
+async function measure(url: string, dataDir: string): Promise<Map<string, Figures>> {
   const prepared = await prepareStore(url, LINES, 'Bench');
   const settings = {
     ...loadSettings({}, { data: dataDir, database: url }),
@@ -44,7 +72,7 @@ async function measure(url: string, dataDir: string): Promise<Map<string, number
     logLevel: 'silent' as const,
   };
   const server = await startServer(settings, { logger: pino({ level: 'silent' }) });
-  const figures = new Map<string, number>();
+  const figures = new Map<string, Figures>();
   try {
     const post = async (path: string, body: Record<string, unknown>) => {
       const response = await fetch(`${server.httpUrl}${path}`, {
@@ -55,6 +83,9 @@ async function measure(url: string, dataDir: string): Promise<Map<string, number
       return (await response.json()) as Record<string, unknown>;
     };
     await prepareConnector((method, params) => post(`/rest/${method}.json`, { ...params, auth: prepared.app.token }));
+    const backend = url.startsWith('postgres')
+      ? Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(server.store.db)).rows[0]?.pid)
+      : null;
     for (const scenario of scenarios) {
       const send = () =>
         scenario.app
@@ -67,8 +98,12 @@ async function measure(url: string, dataDir: string): Promise<Map<string, number
       }
       if (process.env.OPENLINES_COUNT_STATEMENTS === 'log') process.stderr.write(`---- ${scenario.name}\n`);
       const before = statementCount.total;
+      const cpuBefore = backend === null ? 0 : clusterCpuMs(backend);
       for (let i = 0; i < REQUESTS; i++) await send();
-      figures.set(scenario.name, (statementCount.total - before) / REQUESTS);
+      figures.set(scenario.name, {
+        statements: (statementCount.total - before) / REQUESTS,
+        databaseCpuUs: backend === null ? null : ((clusterCpuMs(backend) - cpuBefore) * 1000) / REQUESTS,
+      });
     }
   } finally {
     await server.close();
@@ -79,7 +114,7 @@ async function measure(url: string, dataDir: string): Promise<Map<string, number
 async function main(): Promise<void> {
   const targets = String(values.targets).split(',');
   let cluster: BenchPostgres | undefined;
-  const results = new Map<string, Map<string, number>>();
+  const results = new Map<string, Map<string, Figures>>();
   for (const target of targets) {
     const dir = mkdtempSync(join(tmpdir(), 'openlines-bench-rt-'));
     try {
@@ -100,10 +135,22 @@ async function main(): Promise<void> {
   }
   cluster?.stop();
   console.log(`statements per request (${REQUESTS} requests one at a time, ${LINES} lines)`);
-  console.log(`| scenario | ${[...results.keys()].join(' | ')} |`);
-  console.log(`|---|${[...results.keys()].map(() => '---:').join('|')}|`);
+  const columns = [...results.entries()].flatMap(([target, r]) => {
+    const statements = {
+      title: `${target} statements`,
+      cell: (f?: Figures) => (f?.statements ?? Number.NaN).toFixed(1),
+    };
+    const hasCpu = [...r.values()].some((f) => f.databaseCpuUs !== null);
+    const cpu = {
+      title: `${target} database CPU µs`,
+      cell: (f?: Figures) => (f?.databaseCpuUs ?? Number.NaN).toFixed(0),
+    };
+    return (hasCpu ? [statements, cpu] : [statements]).map((c) => ({ ...c, target }));
+  });
+  console.log(`| scenario | ${columns.map((c) => c.title).join(' | ')} |`);
+  console.log(`|---|${columns.map(() => '---:').join('|')}|`);
   for (const scenario of scenarios) {
-    const cells = [...results.values()].map((r) => (r.get(scenario.name) ?? Number.NaN).toFixed(1));
+    const cells = columns.map((c) => c.cell(results.get(c.target)?.get(scenario.name)));
     console.log(`| ${scenario.name} | ${cells.join(' | ')} |`);
   }
 }
