@@ -5,15 +5,13 @@
 // alarm takes effect once.
 
 import type { Clock } from '../../clock.js';
-import { lockChatById } from '../../store/dialogs-repository.js';
+import { lockChatOfSession } from '../../store/dialogs-repository.js';
 import {
   type ClaimedAlarm,
-  chatOfSession,
   claimDueAlarms,
-  clearAlarm,
-  lockClaimedAlarm,
   lockSession,
   nextAlarmDueMs,
+  takeClaimedAlarm,
 } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
 import type { EventEmitter } from '../events/event-service.js';
@@ -75,13 +73,12 @@ export class SessionAlarms {
     const trx = work.trx;
     // Rows are locked in one order everywhere — the chat, its session, then the session's alarms — so that an
     // alarm and a request on the same session take turns instead of deadlocking on PostgreSQL.
-    const chatId = await chatOfSession(trx, alarm.sessionId);
-    if (chatId === undefined) return;
-    const chat = await lockChatById(trx, chatId);
+    // (issue 20: the chat found and locked in one statement, the alarm checked and removed in one.)
+    const chat = await lockChatOfSession(trx, alarm.sessionId);
+    if (chat === undefined) return;
     const session = await lockSession(trx, alarm.sessionId);
-    if (!(await lockClaimedAlarm(trx, alarm, node))) return;
-    await clearAlarm(trx, alarm.sessionId, alarm.kind);
-    await this.engine.onAlarm(work, alarm.sessionId, alarm.kind, chat && session ? { chat, session } : undefined);
+    if (!(await takeClaimedAlarm(trx, alarm, node))) return;
+    await this.engine.onAlarm(work, alarm.sessionId, alarm.kind, session ? { chat, session } : undefined);
   }
 
   nextDue(): Promise<number | null> {
