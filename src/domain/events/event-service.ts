@@ -52,10 +52,15 @@ export interface EventEmitter {
   emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
   /** Tells the deliverer that a transaction that emitted has committed. */
   committed(): void;
+  /**
+   * Whether any binding (online or offline) would receive `name` (issue 20: a write that would emit nothing may
+   * skip its transaction). Optional: without it, callers assume one would.
+   */
+  bound?(db: Db, name: EventName): Promise<boolean>;
 }
 
 /** For services built where no event is sent (unit tests of other families). */
-export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {} };
+export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {}, bound: async () => false };
 
 export interface EventServiceOptions {
   readonly clock?: Clock;
@@ -88,6 +93,10 @@ export class EventService implements EventEmitter {
 
   committed(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  async bound(db: Db, name: EventName): Promise<boolean> {
+    return (await bindingsForEvent(db, name.toUpperCase())).length > 0;
   }
 
   /**

@@ -116,48 +116,64 @@ export class LineService {
    */
   async add(caller: Caller, input: LineInput, report: InputReport): Promise<number | false> {
     if (!report.take(input.findings)) return false;
-    const added = await this.store.write(async (trx) => {
-      // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
-      // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
-      // counter move last, so that lock is held only from the line's write to the commit (issue 20).
-      const named = input.values.LINE_NAME !== undefined;
-      const counter = named ? 0 : await incrementLineCounter(trx);
-      const queue = await resolveQueue(
-        trx,
-        input.queue ?? readQueue(null, null, { allowPlainIds: true }),
-        caller.userId,
+    const named = input.values.LINE_NAME !== undefined;
+    const bound = this.events.bound?.bind(this.events);
+    if (named && this.store.writeAlone && bound) {
+      // Issue 20: with a sent name and no binding for the event, the add's reads and its one write statement need
+      // no transaction around them on PostgreSQL (no `begin`, no `commit`: two round trips fewer); a binding
+      // (checked before anything is reported) sends the add the transactional way below.
+      const alone = await this.store.writeAlone(async (db) =>
+        (await bound(db, 'OnOpenlinesLineConfigChange')) ? undefined : this.addIn(db, caller, input, report, false),
       );
-      report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
-      const values: LineDocument = {
-        ...input.values,
-        LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
-      };
-      const stamp = new Date(this.clock.now()).toISOString();
-      // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
-      // and the event (issue 20).
-      const after = snapshotOf(values, queue.configQueue);
-      const author = authorOf(caller);
-      const changes = diffSnapshots(null, after);
-      const { id, revisionId } = await insertNewLine(trx, {
-        line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
-        queue: queue.configQueue,
-        operators: queue.operators,
-        revision: {
-          action: 'add',
-          user_id: author.userId,
-          auth_kind: author.authKind,
-          credential_id: author.credentialId,
-          changes: JSON.stringify(changes),
-          created_at: stamp,
-        },
-        countLine: named,
-      });
-      const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
-      const wake = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
-      return { id, wake };
-    });
+      if (alone !== undefined) return alone.id;
+    }
+    const added = await this.store.write((trx) => this.addIn(trx, caller, input, report, true));
     if (added.wake) this.events.committed();
     return added.id;
+  }
+
+  /** config.add's reads and writes in `trx`, the event with them when `emit`. */
+  private async addIn(
+    trx: Db,
+    caller: Caller,
+    input: LineInput,
+    report: InputReport,
+    emit: boolean,
+  ): Promise<{ id: number; wake: boolean }> {
+    // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
+    // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
+    // counter move last, so that lock is held only from the line's write to the commit (issue 20).
+    const named = input.values.LINE_NAME !== undefined;
+    const counter = named ? 0 : await incrementLineCounter(trx);
+    const queue = await resolveQueue(trx, input.queue ?? readQueue(null, null, { allowPlainIds: true }), caller.userId);
+    report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
+    const values: LineDocument = {
+      ...input.values,
+      LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
+    };
+    const stamp = new Date(this.clock.now()).toISOString();
+    // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
+    // and the event (issue 20).
+    const after = snapshotOf(values, queue.configQueue);
+    const author = authorOf(caller);
+    const changes = diffSnapshots(null, after);
+    const { id, revisionId } = await insertNewLine(trx, {
+      line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
+      queue: queue.configQueue,
+      operators: queue.operators,
+      revision: {
+        action: 'add',
+        user_id: author.userId,
+        auth_kind: author.authKind,
+        credential_id: author.credentialId,
+        changes: JSON.stringify(changes),
+        created_at: stamp,
+      },
+      countLine: named,
+    });
+    if (!emit) return { id, wake: false };
+    const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
+    return { id, wake: await this.changed(trx, revision, revisionId, causeOf(caller), changes) };
   }
 
   /**

@@ -64,6 +64,8 @@ export function openPostgres(url: string): OpenedStore {
     url,
     capabilities: postgresCapabilities,
     write: (work) => db.transaction().execute(work),
+    // Autocommit: the one writing statement commits (durably: synchronous_commit) on its own.
+    writeAlone: (work) => work(db),
     read: (work) => work(db),
     close: () => db.destroy(),
   };
