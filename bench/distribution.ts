@@ -4,6 +4,7 @@
 // Reported: offers per second, the median of the runs, on the embedded SQLite store and a durable PostgreSQL.
 //
 //   npx tsx bench/distribution.ts [--sessions 1000] [--operators 100] [--runs 3] [--targets sqlite,postgres]
+// With OPENLINES_COUNT_STATEMENTS=1, also the statements (PostgreSQL: round trips) per offer.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { pino } from 'pino';
 import { ManualClock } from '../src/clock.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { loadSettings } from '../src/settings.js';
+import { statementCount } from '../src/store/statement-count.js';
 import { type BenchPostgres, postgresUnavailable, startBenchPostgres } from './postgres.js';
 import { freePort } from './processes.js';
 
@@ -89,9 +91,13 @@ async function run(databaseUrl: string, dataDir: string): Promise<number> {
     }
     // Moving the clock fires the scheduler's timer for the first due alarm: the work starts inside set().
     const started = performance.now();
+    const statementsBefore = statementCount.total;
     await clock.set(clock.now() + 60_000);
     await server.scheduler.runDue();
     const seconds = (performance.now() - started) / 1000;
+    if (statementCount.total > statementsBefore) {
+      console.log(`  ${((statementCount.total - statementsBefore) / SESSIONS).toFixed(1)} statements per offer`);
+    }
     const moved = await server.store.db
       .selectFrom('sessions')
       .select((eb) => eb.fn.countAll().as('n'))

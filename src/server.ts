@@ -125,7 +125,11 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const engine = new SessionEngine(events, poster, PRESENCE_AVAILABILITY, {
       timeZone: settings.timeZone,
     });
-    lines.onLineChanged((trx, lineId, fields) => engine.lineChanged(newWork(trx, clock.now()), lineId, fields));
+    lines.onLineChanged(async (trx, lineId, fields) => {
+      const work = newWork(trx, clock.now());
+      await engine.lineChanged(work, lineId, fields);
+      return work.wake || work.emitted > 0; // issue 20: the scheduler is woken only for work
+    });
     lines.onLineDeleted((trx, lineId) => engine.lineDeleted(newWork(trx, clock.now()), lineId));
     const temporaryLines = new TemporaryLines(store, lines, (error, alarm) =>
       logger.error({ err: error, line: alarm.lineId }, 'a temporary line could not be deleted; retried in a minute'),

@@ -1,6 +1,6 @@
-// The session timers' place in the scheduler's tick: claim the due alarms, handle them one by one in due order
-// (domain/sessions/session-alarms.ts), and ask to run again while a full batch came back or handling made more
-// work due now (a freed slot requeues waiting sessions).
+// The session timers' place in the scheduler's tick: claim the due alarms, handle them in due order in one
+// transaction, each alone when that fails (domain/sessions/session-alarms.ts), and ask to run again while a full
+// batch came back or handling made more work due now (a freed slot requeues waiting sessions).
 
 import type { SessionAlarms } from '../domain/sessions/session-alarms.js';
 import type { TimedJob } from './scheduler.js';
@@ -14,8 +14,7 @@ export class SessionTimers implements TimedJob {
   async runDue(node: string, nowMs: number): Promise<boolean> {
     const batch = this.options.batch ?? 50;
     const claimed = await this.alarms.claim(node, nowMs, nowMs + (this.options.leaseMs ?? 30_000), batch);
-    let madeDueWork = false;
-    for (const alarm of claimed) madeDueWork = (await this.alarms.handle(node, alarm)) || madeDueWork;
+    const madeDueWork = await this.alarms.handleAll(node, claimed);
     return claimed.length === batch || madeDueWork;
   }
 

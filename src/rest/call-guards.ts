@@ -32,6 +32,8 @@ export interface OperatingTimeLimit {
     method: string,
     durationMs: number,
     nowMs: number,
+    /** false: the caller does not report the state (a command inside batch), so it need not be read. */
+    report?: boolean,
   ): OperatingState | Promise<OperatingState>;
 }
 
@@ -53,8 +55,14 @@ export class CallGuards {
   }
 
   /** After a method ran: records its duration and returns the state to report in `time`. */
-  async recordOperating(caller: Caller, method: string, durationMs: number, nowMs: number): Promise<OperatingState> {
-    return this.operating.record(caller.credentialId, method, durationMs, nowMs);
+  async recordOperating(
+    caller: Caller,
+    method: string,
+    durationMs: number,
+    nowMs: number,
+    report = true,
+  ): Promise<OperatingState> {
+    return this.operating.record(caller.credentialId, method, durationMs, nowMs, report);
   }
 }
 

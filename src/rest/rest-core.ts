@@ -131,11 +131,13 @@ export class RestCore {
         operatingResetAt: 0,
       });
       const processingMs = timing.finishMs - timing.handlerStartMs;
+      // Inside batch the command's time block has no operating keys (batch.ts commandTime): nothing to read back.
       const operating = await this.deps.guards.recordOperating(
         caller,
         method.name,
         method.movesClock ? 0 : processingMs,
         timing.finishMs,
+        request.inBatch !== true,
       );
       const time = timeBlock(
         { ...timing, operatingSeconds: operating.seconds, operatingResetAt: operating.resetAt },

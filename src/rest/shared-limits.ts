@@ -89,7 +89,13 @@ export class SharedOperatingTime {
   }
 
   /** Records one call and returns what `time.operating` / `time.operating_reset_at` report for it. */
-  async record(credentialId: string, method: string, durationMs: number, nowMs: number): Promise<OperatingState> {
+  async record(
+    credentialId: string,
+    method: string,
+    durationMs: number,
+    nowMs: number,
+    report = true,
+  ): Promise<OperatingState> {
     const costMs = this.options.costMs ? this.options.costMs(method, durationMs) : durationMs;
     if (costMs > MINIMAL_RECORDED_MS) {
       if (nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
@@ -104,6 +110,8 @@ export class SharedOperatingTime {
         costMs / 1000,
       );
     }
+    // A command inside batch reports no operating time (openlines-api.md §1.6): one round trip fewer per command.
+    if (!report) return { seconds: 0, resetAt: 0 };
     return this.state(credentialId, method, nowMs);
   }
 

@@ -31,6 +31,11 @@ export interface StoreCapabilities {
    */
   readonly sharedByServers: boolean;
   /**
+   * One statement may write to several tables (PostgreSQL's data-modifying `WITH`): a write of several rows in
+   * several tables is one round trip. SQLite cannot, and needs none (no round trips: the library is in-process).
+   */
+  readonly dataModifyingWith: boolean;
+  /**
    * A read that a later write in the same transaction depends on (read-modify-write of one row): the rows stay
    * locked until the transaction ends, so a concurrent request on another server waits instead of writing over
    * it. PostgreSQL: `for update`. SQLite needs none: a process runs one transaction at a time on its single

@@ -319,6 +319,20 @@ export async function editMessageText(db: Db, id: number, text: string, stamp: s
 }
 
 /** The chat, locked until the transaction ends (an operator's message decides the session one call at a time). */
+/** The chat of a session, locked until the transaction ends (lockChatById without reading the session first). */
+export async function lockChatOfSession(db: Db, sessionId: number): Promise<Chat | undefined> {
+  if (!Number.isSafeInteger(sessionId)) return undefined;
+  const row = await capabilitiesOf(db)
+    .forUpdate(
+      db
+        .selectFrom('chats')
+        .selectAll()
+        .where('id', '=', (eb) => eb.selectFrom('sessions').select('chat_id').where('sessions.id', '=', sessionId)),
+    )
+    .executeTakeFirst();
+  return row && chatOf(row as Row<ChatTable>);
+}
+
 export async function lockChatById(db: Db, id: number): Promise<Chat | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;
   const row = await capabilitiesOf(db)

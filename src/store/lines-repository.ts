@@ -7,8 +7,10 @@ import type { Line, NewLine, Operator, QueueEntry, StoredOperator } from '../dom
 import { capabilitiesOf, containsPattern, type StoreCapabilities } from './capabilities.js';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
+import { insertRevision } from './history-repository.js';
 import { lineToRow, rowToLine, rowToOperator, rowToQueueEntry } from './line-rows.js';
-import type { Database, LineTable } from './schema.js';
+import { incrementLineCounter } from './portal-repository.js';
+import type { Database, LineRevisionTable, LineTable } from './schema.js';
 
 // Every write runs these: compiled once (compiled-query.ts; building a query cost more than running it).
 const insertLineQuery = compiledQuery(
@@ -48,6 +50,64 @@ export async function insertLine(db: Db, line: NewLine): Promise<number> {
   );
   if (!inserted) throw new Error('insert into lines returned no id');
   return Number(inserted.id);
+}
+
+/** What config.add writes besides the line: its revision, and whether the portal's line counter moves last. */
+export interface NewLineWrite {
+  readonly line: NewLine;
+  readonly queue: readonly QueueEntry[];
+  readonly operators: readonly Operator[];
+  /** The add's revision; its line id is the new line's. */
+  readonly revision: Omit<LineRevisionTable, 'id' | 'line_id'>;
+  /** Increment the portal's line counter as the last write (the add did not need its value first). */
+  readonly countLine: boolean;
+}
+
+/**
+ * Stores a new line, both its queues and its revision (and increments the line counter last when asked); returns
+ * the line's and the revision's ids. PostgreSQL: one statement (data-modifying WITH), one round trip; the counter's
+ * row lock, which makes concurrent adds on every server take turns, is then held only from this statement to the
+ * commit. SQLite: one statement per table (no round trips there; its writes are serialised anyway).
+ */
+export async function insertNewLine(db: Db, write: NewLineWrite): Promise<{ id: number; revisionId: number }> {
+  if (capabilitiesOf(db).dataModifyingWith) return insertNewLineAtOnce(db, write);
+  const id = await insertLine(db, write.line);
+  await insertQueue(db, id, write.queue);
+  await insertOperators(db, id, write.operators);
+  const revisionId = await insertRevision(db, { ...write.revision, line_id: id });
+  if (write.countLine) await incrementLineCounter(db);
+  return { id, revisionId };
+}
+
+async function insertNewLineAtOnce(db: Db, write: NewLineWrite): Promise<{ id: number; revisionId: number }> {
+  const row = lineToRow(write.line);
+  const { queue, operators, revision } = write;
+  const counter = write.countLine
+    ? sql`, counted as (update portal set line_counter = line_counter + 1 where id = 1)`
+    : sql``;
+  const result = await sql<{ id: number; revision_id: number }>`with
+    line as (insert into lines (doc, line_name, active, modify_user_id, created_at, modified_at)
+      values (${row.doc}::jsonb, ${row.line_name}::text, ${row.active}::text, ${row.modify_user_id}::integer,
+        ${row.created_at}::text, ${row.modified_at}::text) returning id),
+    config_queue as (insert into line_config_queue (line_id, sort, entity_type, entity_id)
+      select line.id, q.n - 1, q.entity_type, q.entity_id from line,
+        unnest(${queue.map((e) => e.entityType)}::text[], ${queue.map((e) => e.entityId)}::integer[])
+        with ordinality as q(entity_type, entity_id, n)),
+    operators as (insert into line_queue (line_id, sort, user_id, department_id, user_name, user_work_position,
+        user_avatar, user_avatar_id)
+      select line.id, o.n - 1, o.user_id, o.department_id, o.user_name, o.work_position, o.avatar, o.avatar_id
+      from line, unnest(${operators.map((o) => o.userId)}::integer[], ${operators.map((o) => o.departmentId)}::integer[],
+        ${operators.map((o) => o.userName)}::text[], ${operators.map((o) => o.workPosition)}::text[],
+        ${operators.map((o) => o.avatar)}::text[], ${operators.map((o) => o.avatarId)}::integer[])
+        with ordinality as o(user_id, department_id, user_name, work_position, avatar, avatar_id, n)),
+    revision as (insert into line_revisions (line_id, action, user_id, auth_kind, credential_id, changes, created_at)
+      select line.id, ${revision.action}::text, ${revision.user_id}::integer, ${revision.auth_kind}::text,
+        ${revision.credential_id}::text, ${revision.changes}::jsonb, ${revision.created_at}::text from line
+      returning id)${counter}
+    select line.id as id, revision.id as revision_id from line, revision`.execute(db);
+  const inserted = result.rows[0];
+  if (!inserted) throw new Error('the insert of a line returned no id');
+  return { id: Number(inserted.id), revisionId: Number(inserted.revision_id) };
 }
 
 // config.get and every write read these: compiled once (compiled-query.ts).
@@ -102,6 +162,33 @@ export async function updateLine(db: Db, line: Line): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * config.update's write: the line's values and stamps and, when something changed, its revision; returns the
+ * revision's id (null: none). PostgreSQL: one statement (data-modifying WITH), one round trip.
+ */
+export async function updateLineWithRevision(
+  db: Db,
+  line: Line,
+  revision: Omit<LineRevisionTable, 'id' | 'line_id'> | null,
+): Promise<number | null> {
+  if (revision === null || !capabilitiesOf(db).dataModifyingWith) {
+    await updateLine(db, line);
+    return revision === null ? null : insertRevision(db, { ...revision, line_id: line.id });
+  }
+  const row = lineToRow(line);
+  const result = await sql<{ id: number }>`with
+    line as (update lines set doc = ${row.doc}::jsonb, line_name = ${row.line_name}::text, active = ${row.active}::text,
+        modify_user_id = ${row.modify_user_id}::integer, modified_at = ${row.modified_at}::text
+      where id = ${line.id}::bigint returning id)
+    insert into line_revisions (line_id, action, user_id, auth_kind, credential_id, changes, created_at)
+      select line.id, ${revision.action}::text, ${revision.user_id}::integer, ${revision.auth_kind}::text,
+        ${revision.credential_id}::text, ${revision.changes}::jsonb, ${revision.created_at}::text from line
+      returning id`.execute(db);
+  const inserted = result.rows[0];
+  if (!inserted) throw new Error('the update of a line wrote no revision');
+  return Number(inserted.id);
+}
+
 /** Deletes the line and both of its queues; false when there was no such line. */
 export async function deleteLine(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('line_queue').where('line_id', '=', id).execute();
@@ -118,7 +205,7 @@ export async function countLines(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Replaces both queues of a line: the entries as configured and the operators they expand to, each in order. */
+/** Replaces both queues of a line (config.update): the entries as configured and the operators they expand to, each in order. */
 export async function replaceQueues(
   db: Db,
   lineId: number,

@@ -8,12 +8,6 @@ import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
 import { sessionOf } from './dialogs-repository.js';
 
-/** The chat a session belongs to, or undefined. */
-export async function chatOfSession(db: Db, sessionId: number): Promise<number | undefined> {
-  const row = await db.selectFrom('sessions').select('chat_id').where('id', '=', sessionId).executeTakeFirst();
-  return row ? Number(row.chat_id) : undefined;
-}
-
 /** The session, locked until the transaction ends (every change to one session takes turns). */
 export async function lockSession(db: Db, id: number): Promise<Session | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;
@@ -263,12 +257,14 @@ export async function claimDueAlarms(
         .limit(claim.limit),
     )
     .execute();
-  for (const row of due) {
+  // One statement for the lot (issue 20: it was one per alarm).
+  if (due.length > 0) {
     await db
       .updateTable('session_alarms')
       .set({ claimed_by: claim.node, claimed_until_ms: claim.leaseUntilMs })
-      .where('session_id', '=', row.session_id)
-      .where('kind', '=', row.kind)
+      .where((eb) =>
+        eb.or(due.map((row) => eb.and([eb('session_id', '=', row.session_id), eb('kind', '=', row.kind)]))),
+      )
       .execute();
   }
   return due.map((row) => ({
@@ -279,20 +275,21 @@ export async function claimDueAlarms(
 }
 
 /**
- * Locks the claimed alarm for its handler: undefined when it is gone, was moved to another time, or was taken
- * over by another server — then the handler does nothing (an alarm acts once).
+ * Takes the claimed alarm for its handler in one statement (issue 20): removes it and answers true only while it
+ * is still due when claimed and still this node's claim; false (and left alone) when it is gone, was moved to
+ * another time, or another server took it over — then the handler does nothing (an alarm acts once). The delete's
+ * row lock orders it after the chat's and the session's, as every change to a session is ordered.
  */
-export async function lockClaimedAlarm(db: Db, alarm: ClaimedAlarm, node: string): Promise<boolean> {
-  const row = await capabilitiesOf(db)
-    .forUpdate(
-      db
-        .selectFrom('session_alarms')
-        .select(['due_at_ms', 'claimed_by'])
-        .where('session_id', '=', alarm.sessionId)
-        .where('kind', '=', alarm.kind),
-    )
-    .executeTakeFirst();
-  return row !== undefined && Number(row.due_at_ms) === alarm.dueAtMs && row.claimed_by === node;
+export async function takeClaimedAlarm(db: Db, alarm: ClaimedAlarm, node: string): Promise<boolean> {
+  const rows = await db
+    .deleteFrom('session_alarms')
+    .where('session_id', '=', alarm.sessionId)
+    .where('kind', '=', alarm.kind)
+    .where('due_at_ms', '=', alarm.dueAtMs)
+    .where('claimed_by', '=', node)
+    .returning('session_id')
+    .execute();
+  return rows.length > 0;
 }
 
 /** The earliest alarm due after now (not claimed), or null. */

@@ -54,10 +54,15 @@ export interface EventEmitter {
   committed(): void;
   /** A transaction that changed sessions or messages committed, emitted or not (the workplace stream's wake). */
   touched?(): void;
+  /**
+   * Whether any binding (online or offline) would receive `name` (issue 20: a write that would emit nothing may
+   * skip its transaction). Optional: without it, callers assume one would.
+   */
+  bound?(db: Db, name: EventName): Promise<boolean>;
 }
 
 /** For services built where no event is sent (unit tests of other families). */
-export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {} };
+export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {}, bound: async () => false };
 
 export interface EventServiceOptions {
   readonly clock?: Clock;
@@ -101,6 +106,10 @@ export class EventService implements EventEmitter {
 
   touched(): void {
     for (const listener of this.touchListeners) listener();
+  }
+
+  async bound(db: Db, name: EventName): Promise<boolean> {
+    return (await bindingsForEvent(db, name.toUpperCase())).length > 0;
   }
 
   /**

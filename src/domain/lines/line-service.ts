@@ -10,12 +10,12 @@ import {
   deleteLine,
   findLine,
   findLineForUpdate,
-  insertLine,
+  insertNewLine,
   listLines,
   operatorsOf,
   pageOfLines,
   replaceQueues,
-  updateLine,
+  updateLineWithRevision,
 } from '../../store/lines-repository.js';
 import { incrementLineCounter } from '../../store/portal-repository.js';
 import type { Store } from '../../store/store.js';
@@ -25,7 +25,7 @@ import type { Caller } from '../caller.js';
 import { causeOf, type EventCause } from '../events/event-cause.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
-import { diffSnapshots, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
+import { diffSnapshots, type FieldChange, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import type { InputReport } from '../input/input-report.js';
 import type { LineInput } from './apply-input.js';
 import {
@@ -51,10 +51,16 @@ export interface LineServiceOptions {
  * `cause` is who deleted it, for the events the hook emits.
  */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
-/** Runs in an add's transaction with the new line's id, its stored values and when it was added. */
-export type LineAddedHook = (trx: Db, lineId: number, values: LineDocument, addedAtMs: number) => Promise<void>;
-/** Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue). */
-export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<void>;
+/** What a new line's settings start (a temporary line's deadline), in the add's transaction when it `wants` to. */
+export interface LineAddedHook {
+  wants(values: LineDocument): boolean;
+  added(trx: Db, lineId: number, values: LineDocument, addedAtMs: number): Promise<void>;
+}
+/**
+ * Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue); true when
+ * the scheduler must be woken after the commit (an alarm due now, an event queued).
+ */
+export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<boolean | undefined>;
 
 /** A line with its expanded queue in queue order (config.get). */
 export interface LineWithMembers {
@@ -117,53 +123,103 @@ export class LineService {
    */
   async add(caller: Caller, input: LineInput, report: InputReport): Promise<number | false> {
     if (!report.take(input.findings)) return false;
-    const added = await this.store.write(async (trx) => {
-      // First: on PostgreSQL the counter row stays locked until commit, so concurrent adds on every server take
-      // turns and each automatic name is unique.
-      const counter = await incrementLineCounter(trx);
-      const queue = await resolveQueue(
-        trx,
-        input.queue ?? readQueue(null, null, { allowPlainIds: true }),
-        caller.userId,
+    const named = input.values.LINE_NAME !== undefined;
+    const bound = this.events.bound?.bind(this.events);
+    // A hook that writes (a temporary line's deadline) makes two write statements: the transactional way.
+    const hooked = this.lineAddedHooks.some((hook) => hook.wants(input.values));
+    if (named && !hooked && this.store.writeAlone && bound) {
+      // Issue 20: with a sent name and no binding for the event, the add's reads and its one write statement need
+      // no transaction around them on PostgreSQL (no `begin`, no `commit`: two round trips fewer); a binding
+      // (checked before anything is reported) sends the add the transactional way below.
+      const alone = await this.store.writeAlone(async (db) =>
+        (await bound(db, 'OnOpenlinesLineConfigChange')) ? undefined : this.addIn(db, caller, input, report, false),
       );
-      report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
-      const values: LineDocument = {
-        ...input.values,
-        LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
-      };
-      const stamp = new Date(this.clock.now()).toISOString();
-      const id = await insertLine(trx, { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp });
-      await replaceQueues(trx, id, queue.configQueue, queue.operators);
-      for (const hook of this.lineAddedHooks) await hook(trx, id, values, Date.parse(stamp));
-      // The snapshot from what was just written, not read back (issue 10: two queries fewer per add).
-      const after = snapshotOf(values, queue.configQueue);
-      const revision = { lineId: id, action: 'add', author: authorOf(caller), at: stamp, before: null, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
-      return id;
-    });
-    this.events.committed();
-    return added;
+      if (alone !== undefined) return alone.id;
+    }
+    const added = await this.store.write((trx) => this.addIn(trx, caller, input, report, true));
+    if (added.wake) this.events.committed();
+    return added.id;
   }
 
-  /** The openlines configuration-change event for a recorded revision (none when nothing changed). */
-  private async changed(trx: Db, revision: RevisionInput, revisionId: number | null, cause: EventCause): Promise<void> {
-    if (revisionId === null) return;
-    const changes = diffSnapshots(revision.before, revision.after);
+  /** config.add's reads and writes in `trx`, the event with them when `emit`. */
+  private async addIn(
+    trx: Db,
+    caller: Caller,
+    input: LineInput,
+    report: InputReport,
+    emit: boolean,
+  ): Promise<{ id: number; wake: boolean }> {
+    // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
+    // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
+    // counter move last, so that lock is held only from the line's write to the commit (issue 20).
+    const named = input.values.LINE_NAME !== undefined;
+    const counter = named ? 0 : await incrementLineCounter(trx);
+    const queue = await resolveQueue(trx, input.queue ?? readQueue(null, null, { allowPlainIds: true }), caller.userId);
+    report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
+    const values: LineDocument = {
+      ...input.values,
+      LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
+    };
+    const stamp = new Date(this.clock.now()).toISOString();
+    // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
+    // and the event (issue 20).
+    const after = snapshotOf(values, queue.configQueue);
+    const author = authorOf(caller);
+    const changes = diffSnapshots(null, after);
+    const { id, revisionId } = await insertNewLine(trx, {
+      line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
+      queue: queue.configQueue,
+      operators: queue.operators,
+      revision: {
+        action: 'add',
+        user_id: author.userId,
+        auth_kind: author.authKind,
+        credential_id: author.credentialId,
+        changes: JSON.stringify(changes),
+        created_at: stamp,
+      },
+      countLine: named,
+    });
+    let hooked = false;
+    for (const hook of this.lineAddedHooks) {
+      if (!hook.wants(values)) continue;
+      await hook.added(trx, id, values, Date.parse(stamp));
+      hooked = true;
+    }
+    if (!emit) return { id, wake: hooked };
+    const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
+    return { id, wake: (await this.changed(trx, revision, revisionId, causeOf(caller), changes)) || hooked };
+  }
+
+  /**
+   * The openlines configuration-change event for a recorded revision (none when nothing changed), after the
+   * line-changed hooks; true when the scheduler must be woken after the commit.
+   */
+  private async changed(
+    trx: Db,
+    revision: RevisionInput,
+    revisionId: number | null,
+    cause: EventCause,
+    changes: readonly FieldChange[] = diffSnapshots(revision.before, revision.after),
+  ): Promise<boolean> {
+    if (revisionId === null) return false;
+    let wake = false;
     if (revision.action === 'update' && changes.length > 0) {
       const fields = new Set(changes.map((c) => c.field));
-      for (const hook of this.lineChangedHooks) await hook(trx, revision.lineId, fields);
+      for (const hook of this.lineChangedHooks) wake = (await hook(trx, revision.lineId, fields)) === true || wake;
     }
-    await this.events.emit(
+    const emitted = await this.events.emit(
       trx,
       'OnOpenlinesLineConfigChange',
       {
         line: revision.lineId,
         action: revision.action,
         revision: revisionId,
-        changes,
+        changes: [...changes],
       },
       cause,
     );
+    return wake || emitted > 0;
   }
 
   /** Registers what a new line's settings start (a temporary line's deadline); runs in add's transaction. */
@@ -198,6 +254,7 @@ export class LineService {
    * input or queue answers false (compat) and writes nothing. null: there is no such line.
    */
   async update(caller: Caller, id: number, input: LineInput, report: InputReport): Promise<boolean | null> {
+    let wake = false;
     const updated = await this.store.write(async (trx) => {
       await this.requirePermission(trx, caller, id, 'MODIFY');
       const stored = await findLineForUpdate(trx, id);
@@ -213,11 +270,12 @@ export class LineService {
       }
       if (!report.take({ warnings, failure })) return false;
 
-      const storedQueue = (await configQueuesOf(trx, [id])).get(id) ?? [];
+      // Without a new queue the stored one is on both sides of the diff, where it changes nothing: it is read only
+      // when a queue was sent (issue 20: a read fewer for the other updates).
+      const storedQueue = queue ? ((await configQueuesOf(trx, [id])).get(id) ?? []) : [];
       const before = snapshotOf(stored.values, storedQueue);
       const values: LineDocument = { ...stored.values, ...input.values };
       const stamp = new Date(this.clock.now()).toISOString();
-      await updateLine(trx, { ...stored, values, modifyUserId: caller.userId, modifiedAt: stamp });
       if (queue) {
         let operators = queue.operators;
         if (!input.usersFieldsSent) {
@@ -231,11 +289,28 @@ export class LineService {
         await replaceQueues(trx, id, queue.configQueue, operators);
       }
       const after = snapshotOf(values, queue ? queue.configQueue : storedQueue);
-      const revision = { lineId: id, action: 'update', author: authorOf(caller), at: stamp, before, after } as const;
-      await this.changed(trx, revision, await recordRevision(trx, revision), causeOf(caller));
+      const author = authorOf(caller);
+      const changes = diffSnapshots(before, after);
+      // The line and its revision in one statement on PostgreSQL; an update that changed nothing leaves none.
+      const revisionId = await updateLineWithRevision(
+        trx,
+        { ...stored, values, modifyUserId: caller.userId, modifiedAt: stamp },
+        changes.length === 0
+          ? null
+          : {
+              action: 'update',
+              user_id: author.userId,
+              auth_kind: author.authKind,
+              credential_id: author.credentialId,
+              changes: JSON.stringify(changes),
+              created_at: stamp,
+            },
+      );
+      const revision = { lineId: id, action: 'update', author, at: stamp, before, after } as const;
+      wake = await this.changed(trx, revision, revisionId, causeOf(caller), changes);
       return true;
     });
-    this.events.committed();
+    if (wake) this.events.committed();
     return updated;
   }
 

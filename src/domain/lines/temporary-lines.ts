@@ -3,7 +3,6 @@
 // a restart; the deletion locks the alarm first, so with several servers it happens once. Like the reference,
 // only an add schedules it: a line updated to TEMPORARY=Y later is kept.
 
-import type { Db } from '../../store/db.js';
 import {
   clearLineAlarm,
   type DueLineAlarm,
@@ -15,8 +14,8 @@ import {
 import { findLine } from '../../store/lines-repository.js';
 import { joinedStore, type Store } from '../../store/store.js';
 import type { Caller } from '../caller.js';
-import { type LineDocument, lineValue } from './line.js';
-import type { LineService } from './line-service.js';
+import { lineValue } from './line.js';
+import type { LineAddedHook, LineService } from './line-service.js';
 
 /** The reference's agent interval: 28 800 s. */
 export const TEMPORARY_LINE_LIFETIME_MS = 8 * 3600 * 1000;
@@ -41,10 +40,10 @@ export class TemporaryLines {
   ) {}
 
   /** The add's hook: a temporary line gets its deletion deadline in the add's transaction. */
-  readonly lineAdded = async (trx: Db, lineId: number, values: LineDocument, addedAtMs: number): Promise<void> => {
-    if (values.TEMPORARY === 'Y') {
-      await setLineAlarm(trx, lineId, 'temporary_delete', addedAtMs + TEMPORARY_LINE_LIFETIME_MS);
-    }
+  readonly lineAdded: LineAddedHook = {
+    wants: (values) => values.TEMPORARY === 'Y',
+    added: (trx, lineId, _values, addedAtMs) =>
+      setLineAlarm(trx, lineId, 'temporary_delete', addedAtMs + TEMPORARY_LINE_LIFETIME_MS),
   };
 
   /** Acts on up to `limit` due deadlines; true when more may be due. */

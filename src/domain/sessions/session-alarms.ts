@@ -5,19 +5,18 @@
 // alarm takes effect once.
 
 import type { Clock } from '../../clock.js';
-import { lockChatById } from '../../store/dialogs-repository.js';
+import { lockChatOfSession } from '../../store/dialogs-repository.js';
 import {
   type ClaimedAlarm,
-  chatOfSession,
   claimDueAlarms,
-  clearAlarm,
-  lockClaimedAlarm,
   lockSession,
   nextAlarmDueMs,
+  takeClaimedAlarm,
 } from '../../store/sessions-repository.js';
 import type { Store } from '../../store/store.js';
 import type { EventEmitter } from '../events/event-service.js';
-import { newWork, type SessionEngine } from './session-engine.js';
+import { LineInputs } from './distribution-inputs.js';
+import { type EngineWork, newWork, type SessionEngine } from './session-engine.js';
 
 export type { ClaimedAlarm };
 
@@ -38,20 +37,49 @@ export class SessionAlarms {
     const nowMs = this.clock.now();
     const work = await this.store.write(async (trx) => {
       const work = newWork(trx, nowMs);
-      // Rows are locked in one order everywhere — the chat, its session, then the session's alarms — so that an
-      // alarm and a request on the same session take turns instead of deadlocking on PostgreSQL.
-      const chatId = await chatOfSession(trx, alarm.sessionId);
-      if (chatId === undefined) return work;
-      await lockChatById(trx, chatId);
-      await lockSession(trx, alarm.sessionId);
-      if (!(await lockClaimedAlarm(trx, alarm, node))) return work;
-      await clearAlarm(trx, alarm.sessionId, alarm.kind);
-      await this.engine.onAlarm(work, alarm.sessionId, alarm.kind);
+      await this.handleIn(work, node, alarm);
       return work;
     });
     if (work.emitted > 0) this.events.committed();
     else this.events.touched?.(); // the workplace stream (issue 19)
     return work.wake;
+  }
+
+  /**
+   * Handles claimed alarms in one transaction (issue 20): one commit for the lot, and each line's distribution
+   * inputs read once (distribution-inputs.ts) instead of once per offer. When that transaction fails (a deadlock
+   * with a request on PostgreSQL, a broken session), nothing of it stays and each alarm is handled on its own.
+   * True when that set another alarm due now.
+   */
+  async handleAll(node: string, alarms: readonly ClaimedAlarm[]): Promise<boolean> {
+    if (alarms.length <= 1) return alarms[0] ? this.handle(node, alarms[0]) : false;
+    const nowMs = this.clock.now();
+    let work: EngineWork;
+    try {
+      work = await this.store.write(async (trx) => {
+        const work: EngineWork = { ...newWork(trx, nowMs), lineInputs: new LineInputs() };
+        for (const alarm of alarms) await this.handleIn(work, node, alarm);
+        return work;
+      });
+    } catch {
+      let madeDueWork = false;
+      for (const alarm of alarms) madeDueWork = (await this.handle(node, alarm)) || madeDueWork;
+      return madeDueWork;
+    }
+    if (work.emitted > 0) this.events.committed();
+    return work.wake;
+  }
+
+  private async handleIn(work: EngineWork, node: string, alarm: ClaimedAlarm): Promise<void> {
+    const trx = work.trx;
+    // Rows are locked in one order everywhere — the chat, its session, then the session's alarms — so that an
+    // alarm and a request on the same session take turns instead of deadlocking on PostgreSQL.
+    // (issue 20: the chat found and locked in one statement, the alarm checked and removed in one.)
+    const chat = await lockChatOfSession(trx, alarm.sessionId);
+    if (chat === undefined) return;
+    const session = await lockSession(trx, alarm.sessionId);
+    if (!(await takeClaimedAlarm(trx, alarm, node))) return;
+    await this.engine.onAlarm(work, alarm.sessionId, alarm.kind, session ? { chat, session } : undefined);
   }
 
   nextDue(): Promise<number | null> {

@@ -50,6 +50,7 @@ import {
   type LineRules,
   type Unavailable,
 } from './distribution.js';
+import type { LineInputs } from './distribution-inputs.js';
 import { announceSession } from './session-events.js';
 import { SYSTEM_TEXTS } from './system-texts.js';
 
@@ -58,6 +59,8 @@ export interface EngineWork extends Posting {
   readonly nowMs: number;
   /** An alarm was set to fall due now: wake the scheduler after the commit. */
   wake: boolean;
+  /** A batch of alarms in one transaction: the lines' distribution inputs, read once (issue 20). */
+  readonly lineInputs?: LineInputs;
 }
 
 /** Who can take work now: the availability of each user for a line (§8); null = available. */
@@ -319,10 +322,33 @@ export class SessionEngine {
     occasion: 'first' | 'next',
   ): Promise<Session> {
     const rules = lineRules(line);
-    const offer = distribute(await this.candidates(work.trx, line, work.nowMs), rules, {
+    // Issue 20: a batch of alarms reads the line's inputs once (distribution-inputs.ts).
+    const read = () => this.candidates(work.trx, line, work.nowMs);
+    const candidates = work.lineInputs ? await work.lineInputs.candidates(line.id, read) : await read();
+    const offer = distribute(candidates, rules, {
       operatorId: session.operatorId,
       history: session.queueHistory,
     });
+    const stored = await this.storeOffer(work, chat, session, line, occasion, offer);
+    work.lineInputs?.offered(line.id, {
+      statusBelow: BUSY_BELOW[lineValue(line, 'TYPE_MAX_CHAT')],
+      before: session,
+      after: stored,
+      stamped: rules.queueType === 'evenly' ? (offer.operators[0] ?? 0) : 0,
+      nowMs: work.nowMs,
+    });
+    return stored;
+  }
+
+  private async storeOffer(
+    work: EngineWork,
+    chat: Chat,
+    session: Session,
+    line: Line,
+    occasion: 'first' | 'next',
+    offer: ReturnType<typeof distribute>,
+  ): Promise<Session> {
+    const rules = lineRules(line);
     await this.setAlarm(work, session.id, 'queue', work.nowMs + offer.nextInSeconds * 1000);
     const previous = session.operatorId;
     const taken = !session.waitAnswer;
@@ -341,7 +367,8 @@ export class SessionEngine {
     }
     const single = rules.queueType === 'all' ? 0 : (offer.operators[0] ?? 0);
     if (rules.queueType === 'evenly' && single !== 0) await stampOffered(work.trx, line.id, single, work.nowMs);
-    const before = await offersOf(work.trx, session.id);
+    // Only `all` compares with the offers before (issue 20: a read fewer for the others).
+    const before = rules.queueType === 'all' ? await offersOf(work.trx, session.id) : [];
     await setOffers(work.trx, session.id, offer.operators);
     if (occasion === 'first') {
       const text =
@@ -509,11 +536,19 @@ export class SessionEngine {
   // ---- Timers
 
   /** A due alarm of `sessionId` (the job has claimed it and removed it in this transaction). */
-  async onAlarm(work: EngineWork, sessionId: number, kind: AlarmKind): Promise<void> {
-    const session = await lockSession(work.trx, sessionId);
+  async onAlarm(
+    work: EngineWork,
+    sessionId: number,
+    kind: AlarmKind,
+    /** The session and its chat as the caller locked them in this transaction (issue 20: not read again). */
+    locked?: { readonly chat: Chat; readonly session: Session },
+  ): Promise<void> {
+    if (kind !== 'queue') work.lineInputs?.clear(); // issue 20: only offers keep the kept inputs current
+    const session = locked?.session ?? (await lockSession(work.trx, sessionId));
     if (!session || session.closed) return;
-    const chat = await findChat(work.trx, session.chatId);
-    const line = await findLine(work.trx, session.lineId);
+    const chat = locked?.chat ?? (await findChat(work.trx, session.chatId));
+    const readLine = () => findLine(work.trx, session.lineId);
+    const line = work.lineInputs ? await work.lineInputs.line(session.lineId, readLine) : await readLine();
     if (!chat || !line) return;
     if (kind === 'queue') {
       // Taken sessions are not redistributed (their queue alarm is cleared when taken); a stale one does nothing.

@@ -7,6 +7,7 @@ const MIGRATION_LOCK_KEY = 7356829104;
 export const postgresCapabilities: StoreCapabilities = {
   dialect: 'postgres',
   sharedByServers: true,
+  dataModifyingWith: true,
   forUpdate: (query) => query.forUpdate() as typeof query,
   skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
   greatest: (a, b) => sql`greatest(${a}, ${b})`,

@@ -5,11 +5,19 @@ import { Kysely, PostgresDialect, PostgresQueryCompiler, type QueryCompiler } fr
 import type pg from 'pg';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
+import { countedDialect, countingStatements } from '../statement-count.js';
 import type { OpenedStore } from '../store.js';
 import { postgresCapabilities } from './capabilities.js';
 
-/** Connections per server process; N servers on one PostgreSQL need N × this below its max_connections. */
-const POSTGRES_POOL_SIZE = 10;
+/**
+ * Connections per server process; N servers on one PostgreSQL need N × this below its max_connections.
+ * OPENLINES_POSTGRES_POOL_SIZE changes it (tests run with 2, to prove that nothing waits for a second connection
+ * while holding one: test/integration/batch-pool.test.ts).
+ */
+function poolSize(): number {
+  const size = Number(process.env.OPENLINES_POSTGRES_POOL_SIZE);
+  return Number.isInteger(size) && size > 0 ? size : 10;
+}
 
 const NulFreePostgresCompiler = nulFree(PostgresQueryCompiler) as unknown as typeof PostgresQueryCompiler;
 
@@ -42,19 +50,22 @@ export function openPostgres(url: string): OpenedStore {
     const { default: driver } = await import('pg');
     const created = new driver.Pool({
       connectionString: url,
-      max: POSTGRES_POOL_SIZE,
+      max: poolSize(),
       types: postgresTypes(driver.types),
     });
     // An idle client losing its server must not crash the process; the next query reports the failure.
     created.on('error', () => {});
     return created;
   };
-  const db = new Kysely<Database>({ dialect: new NulFreePostgresDialect({ pool }) });
+  const dialect = new NulFreePostgresDialect({ pool });
+  const db = new Kysely<Database>({ dialect: countingStatements() ? countedDialect(dialect) : dialect });
   return {
     db,
     url,
     capabilities: postgresCapabilities,
     write: (work) => db.transaction().execute(work),
+    // Autocommit: the one writing statement commits (durably: synchronous_commit) on its own.
+    writeAlone: (work) => work(db),
     read: (work) => work(db),
     close: () => db.destroy(),
   };

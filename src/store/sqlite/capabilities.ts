@@ -4,6 +4,7 @@ import type { StoreCapabilities } from '../capabilities.js';
 export const sqliteCapabilities: StoreCapabilities = {
   dialect: 'sqlite',
   sharedByServers: false,
+  dataModifyingWith: false,
   forUpdate: (query) => query,
   skipLocked: (query) => query,
   greatest: (a, b) => sql`max(${a}, ${b})`,

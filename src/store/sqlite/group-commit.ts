@@ -105,7 +105,20 @@ export class SqliteGroupCommit<DB> {
       try {
         await sql`begin immediate`.execute(conn);
         try {
-          for (const job of jobs) {
+          const only = jobs.length === 1 ? jobs[0] : undefined;
+          if (only) {
+            // A group of one needs no savepoint (issue 20: two statements fewer): its failure rolls back the
+            // transaction, which holds nothing else.
+            try {
+              only.outcome = { ok: true, value: await only.work(conn) };
+            } catch (error) {
+              only.outcome = { ok: false, error };
+              // SQLite may have ended the transaction itself (some errors roll back at once): nothing to undo then.
+              await sql`rollback`.execute(conn).catch(() => {});
+              return;
+            }
+          }
+          for (const job of only ? [] : jobs) {
             await sql`savepoint group_write`.execute(conn);
             try {
               job.outcome = { ok: true, value: await job.work(conn) };

@@ -17,6 +17,7 @@ import {
 } from 'kysely';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
+import { countedDialect, countingStatements } from '../statement-count.js';
 import type { OpenedStore } from '../store.js';
 import { sqliteCapabilities } from './capabilities.js';
 import { SqliteGroupCommit } from './group-commit.js';
@@ -62,9 +63,8 @@ export function openSqlite(url: string): OpenedStore {
   // FULL: a commit is durable before the answer is sent (survives a process or power loss).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
-  });
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(database) });
+  const db = new Kysely<Database>({ dialect: countingStatements() ? countedDialect(dialect) : dialect });
   const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`);
   const checkpointer =
     file === ':memory:'
