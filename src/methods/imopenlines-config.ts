@@ -53,9 +53,17 @@ export function defineConfigMethods(registry: MethodRegistry): void {
       const showOffline = flagDefaultYes(ctx.params.SHOW_OFFLINE);
       const entry = await ctx.services.lines.get(id, { withQueue });
       if (!entry) return notFound(ctx);
-      return {
-        result: presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx)),
-      };
+      const present = () => presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx));
+      // From the read model: presented once per options while the line is kept (the answer is never modified).
+      const presented = entry.presented;
+      if (!presented) return { result: present() };
+      const key = `${withQueue ? 'Q' : '-'}${showOffline ? 'O' : '-'}`;
+      let result = presented.get(key);
+      if (result === undefined) {
+        result = present();
+        presented.set(key, result);
+      }
+      return { result };
     },
   });
 

@@ -8,6 +8,7 @@ import { capabilitiesOf, containsPattern, type StoreCapabilities } from './capab
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
 import { lineToRow, rowToLine, rowToOperator, rowToQueueEntry } from './line-rows.js';
+import { noteChange } from './model-changes.js';
 import type { Database, LineTable } from './schema.js';
 
 // Every write runs these: compiled once (compiled-query.ts; building a query cost more than running it).
@@ -47,7 +48,9 @@ export async function insertLine(db: Db, line: NewLine): Promise<number> {
     row.modified_at,
   );
   if (!inserted) throw new Error('insert into lines returned no id');
-  return Number(inserted.id);
+  const id = Number(inserted.id);
+  noteChange(db, { kind: 'line', id });
+  return id;
 }
 
 // config.get and every write read these: compiled once (compiled-query.ts).
@@ -99,6 +102,7 @@ export async function updateLine(db: Db, line: Line): Promise<boolean> {
     row.modify_user_id,
     row.modified_at,
   );
+  noteChange(db, { kind: 'line', id: line.id });
   return rows.length > 0;
 }
 
@@ -107,6 +111,7 @@ export async function deleteLine(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('line_queue').where('line_id', '=', id).execute();
   await db.deleteFrom('line_config_queue').where('line_id', '=', id).execute();
   const result = await db.deleteFrom('lines').where('id', '=', id).executeTakeFirst();
+  noteChange(db, { kind: 'line', id });
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -129,6 +134,7 @@ export async function replaceQueues(
   await deleteOperatorsQuery(db, lineId);
   await insertQueue(db, lineId, queue);
   await insertOperators(db, lineId, operators);
+  noteChange(db, { kind: 'line', id: lineId });
 }
 
 async function insertQueue(db: Db, lineId: number, queue: readonly QueueEntry[]): Promise<void> {
