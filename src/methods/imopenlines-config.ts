@@ -5,6 +5,7 @@ import { type InputMode, readConfigId, readLineInput } from '../domain/lines/app
 import { parseListQuery, topLevelListParams } from '../domain/lines/list-query.js';
 import { type PresentOptions, presentLine, presentListItem } from '../domain/lines/present-line.js';
 import { RestError } from '../wire/errors.js';
+import { EncodedJson } from '../wire/php-json.js';
 import type { MethodContext, MethodRegistry } from './registry.js';
 
 const SCOPES = ['imopenlines'];
@@ -60,7 +61,8 @@ export function defineConfigMethods(registry: MethodRegistry): void {
       const key = `${withQueue ? 'Q' : '-'}${showOffline ? 'O' : '-'}`;
       let result = presented.get(key);
       if (result === undefined) {
-        result = present();
+        // Kept with its JSON text: the answer's encoding splices it in (wire/php-json.ts).
+        result = new EncodedJson(present());
         presented.set(key, result);
       }
       return { result };

@@ -7,9 +7,9 @@
 //   (own writes), or when a check finds another process's or server's commit (store/model-changes.ts). The model
 //   then reloads from the database on the next read. A load that started before a change was handed over is not
 //   kept (the feed's generation).
-// - Before answering, a read catches up with the store: SQLite reads PRAGMA data_version (synchronous, a
-//   microsecond) on every read; PostgreSQL sends one statement, shared by every read of one request (scope()) and
-//   by the concurrent reads that wait for the same check.
+// - Before answering, a request catches up with the store once (scope()), at its first read: SQLite reads PRAGMA
+//   data_version (synchronous, microseconds); PostgreSQL sends one statement, shared with the concurrent reads
+//   that wait for the same check. A read outside any request (a job) catches up itself.
 // - Inside a write transaction the model is not used: the transaction reads through, as before, so it sees its own
 //   uncommitted writes and never hands them to other readers.
 // - Expiry is not a change: credentials are kept as stored, and their expiry is compared with the clock by the
@@ -84,8 +84,8 @@ class Lru<K, V> {
 
 interface Scope {
   readonly model: ReadModel;
-  /** The request's check (PostgreSQL); once it settled, the request's reads need no other. */
-  checked: Promise<void> | undefined;
+  /** The request's check: true once done synchronously (SQLite), else PostgreSQL's, shared by its reads. */
+  checked: Promise<void> | true | undefined;
 }
 
 const SCOPE = new AsyncLocalStorage<Scope>();
@@ -165,13 +165,13 @@ export class ReadModel {
   private catchUp(): Promise<void> | undefined {
     const scope = SCOPE.getStore();
     if (scope?.model !== this) return this.changes.catchUp();
-    // SQLite's check is synchronous and costs less than remembering it; PostgreSQL's is shared by the request.
+    // One check per request (a batch's commands share it; the request's own writes are handed over as they commit).
     if (scope.checked === undefined) {
       const check = this.changes.catchUp();
-      if (check === undefined) return undefined;
-      scope.checked = check;
+      scope.checked = check ?? true;
+      return check;
     }
-    return scope.checked;
+    return scope.checked === true ? undefined : scope.checked;
   }
 
   private forget(change: ModelChange): void {
