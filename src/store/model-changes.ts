@@ -7,7 +7,7 @@
 //   that rolled back is forgotten as well: forgetting is always safe, the model reloads from the database.)
 //   Outside a transaction (an autocommit statement on the database itself) it is handed over at once.
 // - Other processes and servers: catchUp() notices any commit made before it was called and hands over
-//   `{kind: 'all'}`. SQLite: `PRAGMA data_version` on the server's connection (a microsecond, synchronous; it
+//   `{kind: 'all'}`. SQLite: `PRAGMA data_version` on the server's connection (~5 µs, synchronous; it
 //   changes whenever another connection — the CLI — commits). PostgreSQL: one statement reading the version
 //   vector (openlines_model_version: a counter per slot, bumped by every transaction that wrote a modelled
 //   table, in that transaction; see docs/decisions.md "Read model"). Concurrent reads share one check: a check

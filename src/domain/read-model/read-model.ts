@@ -14,7 +14,8 @@
 //   uncommitted writes and never hands them to other readers.
 // - Expiry is not a change: credentials are kept as stored, and their expiry is compared with the clock by the
 //   caller at every read.
-// - Bounded: each map is an LRU; the lines map holds the hot lines only (docs/decisions.md "Read model";
+// - Bounded: each map is an LRU; the lines map holds the hot lines only, kept from their second read on
+//   (docs/decisions.md "An answer cache, never stale";
 //   bench/read-model-memory.ts measures it).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -30,8 +31,11 @@ import type { Line, QueueMember, StoredOperator } from '../lines/line.js';
 export interface ModelLine {
   readonly line: Line;
   readonly members: readonly QueueMember[];
-  /** Presented answers by the options that shaped them (read-only: shared by every call). */
-  readonly presented: Map<string, unknown>;
+  /**
+   * Presented answers by the options that shaped them (read-only: shared by every call); absent on a line read
+   * once, which is not kept.
+   */
+  readonly presented?: Map<string, unknown>;
 }
 
 export interface ReadModelOptions {
@@ -94,12 +98,16 @@ export class ReadModel {
   private readonly lines: Lru<number, ModelLine>;
   private readonly webhooks: Lru<number, readonly WebhookWithUser[]>;
   private readonly grants: Lru<string, AccessGrantRow>;
+  /** Lines read once lately, not kept yet (admit). */
+  private readonly seen = new Set<number>();
+  private readonly seenCapacity: number;
 
   constructor(
     private readonly changes: ModelChanges,
     options: ReadModelOptions = {},
   ) {
     this.lines = new Lru(options.lines ?? READ_MODEL_DEFAULTS.lines);
+    this.seenCapacity = 4 * (options.lines ?? READ_MODEL_DEFAULTS.lines);
     this.webhooks = new Lru(options.webhookUsers ?? READ_MODEL_DEFAULTS.webhookUsers);
     this.grants = new Lru(options.grants ?? READ_MODEL_DEFAULTS.grants);
     changes.listen((change) => this.forget(change));
@@ -123,9 +131,13 @@ export class ReadModel {
     if (kept) return kept;
     const generation = this.changes.generation;
     const loaded = await loadLine(db, id);
-    // A missing line is not kept: ids only grow, and a miss costs what it did before.
-    if (loaded && generation === this.changes.generation) this.lines.set(id, loaded);
-    return loaded;
+    // A missing line is not kept: ids only grow, and a miss costs what it did before. A line is kept from its
+    // second read on: reads spread over many cold lines then cost what they did before, instead of filling the
+    // LRU with lines read once and churning memory (RSS at 100 000 lines, bench/results.md "Issue 20").
+    if (!loaded || !this.admit(id)) return loaded;
+    const entry: ModelLine = { ...loaded, presented: new Map() };
+    if (generation === this.changes.generation) this.lines.set(id, entry);
+    return entry;
   }
 
   /** The user's webhooks with the user's state (authentication); expiry is the caller's to compare. */
@@ -155,11 +167,20 @@ export class ReadModel {
 
   /** The answer presented from a model line under `key`, presented once while the line is kept. */
   presented<T>(entry: ModelLine, key: string, present: () => T): T {
+    if (!entry.presented) return present();
     const kept = entry.presented.get(key);
     if (kept !== undefined) return kept as T;
     const value = present();
     entry.presented.set(key, value);
     return value;
+  }
+
+  /** True from a line's second read within the last `seenCapacity` first reads. */
+  private admit(id: number): boolean {
+    if (this.seen.delete(id)) return true;
+    if (this.seen.size >= this.seenCapacity) this.seen.clear();
+    this.seen.add(id);
+    return false;
   }
 
   private catchUp(): Promise<void> | undefined {
@@ -196,7 +217,7 @@ async function loadLine(db: Db, id: number): Promise<ModelLine | null> {
   const line = await findLine(db, id);
   if (!line) return null;
   const operators = (await operatorsOf(db, [id])).get(id) ?? [];
-  return { line, members: await membersOf(db, operators), presented: new Map() };
+  return { line, members: await membersOf(db, operators) };
 }
 
 /** The operators with their directory entries. */
