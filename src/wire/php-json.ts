@@ -27,14 +27,19 @@ const NONCE = Math.random().toString(36).slice(2, 10);
 const TOKEN = new RegExp(`"\\\\u0000EJ${NONCE}:(\\d+)\\\\u0000"`, 'g');
 
 /**
- * A value with its JSON text made once (issue 20: the read model keeps config.get's presented answer encoded).
- * encodePhpJson splices the text in wherever the value appears; anything else sees the value (JSON.stringify
- * through toJSON, the XML encoder through `value`). Never modify `value`: the text would no longer match it.
+ * A value kept as its JSON text, made once (issue 20: the read model keeps config.get's presented answer so).
+ * encodePhpJson splices the text in wherever the value appears; anything else sees the value, decoded from the
+ * text (JSON.stringify through toJSON, the XML encoder through `value`): PHP's escapes decode to the same value.
+ * Only the text is kept: it is about half of what the value's objects take.
  */
 export class EncodedJson {
   readonly json: string;
-  constructor(readonly value: unknown) {
+  constructor(value: unknown) {
     this.json = encodePhpJson(value);
+  }
+
+  get value(): unknown {
+    return JSON.parse(this.json);
   }
 
   toJSON(): unknown {
