@@ -12,8 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { ManualClock } from '../../src/clock.js';
+import { ReadModel } from '../../src/domain/read-model/read-model.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings } from '../../src/settings.js';
+import { insertLine, updateLine } from '../../src/store/lines-repository.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { OpenedStore } from '../../src/store/store.js';
 import { type CallResult, parseAnswer } from '../helpers/server.js';
@@ -209,3 +211,59 @@ describe('read model: a SQLite server sees what another connection or process wr
     assert.equal(refused.body.error, 'NO_AUTH_FOUND');
   });
 });
+
+for (const kind of STORES) {
+  describe(`read model on ${kind}: what a write leaves in memory`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-store-'));
+    let database: TestDatabase;
+    let store: OpenedStore;
+    let model: ReadModel;
+    let id: number;
+    const stamp = '2026-12-03T10:00:00.000Z';
+    const nameOf = async () => (await store.read((db) => model.line(db, id)))?.line.values.LINE_NAME;
+    const named = (name: string) => ({
+      id,
+      values: { LINE_NAME: name },
+      modifyUserId: 1,
+      createdAt: stamp,
+      modifiedAt: stamp,
+    });
+
+    before(async () => {
+      database = await createTestDatabase(kind, dataDir);
+      store = await openStore(database.url);
+      model = new ReadModel(store.changes);
+      id = await store.write((trx) =>
+        insertLine(trx, { values: { LINE_NAME: 'kept' }, modifyUserId: 1, createdAt: stamp, modifiedAt: stamp }),
+      );
+    });
+
+    after(async () => {
+      await store?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('a write rolled back (on SQLite: its savepoint, beside a write that commits) leaves nothing in memory', async () => {
+      assert.equal(await nameOf(), 'kept');
+      assert.equal(await nameOf(), 'kept', 'kept from its second read on');
+      assert.equal(model.sizes().lines, 1);
+      // Started in the same turn: on SQLite both run in one group transaction, the first in a savepoint that rolls back.
+      const failing = store.write(async (trx) => {
+        await updateLine(trx, named('rolled back'));
+        throw new Error('refused');
+      });
+      const other = store.write(async () => 'committed');
+      await assert.rejects(failing, /refused/);
+      assert.equal(await other, 'committed');
+      assert.equal(await nameOf(), 'kept');
+    });
+
+    it('a committed write is read as soon as it is acknowledged', async () => {
+      for (const name of ['one', 'two', 'three']) {
+        await store.write((trx) => updateLine(trx, named(name)));
+        assert.equal(await nameOf(), name);
+      }
+    });
+  });
+}
