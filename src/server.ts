@@ -24,6 +24,7 @@ import { OAuthService, presentToken } from './domain/oauth/oauth-service.js';
 import { PRESENCE_AVAILABILITY } from './domain/operators/operator-states.js';
 import { PresenceService } from './domain/operators/presence-service.js';
 import { WorkplaceStreams } from './domain/operators/workplace-stream.js';
+import { ReadModel } from './domain/read-model/read-model.js';
 import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
@@ -116,7 +117,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const firstWebhook = await directory.bootstrap(settings.portalName);
     const handlerHosts = parseHandlerHosts(settings.eventHandlerHosts);
     const events = new EventService(store, { clock, timeZone: settings.timeZone, handlerHosts });
-    const lines = new LineService(store, { companyName: settings.portalName, clock, events });
+    // Lines, queues, directory entries and credentials answered from memory, never stale (issue 20).
+    const model = new ReadModel(store.changes);
+    const lines = new LineService(store, { companyName: settings.portalName, clock, events, model });
     const connectors = new ConnectorService(store, { clock, events });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).
     lines.onLineDeleted(connectors.lineDeleted);
@@ -186,12 +189,13 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       workplace,
     };
     const webhooks = {
-      verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now),
+      verify: (userId: number, code: string, now: number) => authenticateWebhook(store, userId, code, now, model),
     };
     const oauth = new OAuthService(store, {
       accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
       clock,
+      model,
     });
     const envelope = { strict: settings.strict, timeZone: settings.timeZone };
     const guards = options.guards ?? buildGuards(settings, clock, { store });
@@ -204,7 +208,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       logger,
       clock,
     });
-    const endpoint = new RestEndpoint(core, new Batch(core, envelope), guards);
+    const endpoint = new RestEndpoint(core, new Batch(core, envelope), guards, (work) => model.scope(work));
     const tokenRoutes = oauthRoutes({
       issuer: { token: async (params, endpoints) => presentToken(await oauth.exchange(params), endpoints) },
       publicUrl: settings.publicUrl,

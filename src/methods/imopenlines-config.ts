@@ -5,6 +5,7 @@ import { type InputMode, readConfigId, readLineInput } from '../domain/lines/app
 import { parseListQuery, topLevelListParams } from '../domain/lines/list-query.js';
 import { type PresentOptions, presentLine, presentListItem } from '../domain/lines/present-line.js';
 import { RestError } from '../wire/errors.js';
+import { EncodedJson } from '../wire/php-json.js';
 import type { MethodContext, MethodRegistry } from './registry.js';
 
 const SCOPES = ['imopenlines'];
@@ -53,9 +54,18 @@ export function defineConfigMethods(registry: MethodRegistry): void {
       const showOffline = flagDefaultYes(ctx.params.SHOW_OFFLINE);
       const entry = await ctx.services.lines.get(id, { withQueue });
       if (!entry) return notFound(ctx);
-      return {
-        result: presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx)),
-      };
+      const present = () => presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx));
+      // From the read model: presented once per options while the line is kept (the answer is never modified).
+      const presented = entry.presented;
+      if (!presented) return { result: present() };
+      const key = `${withQueue ? 'Q' : '-'}${showOffline ? 'O' : '-'}`;
+      let result = presented.get(key);
+      if (result === undefined) {
+        // Kept with its JSON text: the answer's encoding splices it in (wire/php-json.ts).
+        result = new EncodedJson(present());
+        presented.set(key, result);
+      }
+      return { result };
     },
   });
 

@@ -15,6 +15,8 @@ export class RestEndpoint {
     private readonly core: RestCore,
     private readonly batch: Batch,
     private readonly guards: CallGuards,
+    /** Runs one request in the read model's scope: its reads share one freshness check (domain/read-model/). */
+    private readonly scope: <T>(work: () => T) => T = (work) => work(),
   ) {}
 
   /** The server's clock reading: when a request arrived (the `time` block's start). */
@@ -22,7 +24,11 @@ export class RestEndpoint {
     return this.core.clock.now();
   }
 
-  async handle(request: EndpointRequest): Promise<CallAnswer> {
+  handle(request: EndpointRequest): Promise<CallAnswer> {
+    return this.scope(() => this.handleInScope(request));
+  }
+
+  private async handleInScope(request: EndpointRequest): Promise<CallAnswer> {
     try {
       await this.guards.admitRequest(request.clientAddress);
     } catch (error) {

@@ -3,6 +3,7 @@
 import type { DirectoryUser } from '../domain/directory/directory-user.js';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
+import { noteChange } from './model-changes.js';
 import type { DepartmentTable, UserTable } from './schema.js';
 
 export type UserRow = Omit<UserTable, 'id'> & { id: number };
@@ -48,6 +49,7 @@ export async function insertUser(db: Db, user: NewUser): Promise<number> {
   for (const departmentId of user.departmentIds ?? []) {
     await db.insertInto('user_departments').values({ user_id: id, department_id: departmentId }).execute();
   }
+  noteChange(db, { kind: 'directory' });
   return id;
 }
 
@@ -96,6 +98,7 @@ export async function insertDepartment(db: Db, name: string, parentId: number | 
     .values({ name, parent_id: parentId })
     .returning('id')
     .executeTakeFirstOrThrow();
+  noteChange(db, { kind: 'directory' });
   return Number(row.id);
 }
 

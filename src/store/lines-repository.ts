@@ -9,6 +9,7 @@ import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
 import { insertRevision } from './history-repository.js';
 import { lineToRow, rowToLine, rowToOperator, rowToQueueEntry } from './line-rows.js';
+import { noteChange } from './model-changes.js';
 import { incrementLineCounter } from './portal-repository.js';
 import type { Database, LineRevisionTable, LineTable } from './schema.js';
 
@@ -49,7 +50,9 @@ export async function insertLine(db: Db, line: NewLine): Promise<number> {
     row.modified_at,
   );
   if (!inserted) throw new Error('insert into lines returned no id');
-  return Number(inserted.id);
+  const id = Number(inserted.id);
+  noteChange(db, { kind: 'line', id });
+  return id;
 }
 
 /** What config.add writes besides the line: its revision, and whether the portal's line counter moves last. */
@@ -107,7 +110,9 @@ async function insertNewLineAtOnce(db: Db, write: NewLineWrite): Promise<{ id: n
     select line.id as id, revision.id as revision_id from line, revision`.execute(db);
   const inserted = result.rows[0];
   if (!inserted) throw new Error('the insert of a line returned no id');
-  return { id: Number(inserted.id), revisionId: Number(inserted.revision_id) };
+  const id = Number(inserted.id);
+  noteChange(db, { kind: 'line', id });
+  return { id, revisionId: Number(inserted.revision_id) };
 }
 
 // config.get and every write read these: compiled once (compiled-query.ts).
@@ -159,6 +164,7 @@ export async function updateLine(db: Db, line: Line): Promise<boolean> {
     row.modify_user_id,
     row.modified_at,
   );
+  noteChange(db, { kind: 'line', id: line.id });
   return rows.length > 0;
 }
 
@@ -184,6 +190,7 @@ export async function updateLineWithRevision(
       select line.id, ${revision.action}::text, ${revision.user_id}::integer, ${revision.auth_kind}::text,
         ${revision.credential_id}::text, ${revision.changes}::jsonb, ${revision.created_at}::text from line
       returning id`.execute(db);
+  noteChange(db, { kind: 'line', id: line.id });
   const inserted = result.rows[0];
   if (!inserted) throw new Error('the update of a line wrote no revision');
   return Number(inserted.id);
@@ -194,6 +201,7 @@ export async function deleteLine(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('line_queue').where('line_id', '=', id).execute();
   await db.deleteFrom('line_config_queue').where('line_id', '=', id).execute();
   const result = await db.deleteFrom('lines').where('id', '=', id).executeTakeFirst();
+  noteChange(db, { kind: 'line', id });
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -216,6 +224,7 @@ export async function replaceQueues(
   await deleteOperatorsQuery(db, lineId);
   await insertQueue(db, lineId, queue);
   await insertOperators(db, lineId, operators);
+  noteChange(db, { kind: 'line', id: lineId });
 }
 
 async function insertQueue(db: Db, lineId: number, queue: readonly QueueEntry[]): Promise<void> {

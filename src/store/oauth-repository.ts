@@ -1,6 +1,7 @@
 // OAuth applications, tokens and authorization codes: rows in, rows out. Secrets arrive already hashed.
 
 import type { Db } from './db.js';
+import { noteChange } from './model-changes.js';
 import type { OAuthAppTable, OAuthCodeTable, OAuthTokenTable } from './schema.js';
 
 export type OAuthAppRow = Omit<OAuthAppTable, 'id'> & { id: number };
@@ -27,6 +28,8 @@ export async function deleteApp(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('oauth_tokens').where('app_id', '=', id).execute();
   await db.deleteFrom('oauth_codes').where('app_id', '=', id).execute();
   const result = await db.deleteFrom('oauth_apps').where('id', '=', id).executeTakeFirst();
+  // The read model keeps access grants (never a token it did not find, so a new token needs no note).
+  noteChange(db, { kind: 'credentials' });
   return Number(result.numDeletedRows) > 0;
 }
 

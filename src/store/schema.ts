@@ -387,6 +387,13 @@ export interface Database {
   operator_presence: OperatorPresenceTable;
   session_kpi_messages: SessionKpiMessageTable;
   notifications: NotificationTable;
+  openlines_model_version: ModelVersionTable;
+}
+
+/** The read model's version vector (PostgreSQL; store/model-changes.ts): a counter per slot. */
+export interface ModelVersionTable {
+  slot: number;
+  n: number;
 }
 
 /** A handler an application bound to an event (event.bind); event upper-case, user_id 0 = the acting user. */

@@ -3,6 +3,7 @@
 
 import type { StoreCapabilities } from './capabilities.js';
 import type { Db } from './db.js';
+import type { ModelChanges } from './model-changes.js';
 
 export interface Store {
   /**
@@ -28,6 +29,8 @@ export interface OpenedStore extends Store {
   readonly capabilities: StoreCapabilities;
   /** The database itself, outside write/read: for migrations, tests and benchmarks. */
   readonly db: Db;
+  /** What the read model must forget: own commits, other processes' and servers' (model-changes.ts). */
+  readonly changes: ModelChanges;
   close(): Promise<void>;
 }
 

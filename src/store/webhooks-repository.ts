@@ -1,5 +1,6 @@
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './db.js';
+import { noteChange } from './model-changes.js';
 import type { WebhookTable } from './schema.js';
 
 export type WebhookRow = Omit<WebhookTable, 'id'> & { id: number };
@@ -13,6 +14,7 @@ export async function insertWebhook(
     .values({ ...hook, active: 1, created_at: new Date().toISOString(), last_used_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
+  noteChange(db, { kind: 'credentials' });
   return Number(row.id);
 }
 
@@ -42,5 +44,6 @@ export async function listWebhooks(db: Db): Promise<WebhookRow[]> {
 
 export async function revokeWebhook(db: Db, id: number): Promise<boolean> {
   const result = await db.updateTable('webhooks').set({ active: 0 }).where('id', '=', id).executeTakeFirst();
+  noteChange(db, { kind: 'credentials' });
   return Number(result.numUpdatedRows) > 0;
 }

@@ -20,11 +20,50 @@ function escapeChar(ch: string): string {
   return FIXED[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
+/** Encoded values met by the encodePhpJson in progress (null: none in progress). */
+let spliced: string[] | null = null;
+/** A token no other string can be mistaken for: NULs (which no stored string keeps) around a per-process nonce. */
+const NONCE = Math.random().toString(36).slice(2, 10);
+const TOKEN = new RegExp(`"\\\\u0000EJ${NONCE}:(\\d+)\\\\u0000"`, 'g');
+
+/**
+ * A value kept as its JSON text, made once (issue 20: the read model keeps config.get's presented answer so).
+ * encodePhpJson splices the text in wherever the value appears; anything else sees the value, decoded from the
+ * text (JSON.stringify through toJSON, the XML encoder through `value`): PHP's escapes decode to the same value.
+ * Only the text is kept: it is about half of what the value's objects take.
+ */
+export class EncodedJson {
+  readonly json: string;
+  constructor(value: unknown) {
+    this.json = encodePhpJson(value);
+  }
+
+  get value(): unknown {
+    return JSON.parse(this.json);
+  }
+
+  toJSON(): unknown {
+    if (spliced === null) return this.value;
+    spliced.push(this.json);
+    return `\u0000EJ${NONCE}:${spliced.length - 1}\u0000`;
+  }
+}
+
 /** JSON text as PHP's json_encode with JSON_HEX_TAG|JSON_HEX_AMP|JSON_HEX_APOS; `undefined` encodes as `null`. */
 export function encodePhpJson(value: unknown): string {
-  const json = JSON.stringify(value);
+  const outer = spliced;
+  spliced = [];
+  let json: string | undefined;
+  let texts: string[];
+  try {
+    json = JSON.stringify(value);
+  } finally {
+    texts = spliced;
+    spliced = outer;
+  }
   if (json === undefined) return 'null';
-  return NEEDS_ESCAPE.test(json) ? json.replace(ESCAPE_ALL, escapeChar) : json;
+  if (NEEDS_ESCAPE.test(json)) json = json.replace(ESCAPE_ALL, escapeChar);
+  return texts.length === 0 ? json : json.replace(TOKEN, (_, index: string) => texts[Number(index)]!);
 }
 
 function listIndex(key: string | number): number {

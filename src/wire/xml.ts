@@ -10,6 +10,8 @@
 //   an integer becomes `<item key="the key">`;
 // - characters XML 1.0 cannot carry (C0 controls except tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) become U+FFFD.
 
+import { EncodedJson } from './php-json.js';
+
 const NAME_START =
   'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
   '\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
@@ -105,6 +107,7 @@ function appendMember(parts: string[], key: string, value: unknown, isIndex: boo
 }
 
 function appendValue(parts: string[], value: unknown): void {
+  if (value instanceof EncodedJson) value = value.value;
   if (value === null || typeof value !== 'object') {
     parts.push(scalarText(value));
     return;

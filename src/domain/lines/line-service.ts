@@ -2,7 +2,6 @@
 
 import { type Clock, systemClock } from '../../clock.js';
 import type { Db } from '../../store/db.js';
-import { directoryUsersOf } from '../../store/directory-repository.js';
 import {
   configQueuesOf,
   countLines,
@@ -27,6 +26,7 @@ import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
 import { diffSnapshots, type FieldChange, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import type { InputReport } from '../input/input-report.js';
+import { membersOf, type ReadModel } from '../read-model/read-model.js';
 import type { LineInput } from './apply-input.js';
 import {
   displayOf,
@@ -44,6 +44,8 @@ export interface LineServiceOptions {
   readonly clock?: Clock;
   /** Where the line events go: OnImConnectorLineDelete and the openlines configuration-change event. */
   readonly events?: EventEmitter;
+  /** The read model config.get answers from (domain/read-model/); without it every get reads the database. */
+  readonly model?: ReadModel;
 }
 
 /**
@@ -65,7 +67,9 @@ export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<stri
 /** A line with its expanded queue in queue order (config.get). */
 export interface LineWithMembers {
   readonly line: Line;
-  readonly members: QueueMember[];
+  readonly members: readonly QueueMember[];
+  /** From the read model: answers presented from this line, by the options that shaped them (shared, read-only). */
+  readonly presented?: Map<string, unknown>;
 }
 
 /** One config.list.get item: the line and, when asked for, its queues. */
@@ -75,15 +79,6 @@ export interface LineEntry {
   readonly members?: QueueMember[];
   /** The queue as configured (OPTIONS.CONFIG_QUEUE=Y). */
   readonly configQueue?: QueueEntry[];
-}
-
-/** The operators with their directory entries. */
-async function membersOf(db: Db, operators: readonly StoredOperator[]): Promise<QueueMember[]> {
-  const users = await directoryUsersOf(db, [...new Set(operators.map((o) => o.userId))]);
-  return operators.map((operator) => {
-    const user = users.get(operator.userId);
-    return user ? { ...operator, user } : operator;
-  });
 }
 
 const QUEUE_EMPTY_REASONS: Readonly<Record<EmptyQueueReason, string>> = {
@@ -239,6 +234,8 @@ export class LineService {
 
   /** config.get: the line and, when asked for, its expanded queue; null when there is no such line. */
   async get(id: number, options: { withQueue: boolean }): Promise<LineWithMembers | null> {
+    const model = this.options.model;
+    if (model) return this.store.read((db) => model.line(db, id));
     return this.store.read(async (db) => {
       const line = await findLine(db, id);
       if (!line) return null;

@@ -26,6 +26,7 @@ import { RestError } from '../../wire/errors.js';
 import type { Caller } from '../caller.js';
 import { DirectoryError, parseScopes } from '../directory/directory-service.js';
 import { LIVECHAT_APP_CLIENT_ID } from '../livechat/livechat-service.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import { generateCode, hashSecret, secretMatches } from '../secrets.js';
 
 /** An authorization code lives 30 seconds (openlines-api.md §1.3). */
@@ -48,6 +49,8 @@ export interface OAuthOptions {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly clock?: Clock;
+  /** The read model access grants are answered from (expiry compared at every call). */
+  readonly model?: ReadModel;
 }
 
 export interface NewApp {
@@ -322,7 +325,11 @@ export class OAuthService {
   /** The caller behind an access token: 401 NO_AUTH_FOUND when unknown or revoked, 401 expired_token when old. */
   async verify(token: string, now: number): Promise<Caller> {
     if (token.length === 0 || token.length > MAX_PRESENTED_LENGTH) throw new RestError('NO_AUTH_FOUND');
-    const grant = await this.store.read((db) => findAccessGrant(db, hashSecret(token)));
+    const accessHash = hashSecret(token);
+    const model = this.options.model;
+    const grant = await this.store.read((db) =>
+      model ? model.grant(db, accessHash) : findAccessGrant(db, accessHash),
+    );
     if (!grant || grant.revoked === 1 || !secretMatches(token, grant.access_hash)) {
       throw new RestError('NO_AUTH_FOUND');
     }

@@ -18,6 +18,7 @@ import * as sessionMembers from './2026-12-02-08-session-members.js';
 import * as worktime from './2026-12-02-09-worktime.js';
 import * as votes from './2026-12-02-10-votes.js';
 import * as notifications from './2026-12-02-11-notifications.js';
+import * as readModel from './2026-12-03-01-read-model.js';
 import * as lineAlarms from './2026-12-03-41-line-alarms.js';
 
 export interface Migration {
@@ -45,5 +46,6 @@ export const MIGRATIONS: readonly Migration[] = [
   worktime,
   votes,
   notifications,
+  readModel,
   lineAlarms,
 ];

@@ -3,6 +3,7 @@
 
 import { Kysely, PostgresDialect, PostgresQueryCompiler, type QueryCompiler } from 'kysely';
 import type pg from 'pg';
+import { ModelChanges, PostgresVersionVector } from '../model-changes.js';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
 import { countedDialect, countingStatements } from '../statement-count.js';
@@ -59,14 +60,33 @@ export function openPostgres(url: string): OpenedStore {
   };
   const dialect = new NulFreePostgresDialect({ pool });
   const db = new Kysely<Database>({ dialect: countingStatements() ? countedDialect(dialect) : dialect });
+  // Several servers: a transaction that wrote a modelled table bumps its slot of the version vector last, and
+  // every server's read model checks the vector before it answers (model-changes.ts, docs/decisions.md).
+  const vector: PostgresVersionVector = new PostgresVersionVector(db, () => changes);
+  const changes: ModelChanges = new ModelChanges(() => vector.catchUp());
+  changes.own(db);
   return {
     db,
     url,
     capabilities: postgresCapabilities,
-    write: (work) => db.transaction().execute(work),
-    // Autocommit: the one writing statement commits (durably: synchronous_commit) on its own.
-    writeAlone: (work) => work(db),
+    changes,
+    async write(work) {
+      let bumped: { slot: number; n: number } | null = null;
+      const result = await changes.tracked((begin) =>
+        db.transaction().execute(async (trx) => {
+          const pending = begin(trx);
+          const value = await work(trx);
+          if (pending.changes.length > 0) bumped = await vector.bump(trx);
+          return value;
+        }),
+      );
+      if (bumped) vector.ownCommit(bumped);
+      return result;
+    },
     read: (work) => work(db),
-    close: () => db.destroy(),
+    close: async () => {
+      changes.close();
+      await db.destroy();
+    },
   };
 }

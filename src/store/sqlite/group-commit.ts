@@ -18,6 +18,8 @@
 import { AsyncResource } from 'node:async_hooks';
 import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
+import type { Db } from '../db.js';
+import type { ModelChanges } from '../model-changes.js';
 
 /** Writes run together in one transaction at most (bounds the wait of the last one). */
 export const MAX_GROUP_WRITES = 256;
@@ -48,6 +50,8 @@ export class SqliteGroupCommit<DB> {
     private readonly db: Kysely<DB>,
     private readonly walPath: string | null,
     private readonly flushFile: FlushFile = fdatasync,
+    /** Told of the modelled rows the group's writes changed, as soon as the group's transaction ends. */
+    private readonly changes: ModelChanges | null = null,
   ) {}
 
   /** Runs `work` in a transaction shared with concurrent writes; settles after the commit is on disk. */
@@ -99,7 +103,15 @@ export class SqliteGroupCommit<DB> {
   }
 
   private async commitGroup(jobs: Job<DB>[]): Promise<void> {
+    if (this.changes === null) return this.runGroup(jobs, () => {});
+    // The read model forgets what the group changed when it ends (before any of its writes is answered); a
+    // savepoint rolled back is forgotten too, which is only a reload.
+    await this.changes.tracked((begin) => this.runGroup(jobs, (conn) => begin(conn as unknown as Db)));
+  }
+
+  private async runGroup(jobs: Job<DB>[], begin: (conn: Kysely<DB>) => void): Promise<void> {
     await this.db.connection().execute(async (conn) => {
+      begin(conn);
       const durableInCommit = this.walPath === null;
       if (!durableInCommit) await sql`pragma synchronous = normal`.execute(conn);
       try {

@@ -1,7 +1,7 @@
 // The SQLite adapter: one better-sqlite3 connection per process, in WAL mode, durable commits through group
 // commit, the WAL kept small by a checkpointer thread.
 
-import { mkdirSync } from 'node:fs';
+import { fdatasync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -15,6 +15,7 @@ import {
   SqliteDriver,
   SqliteQueryCompiler,
 } from 'kysely';
+import { ModelChanges } from '../model-changes.js';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
 import { countedDialect, countingStatements } from '../statement-count.js';
@@ -65,7 +66,20 @@ export function openSqlite(url: string): OpenedStore {
   database.pragma('foreign_keys = ON');
   const dialect = new ImmediateSqliteDialect({ database: withStatementCache(database) });
   const db = new Kysely<Database>({ dialect: countingStatements() ? countedDialect(dialect) : dialect });
-  const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`);
+  // Another process's commit (the CLI) changes data_version on this connection; this server's own do not (they
+  // are handed over by the group commit as they commit).
+  const dataVersion = database.prepare('pragma data_version').pluck();
+  let seenVersion = dataVersion.get();
+  const changes = new ModelChanges(() => {
+    const version = dataVersion.get();
+    if (version !== seenVersion) {
+      seenVersion = version;
+      changes.deliver({ kind: 'all' });
+    }
+    return undefined;
+  });
+  changes.own(db);
+  const group = new SqliteGroupCommit(db, file === ':memory:' ? null : `${file}-wal`, fdatasync, changes);
   const checkpointer =
     file === ':memory:'
       ? null
@@ -74,6 +88,7 @@ export function openSqlite(url: string): OpenedStore {
     db,
     url,
     capabilities: sqliteCapabilities,
+    changes,
     write: (work) => {
       // Started by the first durable write: processes that only read (most CLI commands) never pay for a thread.
       checkpointer?.start();
@@ -82,6 +97,7 @@ export function openSqlite(url: string): OpenedStore {
     read: (work) => work(db),
     async close() {
       await group.close();
+      changes.close();
       await checkpointer?.close();
       await db.destroy();
     },

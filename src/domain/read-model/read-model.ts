@@ -1,0 +1,230 @@
+// The in-process read model (issue 20): what every call reads — a line with its expanded queue and the directory
+// entries the presentation shows (and the presented config.get answers), a user's webhooks, an access token's
+// grant — answered from memory, never stale: a read that starts after a write was acknowledged, on any server,
+// sees that write.
+//
+// - What changes is forgotten, never patched: the store hands over every change when its transaction ends
+//   (own writes), or when a check finds another process's or server's commit (store/model-changes.ts). The model
+//   then reloads from the database on the next read. A load that started before a change was handed over is not
+//   kept (the feed's generation).
+// - Before answering, a request catches up with the store once (scope()), at its first read: SQLite reads PRAGMA
+//   data_version (synchronous, microseconds); PostgreSQL sends one statement, shared with the concurrent reads
+//   that wait for the same check. A read outside any request (a job) catches up itself.
+// - Inside a write transaction the model is not used: the transaction reads through, as before, so it sees its own
+//   uncommitted writes and never hands them to other readers.
+// - Expiry is not a change: credentials are kept as stored, and their expiry is compared with the clock by the
+//   caller at every read.
+// - Bounded: each map is an LRU; the lines map holds the hot lines only, kept from their second read on
+//   (docs/decisions.md "An answer cache, never stale";
+//   bench/read-model-memory.ts measures it).
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db } from '../../store/db.js';
+import { directoryUsersOf } from '../../store/directory-repository.js';
+import { findLine, operatorsOf } from '../../store/lines-repository.js';
+import { inWrite, type ModelChange, type ModelChanges } from '../../store/model-changes.js';
+import { type AccessGrantRow, findAccessGrant } from '../../store/oauth-repository.js';
+import { type WebhookWithUser, webhooksWithUser } from '../../store/webhooks-repository.js';
+import type { Line, QueueMember, StoredOperator } from '../lines/line.js';
+
+/** A line as config.get reads it: its values, its expanded queue in queue order, and answers presented from it. */
+export interface ModelLine {
+  readonly line: Line;
+  readonly members: readonly QueueMember[];
+  /**
+   * Presented answers by the options that shaped them (read-only: shared by every call); absent on a line read
+   * once, which is not kept.
+   */
+  readonly presented?: Map<string, unknown>;
+}
+
+export interface ReadModelOptions {
+  /** Lines kept (least recently read dropped first). */
+  readonly lines?: number;
+  /** Users whose webhooks are kept. */
+  readonly webhookUsers?: number;
+  /** Access tokens whose grants are kept. */
+  readonly grants?: number;
+}
+
+/**
+ * Default bounds: a kept line with its presented answer is ~9 KB of heap (bench/read-model-memory.ts), so 2 000 hot
+ * lines are ~18 MB: the server stays within the memory goal (RSS ≤ 200 MB at 100 000 lines) with room to spare.
+ */
+export const READ_MODEL_DEFAULTS = { lines: 2_000, webhookUsers: 10_000, grants: 5_000 } as const;
+
+/** A Map that drops its least recently used entry beyond `capacity`. */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+interface Scope {
+  readonly model: ReadModel;
+  /** The request's check: true once done synchronously (SQLite), else PostgreSQL's, shared by its reads. */
+  checked: Promise<void> | true | undefined;
+}
+
+const SCOPE = new AsyncLocalStorage<Scope>();
+
+export class ReadModel {
+  private readonly lines: Lru<number, ModelLine>;
+  private readonly webhooks: Lru<number, readonly WebhookWithUser[]>;
+  private readonly grants: Lru<string, AccessGrantRow>;
+  /** Lines read once lately, not kept yet (admit). */
+  private readonly seen = new Set<number>();
+  private readonly seenCapacity: number;
+
+  constructor(
+    private readonly changes: ModelChanges,
+    options: ReadModelOptions = {},
+  ) {
+    this.lines = new Lru(options.lines ?? READ_MODEL_DEFAULTS.lines);
+    this.seenCapacity = 4 * (options.lines ?? READ_MODEL_DEFAULTS.lines);
+    this.webhooks = new Lru(options.webhookUsers ?? READ_MODEL_DEFAULTS.webhookUsers);
+    this.grants = new Lru(options.grants ?? READ_MODEL_DEFAULTS.grants);
+    changes.listen((change) => this.forget(change));
+  }
+
+  /** Runs one request: its reads share one check with the store (a batch's commands too). */
+  scope<T>(work: () => T): T {
+    return SCOPE.run({ model: this, checked: undefined }, work);
+  }
+
+  /** How many entries each map holds (for the memory benchmark and tests). */
+  sizes(): { lines: number; webhookUsers: number; grants: number } {
+    return { lines: this.lines.size, webhookUsers: this.webhooks.size, grants: this.grants.size };
+  }
+
+  /** config.get's read: the line with its expanded queue and directory entries; null when there is none. */
+  async line(db: Db, id: number): Promise<ModelLine | null> {
+    if (inWrite(db)) return loadLine(db, id);
+    await this.catchUp();
+    const kept = this.lines.get(id);
+    if (kept) return kept;
+    const generation = this.changes.generation;
+    const loaded = await loadLine(db, id);
+    // A missing line is not kept: ids only grow, and a miss costs what it did before. A line is kept from its
+    // second read on: reads spread over many cold lines then cost what they did before, instead of filling the
+    // LRU with lines read once and churning memory (RSS at 100 000 lines, bench/results.md "Issue 20").
+    if (!loaded || !this.admit(id)) return loaded;
+    const entry: ModelLine = { ...loaded, presented: new Map() };
+    if (generation === this.changes.generation) this.lines.set(id, entry);
+    return entry;
+  }
+
+  /** The user's webhooks with the user's state (authentication); expiry is the caller's to compare. */
+  async webhooksOf(db: Db, userId: number): Promise<readonly WebhookWithUser[]> {
+    if (inWrite(db)) return webhooksWithUser(db, userId);
+    await this.catchUp();
+    const kept = this.webhooks.get(userId);
+    if (kept) return kept;
+    const generation = this.changes.generation;
+    const loaded = await webhooksWithUser(db, userId);
+    if (generation === this.changes.generation) this.webhooks.set(userId, loaded);
+    return loaded;
+  }
+
+  /** The grant of an access token by its hash (authentication); expiry is the caller's to compare. */
+  async grant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
+    if (inWrite(db)) return findAccessGrant(db, accessHash);
+    await this.catchUp();
+    const kept = this.grants.get(accessHash);
+    if (kept) return kept;
+    const generation = this.changes.generation;
+    const loaded = await findAccessGrant(db, accessHash);
+    // An unknown token is not kept: new tokens are minted without a change (every event delivery mints one).
+    if (loaded && generation === this.changes.generation) this.grants.set(accessHash, loaded);
+    return loaded;
+  }
+
+  /** The answer presented from a model line under `key`, presented once while the line is kept. */
+  presented<T>(entry: ModelLine, key: string, present: () => T): T {
+    if (!entry.presented) return present();
+    const kept = entry.presented.get(key);
+    if (kept !== undefined) return kept as T;
+    const value = present();
+    entry.presented.set(key, value);
+    return value;
+  }
+
+  /** True from a line's second read within the last `seenCapacity` first reads. */
+  private admit(id: number): boolean {
+    if (this.seen.delete(id)) return true;
+    if (this.seen.size >= this.seenCapacity) this.seen.clear();
+    this.seen.add(id);
+    return false;
+  }
+
+  private catchUp(): Promise<void> | undefined {
+    const scope = SCOPE.getStore();
+    if (scope?.model !== this) return this.changes.catchUp();
+    // One check per request (a batch's commands share it; the request's own writes are handed over as they commit).
+    if (scope.checked === undefined) {
+      const check = this.changes.catchUp();
+      scope.checked = check ?? true;
+      return check;
+    }
+    return scope.checked === true ? undefined : scope.checked;
+  }
+
+  private forget(change: ModelChange): void {
+    switch (change.kind) {
+      case 'line':
+        this.lines.delete(change.id);
+        return;
+      case 'credentials':
+        this.webhooks.clear();
+        this.grants.clear();
+        return;
+      default:
+        // The directory: every queue's entries and every credential's user; 'all': another process wrote.
+        this.lines.clear();
+        this.webhooks.clear();
+        this.grants.clear();
+    }
+  }
+}
+
+async function loadLine(db: Db, id: number): Promise<ModelLine | null> {
+  const line = await findLine(db, id);
+  if (!line) return null;
+  const operators = (await operatorsOf(db, [id])).get(id) ?? [];
+  return { line, members: await membersOf(db, operators) };
+}
+
+/** The operators with their directory entries. */
+export async function membersOf(db: Db, operators: readonly StoredOperator[]): Promise<QueueMember[]> {
+  const users = await directoryUsersOf(db, [...new Set(operators.map((o) => o.userId))]);
+  return operators.map((operator) => {
+    const user = users.get(operator.userId);
+    return user ? { ...operator, user } : operator;
+  });
+}

@@ -1,0 +1,269 @@
+// The read model is never stale (issue 20): a read that starts after a write was acknowledged, on any server,
+// sees that write. PostgreSQL: two servers on one database, each writing while the other reads, in a tight
+// loop. SQLite: a server and another connection (and the CLI, another process) writing the same file.
+// Credentials: a revoked webhook, an expired or revoked token is refused on the very next call.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { ManualClock } from '../../src/clock.js';
+import { ReadModel } from '../../src/domain/read-model/read-model.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { loadSettings } from '../../src/settings.js';
+import { insertLine, updateLine } from '../../src/store/lines-repository.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { OpenedStore } from '../../src/store/store.js';
+import { type CallResult, parseAnswer } from '../helpers/server.js';
+import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+
+const run = promisify(execFile);
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const TRIES = Number(process.env.OPENLINES_STALE_TRIES ?? 10_000);
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<CallResult> {
+  return parseAnswer(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+const dirs: string[] = [];
+
+async function serverOn(databaseUrl: string, clock: ManualClock): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-'));
+  dirs.push(dataDir);
+  const settings = {
+    ...loadSettings({}, { data: dataDir, database: databaseUrl }),
+    port: 0,
+    httpsPort: -1,
+    ratePlan: 'off' as const,
+    logLevel: 'silent',
+  };
+  return startServer(settings, { logger: pino({ level: 'silent' }), clock });
+}
+
+/** The line's name as config.get answers it on `hook`'s server. */
+async function nameOn(hook: string, id: number): Promise<unknown> {
+  const answer = await post(`${hook}imopenlines.config.get`, { CONFIG_ID: id });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.body.result.LINE_NAME;
+}
+
+async function rename(hook: string, id: number, name: string): Promise<void> {
+  const answer = await post(`${hook}imopenlines.config.update`, { CONFIG_ID: id, PARAMS: { LINE_NAME: name } });
+  assert.equal(answer.status, 200, answer.text);
+  assert.equal(answer.body.result, true);
+}
+
+describe('read model: two servers on one PostgreSQL never read stale', {
+  skip: STORES.includes('postgres') ? false : 'OPENLINES_TEST_STORES excludes postgres',
+}, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-db-'));
+  const clock = new ManualClock(Date.parse('2026-12-03T10:00:00Z'));
+  let database: TestDatabase;
+  let a: RunningServer;
+  let b: RunningServer;
+  let hookA: string;
+  let hookB: string;
+
+  before(async () => {
+    database = await createTestDatabase('postgres', dataDir);
+    a = await serverOn(database.url, clock);
+    b = await serverOn(database.url, clock);
+    const path = `/rest/1/${a.firstWebhook!.code}/`;
+    hookA = `${a.httpUrl}${path}`;
+    hookB = `${b.httpUrl}${path}`;
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+    for (const dir of [dataDir, ...dirs]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`a write acknowledged by one server is read by the other, ${TRIES} times in a row`, async () => {
+    const added = await post(`${hookA}imopenlines.config.add`, { PARAMS: { LINE_NAME: 'start' } });
+    const id = added.body.result as number;
+    let stale = 0;
+    for (let i = 0; i < TRIES; i++) {
+      // Both servers have the line in memory; one writes, then the other and the writer read.
+      const [writer, reader] = i % 2 === 0 ? [hookA, hookB] : [hookB, hookA];
+      await rename(writer, id, `name ${i}`);
+      if ((await nameOn(reader, id)) !== `name ${i}`) stale++;
+      // The writer's own read (its commit forgot the line) every tenth try: the loop stays within minutes.
+      if (i % 10 === 0 && (await nameOn(writer, id)) !== `name ${i}`) stale++;
+    }
+    assert.equal(stale, 0, `${stale} stale reads in ${TRIES} tries`);
+  });
+
+  it('a revoked webhook is refused on the very next call on the other server', async () => {
+    const created = await a.directory.createWebhook({
+      userId: 1,
+      scopes: ['imopenlines'],
+      strict: false,
+      expiresAt: null,
+    });
+    const hook = `${b.httpUrl}/rest/1/${created.code}/`;
+    assert.equal((await post(`${hook}imopenlines.revision.get`, {})).status, 200);
+    await a.directory.revokeWebhook(created.id);
+    const refused = await post(`${hook}imopenlines.revision.get`, {});
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error, 'NO_AUTH_FOUND');
+  });
+
+  it('an expired webhook or token is refused on the next call, a removed application’s token too', async () => {
+    const expiresAt = new Date(clock.now() + 60_000);
+    const created = await a.directory.createWebhook({ userId: 1, scopes: ['imopenlines'], strict: false, expiresAt });
+    const hook = `${b.httpUrl}/rest/1/${created.code}/`;
+    const app = await a.oauth.createApp({ name: 'read model', scopes: ['imopenlines'] });
+    const token = await a.oauth.issueToken(app.clientId, 1);
+    const bearer = { Authorization: `Bearer ${token.accessToken}` };
+    const tokenUrl = `${b.httpUrl}/rest/imopenlines.revision.get`;
+    assert.equal((await post(`${hook}imopenlines.revision.get`, {})).status, 200);
+    assert.equal((await post(tokenUrl, {}, bearer)).status, 200);
+
+    await clock.advance(60_000);
+    assert.equal((await post(`${hook}imopenlines.revision.get`, {})).status, 401);
+    assert.equal((await post(tokenUrl, {}, bearer)).status, 200, 'the token lives longer than the webhook');
+    await clock.advance(token.expiresIn * 1000);
+    const expired = await post(tokenUrl, {}, bearer);
+    assert.equal(expired.body.error, 'expired_token', expired.text);
+
+    const fresh = await a.oauth.issueToken(app.clientId, 1);
+    const freshBearer = { Authorization: `Bearer ${fresh.accessToken}` };
+    assert.equal((await post(tokenUrl, {}, freshBearer)).status, 200);
+    await a.oauth.removeApp(app.clientId);
+    const refused = await post(tokenUrl, {}, freshBearer);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error, 'NO_AUTH_FOUND');
+  });
+});
+
+describe('read model: a SQLite server sees what another connection or process wrote', {
+  skip: STORES.includes('sqlite') ? false : 'OPENLINES_TEST_STORES excludes sqlite',
+}, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-db-'));
+  const url = `sqlite:${dataDir}/openlines.db`;
+  const clock = new ManualClock(Date.parse('2026-12-03T10:00:00Z'));
+  let server: RunningServer;
+  let other: OpenedStore;
+  let hook: string;
+
+  before(async () => {
+    server = await serverOn(url, clock);
+    other = await openStore(url);
+    hook = `${server.httpUrl}/rest/1/${server.firstWebhook!.code}/`;
+  });
+
+  after(async () => {
+    await other?.close();
+    await server?.close();
+    for (const dir of [dataDir, ...dirs]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`a write committed by another connection is read by the server, ${TRIES} times in a row`, async () => {
+    const added = await post(`${hook}imopenlines.config.add`, { PARAMS: { LINE_NAME: 'start' } });
+    const id = added.body.result as number;
+    let stale = 0;
+    for (let i = 0; i < TRIES; i++) {
+      if (i % 2 === 0) {
+        // Another connection on the same file, as the CLI writes it: the server's memory knows nothing of it.
+        await other.write(async (trx) => {
+          const row = await trx.selectFrom('lines').select('doc').where('id', '=', id).executeTakeFirstOrThrow();
+          const doc = JSON.stringify({ ...JSON.parse(row.doc), LINE_NAME: `name ${i}` });
+          await trx
+            .updateTable('lines')
+            .set({ doc, line_name: `name ${i}` })
+            .where('id', '=', id)
+            .execute();
+        });
+      } else {
+        await rename(hook, id, `name ${i}`);
+      }
+      if ((await nameOn(hook, id)) !== `name ${i}`) stale++;
+    }
+    assert.equal(stale, 0, `${stale} stale reads in ${TRIES} tries`);
+  });
+
+  it('a webhook revoked by `openlines webhook revoke` (another process) is refused on the very next call', async () => {
+    const created = await server.directory.createWebhook({
+      userId: 1,
+      scopes: ['imopenlines'],
+      strict: false,
+      expiresAt: null,
+    });
+    const revokable = `${server.httpUrl}/rest/1/${created.code}/`;
+    assert.equal((await post(`${revokable}imopenlines.revision.get`, {})).status, 200);
+    await run(process.execPath, [...CLI, 'webhook', 'revoke', String(created.id)], {
+      env: { ...process.env, OPENLINES_DATA: dataDir, DATABASE_URL: url },
+    });
+    const refused = await post(`${revokable}imopenlines.revision.get`, {});
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error, 'NO_AUTH_FOUND');
+  });
+});
+
+for (const kind of STORES) {
+  describe(`read model on ${kind}: what a write leaves in memory`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-store-'));
+    let database: TestDatabase;
+    let store: OpenedStore;
+    let model: ReadModel;
+    let id: number;
+    const stamp = '2026-12-03T10:00:00.000Z';
+    const nameOf = async () => (await store.read((db) => model.line(db, id)))?.line.values.LINE_NAME;
+    const named = (name: string) => ({
+      id,
+      values: { LINE_NAME: name },
+      modifyUserId: 1,
+      createdAt: stamp,
+      modifiedAt: stamp,
+    });
+
+    before(async () => {
+      database = await createTestDatabase(kind, dataDir);
+      store = await openStore(database.url);
+      model = new ReadModel(store.changes);
+      id = await store.write((trx) =>
+        insertLine(trx, { values: { LINE_NAME: 'kept' }, modifyUserId: 1, createdAt: stamp, modifiedAt: stamp }),
+      );
+    });
+
+    after(async () => {
+      await store?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('a write rolled back (on SQLite: its savepoint, beside a write that commits) leaves nothing in memory', async () => {
+      assert.equal(await nameOf(), 'kept');
+      assert.equal(await nameOf(), 'kept', 'kept from its second read on');
+      assert.equal(model.sizes().lines, 1);
+      // Started in the same turn: on SQLite both run in one group transaction, the first in a savepoint that rolls back.
+      const failing = store.write(async (trx) => {
+        await updateLine(trx, named('rolled back'));
+        throw new Error('refused');
+      });
+      const other = store.write(async () => 'committed');
+      await assert.rejects(failing, /refused/);
+      assert.equal(await other, 'committed');
+      assert.equal(await nameOf(), 'kept');
+    });
+
+    it('a committed write is read as soon as it is acknowledged', async () => {
+      for (const name of ['one', 'two', 'three']) {
+        await store.write((trx) => updateLine(trx, named(name)));
+        assert.equal(await nameOf(), name);
+      }
+    });
+  });
+}
