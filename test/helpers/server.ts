@@ -52,6 +52,14 @@ export interface TestServer {
 }
 
 export async function parseAnswer(response: Response): Promise<CallResult> {
+  // An event stream (openlines.workplace.stream) never ends: its first chunk is the answer.
+  if (response.headers.get('content-type')?.startsWith('text/event-stream') && response.body) {
+    const reader = response.body.getReader();
+    const first = await reader.read();
+    await reader.cancel();
+    const text = first.value ? new TextDecoder().decode(first.value) : '';
+    return { status: response.status, headers: response.headers, text, body: undefined };
+  }
   const text = await response.text();
   let body: unknown;
   try {
