@@ -81,6 +81,7 @@ export class Batch {
 
     const warnings: FieldWarning[] = [...input.warnings];
     const state = emptyBatchState();
+    const operatingChecked = new Set<string>();
     const handlerStartMs = this.now();
     let position = 0;
     for (const [key, call] of input.commands) {
@@ -93,7 +94,7 @@ export class Batch {
         warnings.push({ field: `cmd[${key}]`, sent: call, used: null, reason: 'not a "method?query" string; skipped' });
         continue;
       } else {
-        failed = !(await this.runCommand(key, call, caller, request, state, warnings));
+        failed = !(await this.runCommand(key, call, caller, request, state, warnings, operatingChecked));
       }
       if (failed && input.halt) break;
     }
@@ -126,6 +127,7 @@ export class Batch {
     request: CallRequest,
     state: BatchState,
     warnings: FieldWarning[],
+    operatingChecked: Set<string>,
   ): Promise<boolean> {
     const startMs = this.now();
     const { method, query } = splitCommand(call);
@@ -149,6 +151,7 @@ export class Batch {
         startMs,
         caller,
         inBatch: true,
+        operatingChecked,
         ...(request.origin !== undefined ? { origin: request.origin } : {}),
         ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
       });

@@ -34,6 +34,11 @@ export interface CallRequest {
   /** Inside batch: the outer call's caller (auth is reused, scope re-checked). */
   readonly caller?: Caller;
   readonly inBatch?: boolean;
+  /**
+   * Inside batch: the methods whose operating time this batch has checked already. A method's limit is read once
+   * per batch, not once per command (issue 20: on PostgreSQL each read is a round trip).
+   */
+  readonly operatingChecked?: Set<string>;
   /** scheme://host[:port] the client addressed (imopenlines.config.path.get). */
   readonly origin?: string;
   /** The HTTP request id, logged with internal errors and sent back as X-Request-Id. */
@@ -93,7 +98,10 @@ export class RestCore {
       if (method.appContextOnly && caller.authKind !== 'oauth') {
         throw new RestError('WRONG_AUTH_TYPE', method.wrongAuthTypeText);
       }
-      await this.deps.guards.checkOperating(caller, method.name);
+      if (!request.operatingChecked?.has(method.name)) {
+        await this.deps.guards.checkOperating(caller, method.name);
+        request.operatingChecked?.add(method.name);
+      }
 
       const params = withoutClientKeys(request.params);
       for (const key of ENVELOPE_KEYS) delete params[key];

@@ -191,6 +191,19 @@ for (const store of STORES) {
       assert.equal(batch.body.time.operating, 0);
     });
 
+    it('inside batch: a method’s limit is read once per batch, so a batch crossing it completes; the next call is refused', async () => {
+      const hook = await t.webhookFor(1);
+      const cmd = Object.fromEntries(
+        Array.from({ length: 6 }, (_, i) => [`c${i}`, `imopenlines.config.add?PARAMS[LINE_NAME]=Batch%20${i}`]),
+      );
+      const batch = await t.call('batch', { halt: 0, cmd }, { hook });
+      assert.equal(batch.status, 200, batch.text);
+      assert.equal(Object.keys(batch.body.result.result).length, 6, batch.text);
+      assert.deepEqual(batch.body.result.result_error, []);
+      const refused = await t.call('imopenlines.config.add', { PARAMS: { LINE_NAME: 'After batch' } }, { hook });
+      assert.deepEqual([refused.status, refused.body], [429, TIME_LIMIT]);
+    });
+
     it('another webhook is not affected', async () => {
       const hook = await t.webhookFor(1);
       const answer = await t.call('imopenlines.config.add', { PARAMS: { LINE_NAME: 'Other hook' } }, { hook });
