@@ -67,6 +67,7 @@ export class SessionAlarms {
       return madeDueWork;
     }
     if (work.emitted > 0) this.events.committed();
+    else this.events.touched?.(); // the workplace stream (issue 19)
     return work.wake;
   }
 
