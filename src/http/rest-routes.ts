@@ -138,6 +138,13 @@ function streamEvents(
     'X-Accel-Buffering': 'no',
     'X-Request-Id': String(reply.request.id),
   });
+  // HEAD asks for the headers only: a stream has no end to wait for, so the answer ends here.
+  if (reply.request.method === 'HEAD') {
+    // Opened and closed at once: what the method subscribed is released.
+    stream.open({ event() {}, end() {} })();
+    res.end();
+    return;
+  }
   res.write(`retry: ${stream.retryMs}\n: open\n\n`);
   options.openStreams.add(res);
   let heartbeat: TimerHandle | null = null;

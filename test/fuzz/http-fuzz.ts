@@ -106,7 +106,7 @@ function send(base: URL, agent: Agent, req: FuzzRequest, timeoutMs: number): Pro
         const chunks: Buffer[] = [];
         // The workplace stream never ends (and its heartbeats keep the socket from idling): its first chunk is
         // the answer.
-        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        if (req.httpMethod !== 'HEAD' && String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
           res.once('data', (c: Buffer) => {
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body: c.toString('utf8') });
             r.destroy();

@@ -100,6 +100,13 @@ for (const store of STORES) {
       assertError(await openSse(`${t.url}/rest/${METHOD}?auth=not-a-token`), 401, 'NO_AUTH_FOUND');
     });
 
+    it('HEAD: the headers of a stream, and the answer ends (no stream is held open)', async () => {
+      const head = await fetch(`${hooks.anna}${METHOD}`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+      assert.equal(await head.text(), '');
+    });
+
     it('opens with the retry hint and the state; an OAuth token works as auth=', async () => {
       const app = await t.server.oauth.createApp({ name: 'Desk', scopes: ['imopenlines', 'im'] });
       const token = (await t.server.oauth.issueToken(app.clientId, anna)).accessToken;
