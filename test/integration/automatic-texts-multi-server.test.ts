@@ -7,20 +7,13 @@
 // together through `openlines.clock.set`.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { OpenedStore } from '../../src/store/store.js';
-import { parseAnswer } from '../helpers/server.js';
-import { type ServeProcess, startServeProcess } from '../helpers/server-process.js';
-import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+import { ServeCluster } from '../helpers/serve-cluster.js';
+import type { ServeProcess } from '../helpers/server-process.js';
+import { STORES } from '../helpers/stores.js';
 
 const onPostgres = STORES.includes('postgres');
 const SESSIONS = 120;
-const ENV = { RATE_PLAN: 'off', OPENLINES_CLOCK: 'manual', EVENT_POLL_MS: '50' };
 const WELCOME = 'Welcome (multi-server)';
 const NO_ANSWER = 'No answer yet (multi-server)';
 const AUTO_CLOSE = 'Closing automatically (multi-server)';
@@ -30,39 +23,13 @@ const SECOND = 1000;
 describe('automatic texts with several servers on one PostgreSQL, one killed mid-run', {
   skip: onPostgres ? false : 'OPENLINES_TEST_STORES excludes postgres',
 }, () => {
-  const dataDirs: string[] = [];
-  const servers: ServeProcess[] = [];
-  let database: TestDatabase;
-  let store: OpenedStore;
-  let hookPath = '';
-  let token = '';
-
-  const serve = async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-auto-ms-'));
-    dataDirs.push(dataDir);
-    const server = await startServeProcess({ databaseUrl: database.url, dataDir, env: ENV });
-    servers.push(server);
-    return server;
-  };
-  const post = async (url: string, params: Record<string, unknown>) =>
-    parseAnswer(
-      await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(params),
-      }),
-    );
-  const admin = (server: ServeProcess, method: string, params: Record<string, unknown> = {}) =>
-    post(`${server.url}${hookPath}${method}`, params);
-  const app = (server: ServeProcess, method: string, params: Record<string, unknown>) =>
-    post(`${server.url}/rest/${method}`, { ...params, auth: token });
-  const setClock = async (server: ServeProcess, ms: number) => {
-    const set = await admin(server, 'openlines.clock.set', { TIME: new Date(ms).toISOString() });
-    assert.equal(set.status, 200, set.text);
-  };
+  const cluster = new ServeCluster('openlines-auto-ms-');
+  const admin = cluster.admin.bind(cluster);
+  const app = cluster.app.bind(cluster);
+  const setClock = cluster.setClock.bind(cluster);
   /** How many times each chat of the line got `text`, by chat id. */
   const countsOf = async (text: string) => {
-    const rows = await store.read((db) =>
+    const rows = await cluster.store.read((db) =>
       db
         .selectFrom('messages')
         .select(['chat_id', (eb) => eb.fn.countAll().as('n')])
@@ -91,7 +58,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     await onVictim;
     assert.equal((await onSurvivor).status, 200);
     // Alarms still due now are the ones the victim had claimed when it died (the survivor skips claimed alarms).
-    const held = await store.read((db) =>
+    const held = await cluster.store.read((db) =>
       db
         .selectFrom('session_alarms')
         .select((eb) => eb.fn.countAll().as('n'))
@@ -102,38 +69,16 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     await setClock(survivor, dueMs + 31 * SECOND);
     return Number(held.n);
   };
-  before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'openlines-auto-ms-db-'));
-    dataDirs.push(dir);
-    database = await createTestDatabase('postgres', dir);
-    const first = await serve();
-    hookPath = new URL(first.firstHook ?? '').pathname;
-    await serve();
-    store = await openStore(database.url, { migrate: false });
-  });
-  after(async () => {
-    for (const server of servers) await server.kill('SIGKILL');
-    await store?.close();
-    await database?.drop();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  before(() => cluster.start(2));
+  after(() => cluster.close());
 
   it('welcome, no-answer, auto-close and vote texts: each exactly once per session across two kills', async (t) => {
-    const [a, b] = servers as [ServeProcess, ServeProcess];
-    const oauth = new OAuthService(store, { accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 86_400 });
-    const created = await oauth.createApp({ name: 'Texts', scopes: ['imopenlines', 'imconnector'] });
-    token = (await oauth.issueToken(created.clientId, 1)).accessToken;
+    const [a, b] = cluster.servers as [ServeProcess, ServeProcess];
     const operator = 1; // the first-start webhook's user, scopes imopenlines and im
     // A common moment for both clocks, ahead of either.
     const t0 = Date.now() + 60_000;
     for (const server of [a, b]) await setClock(server, t0);
-    const registered = await app(a, 'imconnector.register', {
-      ID: 'texts',
-      NAME: 'Texts',
-      ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
-      PLACEMENT_HANDLER: 'https://texts.example.com/',
-    });
-    assert.equal(registered.status, 200, registered.text);
+    await cluster.connector(a, 'texts');
     const added = await admin(a, 'imopenlines.config.add', {
       PARAMS: {
         LINE_NAME: 'Texts',
@@ -172,7 +117,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
       });
       assert.equal(sent.status, 200, sent.text);
     }
-    const sessions = await store.read((db) =>
+    const sessions = await cluster.store.read((db) =>
       db.selectFrom('sessions').select(['id', 'chat_id']).where('line_id', '=', line).execute(),
     );
     assert.equal(sessions.length, SESSIONS);
@@ -184,7 +129,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
 
     // The operator answers every customer (through B); a new server takes A's place on the same clock.
     const replied = t0 + 91 * SECOND;
-    const c = await serve();
+    const c = await cluster.serve();
     await setClock(c, replied);
     for (let i = 0; i < chats.length; i += 10) {
       const batch = chats.slice(i, i + 10).map(async (chatId) => {
@@ -202,7 +147,7 @@ describe('automatic texts with several servers on one PostgreSQL, one killed mid
     const noAnswer = await countsOf(NO_ANSWER);
     const autoClose = await countsOf(AUTO_CLOSE);
     const vote = await countsOf(VOTE);
-    const states = await store.read((db) =>
+    const states = await cluster.store.read((db) =>
       db.selectFrom('sessions').select(['id', 'chat_id', 'status', 'wait_vote']).where('line_id', '=', line).execute(),
     );
     for (const session of states) {

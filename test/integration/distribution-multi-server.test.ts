@@ -5,78 +5,33 @@
 // moved together through `openlines.clock.set`.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OAuthService } from '../../src/domain/oauth/oauth-service.js';
 import { SYSTEM_TEXTS } from '../../src/domain/sessions/system-texts.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { OpenedStore } from '../../src/store/store.js';
-import { parseAnswer } from '../helpers/server.js';
-import { type ServeProcess, startServeProcess } from '../helpers/server-process.js';
-import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
+import { ServeCluster } from '../helpers/serve-cluster.js';
+import type { ServeProcess } from '../helpers/server-process.js';
+import { STORES } from '../helpers/stores.js';
 
 const onPostgres = STORES.includes('postgres');
 const SESSIONS = 200;
-const ENV = { RATE_PLAN: 'off', OPENLINES_CLOCK: 'manual', EVENT_POLL_MS: '50' };
 
 describe('session timers with several servers on one PostgreSQL', {
   skip: onPostgres ? false : 'OPENLINES_TEST_STORES excludes postgres',
 }, () => {
-  const dataDirs: string[] = [];
-  const servers: ServeProcess[] = [];
-  let database: TestDatabase;
-  let store: OpenedStore;
-  let hookPath = '';
-  let token = '';
+  const cluster = new ServeCluster('openlines-dist-ms-');
+  const admin = cluster.admin.bind(cluster);
+  const app = cluster.app.bind(cluster);
+  const store = () => cluster.store;
 
-  const serve = async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-dist-ms-'));
-    dataDirs.push(dataDir);
-    const server = await startServeProcess({ databaseUrl: database.url, dataDir, env: ENV });
-    servers.push(server);
-    return server;
-  };
-  const post = async (url: string, params: Record<string, unknown>) =>
-    parseAnswer(
-      await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(params),
-      }),
-    );
-  const admin = (server: ServeProcess, method: string, params: Record<string, unknown> = {}) =>
-    post(`${server.url}${hookPath}${method}`, params);
-  const app = (server: ServeProcess, method: string, params: Record<string, unknown>) =>
-    post(`${server.url}/rest/${method}`, { ...params, auth: token });
-
-  before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'openlines-dist-ms-db-'));
-    dataDirs.push(dir);
-    database = await createTestDatabase('postgres', dir);
-    const first = await serve();
-    hookPath = new URL(first.firstHook ?? '').pathname;
-    await serve();
-    store = await openStore(database.url, { migrate: false });
-  });
-  after(async () => {
-    for (const server of servers) await server.kill('SIGKILL');
-    await store?.close();
-    await database?.drop();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  before(() => cluster.start(2));
+  after(() => cluster.close());
 
   it('200 sessions redistributed once each while one server is killed mid-run', async () => {
-    const [a, b] = servers as [ServeProcess, ServeProcess];
-    const oauth = new OAuthService(store, { accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 86_400 });
-    const created = await oauth.createApp({ name: 'Multi', scopes: ['imopenlines', 'imconnector'] });
-    token = (await oauth.issueToken(created.clientId, 1)).accessToken;
+    const [a, b] = cluster.servers as [ServeProcess, ServeProcess];
     const x = 1;
     const addUser = async (name: string) =>
       Number(
         (
-          await store.write((trx) =>
+          await store().write((trx) =>
             trx
               .insertInto('users')
               .values({
@@ -98,21 +53,8 @@ describe('session timers with several servers on one PostgreSQL', {
     const y = await addUser('Yannick');
     // A common moment for both clocks, ahead of either.
     const t0 = Date.now() + 60_000;
-    for (const server of [a, b]) {
-      const set = await admin(server, 'openlines.clock.set', { TIME: new Date(t0).toISOString() });
-      assert.equal(set.status, 200, set.text);
-    }
-    assert.equal(
-      (
-        await app(a, 'imconnector.register', {
-          ID: 'multi',
-          NAME: 'Multi',
-          ICON: { DATA_IMAGE: 'data:image/svg+xml,x' },
-          PLACEMENT_HANDLER: 'https://multi.example.com/',
-        })
-      ).status,
-      200,
-    );
+    for (const server of [a, b]) await cluster.setClock(server, t0);
+    await cluster.connector(a, 'multi');
     const line = (
       await admin(a, 'imopenlines.config.add', {
         PARAMS: {
@@ -151,10 +93,9 @@ describe('session timers with several servers on one PostgreSQL', {
     await onA;
     assert.equal((await onB).status, 200);
     // What A had claimed is B's once the claims expire (30 s by the clock).
-    const later = await admin(b, 'openlines.clock.set', { TIME: new Date(t0 + 91_000).toISOString() });
-    assert.equal(later.status, 200, later.text);
+    await cluster.setClock(b, t0 + 91_000);
 
-    const sessions = await store.read((db) =>
+    const sessions = await store().read((db) =>
       db
         .selectFrom('sessions')
         .select(['id', 'chat_id', 'operator_id', 'status'])
@@ -162,7 +103,7 @@ describe('session timers with several servers on one PostgreSQL', {
         .execute(),
     );
     assert.equal(sessions.length, SESSIONS);
-    const moved = await store.read((db) =>
+    const moved = await store().read((db) =>
       db
         .selectFrom('messages')
         .select(['chat_id', (eb) => eb.fn.countAll().as('n')])
