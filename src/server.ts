@@ -29,7 +29,7 @@ import { OperatorService } from './domain/sessions/operator-service.js';
 import { Routing } from './domain/sessions/routing.js';
 import { SessionAlarms } from './domain/sessions/session-alarms.js';
 import { newWork, SessionEngine } from './domain/sessions/session-engine.js';
-import { chatRoutes, type LiveChatBackend } from './http/chat-routes.js';
+import { chatRoutes } from './http/chat-routes.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { hostWithPort } from './http/origin.js';
 import { pageRoutes } from './http/page-routes.js';
@@ -214,16 +214,6 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       publicUrl: settings.publicUrl,
       requireHttps: settings.requireHttps,
     });
-    // The chat page's vote changes a session outside the engine: the workplace stream is woken after it.
-    const chatBackend: LiveChatBackend = {
-      line: (lineId) => liveChat.line(lineId),
-      send: (lineId, visitor, text) => liveChat.send(lineId, visitor, text),
-      messages: (lineId, visitor, afterId) => liveChat.messages(lineId, visitor, afterId),
-      vote: async (lineId, visitor, vote) => {
-        await liveChat.vote(lineId, visitor, vote);
-        events.touched();
-      },
-    };
     const appDeps = {
       endpoint,
       logger,
@@ -231,11 +221,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       trustProxy: settings.trustProxy,
       requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
       ...(options.streamHeartbeatMs !== undefined ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
-      plugins: [
-        tokenRoutes,
-        pageRoutes(),
-        chatRoutes({ backend: chatBackend, publicPath: CONTACT_CENTER_PATH, clock }),
-      ],
+      plugins: [tokenRoutes, pageRoutes(), chatRoutes({ backend: liveChat, publicPath: CONTACT_CENTER_PATH, clock })],
     };
 
     const apps: FastifyInstance[] = [];

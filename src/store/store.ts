@@ -14,13 +14,6 @@ export interface Store {
   write<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   /** Reads outside any transaction: each query sees the latest commit. */
   read<T>(work: (db: Db) => Promise<T>): Promise<T>;
-  /**
-   * A durable write whose `work` reads and then writes in ONE statement (issue 20): where a statement is atomic
-   * and durable by itself (PostgreSQL autocommit), no transaction is opened around it — two round trips fewer;
-   * elsewhere (SQLite: group commit; inside joinedStore: the outer transaction) it is write(). The caller keeps
-   * the contract: never more than one writing statement in `work`. Optional: without it, callers use write().
-   */
-  writeAlone?<T>(work: (db: Db) => Promise<T>): Promise<T>;
 }
 
 /** An open database: the Store, plus what only the composition, migrations, tests and benchmarks touch. */
@@ -39,5 +32,5 @@ export interface OpenedStore extends Store {
  * transaction, so several service calls commit or roll back together (`openlines apply`).
  */
 export function joinedStore(trx: Db): Store {
-  return { write: (work) => work(trx), read: (work) => work(trx), writeAlone: (work) => work(trx) };
+  return { write: (work) => work(trx), read: (work) => work(trx) };
 }

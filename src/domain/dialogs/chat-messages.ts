@@ -107,8 +107,7 @@ export class ChatMessageService {
       if (this.engine) await this.engine.operatorWrote(work, writing, line);
       return { id: message.id, work };
     });
-    if (work.emitted > 0 || work.wake) this.events.committed();
-    else this.events.touched?.(); // the workplace stream (issue 19)
+    this.events.committed(work.emitted > 0 || work.wake);
     return id;
   }
 

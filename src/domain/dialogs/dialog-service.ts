@@ -106,8 +106,7 @@ export class DialogService {
       }
       return { outcomes: new Map(input.items.map(([key]) => [key, outcomes.get(key)!])), work };
     });
-    if (work.emitted > 0 || work.wake) this.events.committed();
-    else this.events.touched?.(); // the workplace stream (issue 19)
+    this.events.committed(work.emitted > 0 || work.wake);
     return outcomes;
   }
 

@@ -50,19 +50,15 @@ export type BoundHandler =
 export interface EventEmitter {
   /** `cause`: who acted and in which event session (the auth block's user and the loop guard, event-cause.ts). */
   emit<N extends EventName>(trx: Db, name: N, payload: EventPayloads[N], cause?: EventCause): Promise<number>;
-  /** Tells the deliverer that a transaction that emitted has committed. */
-  committed(): void;
-  /** A transaction that changed sessions or messages committed, emitted or not (the workplace stream's wake). */
-  touched?(): void;
   /**
-   * Whether any binding (online or offline) would receive `name` (issue 20: a write that would emit nothing may
-   * skip its transaction). Optional: without it, callers assume one would.
+   * A transaction committed: the workplace stream looks for what changed; `deliver` (default true): it queued
+   * events or made timed work due, so the scheduler is woken too.
    */
-  bound?(db: Db, name: EventName): Promise<boolean>;
+  committed(deliver?: boolean): void;
 }
 
 /** For services built where no event is sent (unit tests of other families). */
-export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {}, bound: async () => false };
+export const NO_EVENTS: EventEmitter = { emit: async () => 0, committed: () => {} };
 
 export interface EventServiceOptions {
   readonly clock?: Clock;
@@ -89,27 +85,19 @@ export class EventService implements EventEmitter {
     this.offline = new OfflineEventQueue(store, options.timeZone ?? 'UTC');
   }
 
-  /** Called after a commit that emitted events (the scheduler's wake). */
+  /** Called after a commit that emitted events or made timed work due (the scheduler's wake). */
   onCommitted(listener: () => void): void {
     this.listeners.push(listener);
   }
 
-  committed(): void {
-    for (const listener of this.listeners) listener();
-    for (const listener of this.touchListeners) listener();
-  }
-
-  /** Called after every commit that changed sessions or messages (the workplace stream listens). */
+  /** Called after every commit reported (the workplace stream's wake). */
   onTouched(listener: () => void): void {
     this.touchListeners.push(listener);
   }
 
-  touched(): void {
+  committed(deliver = true): void {
+    if (deliver) for (const listener of this.listeners) listener();
     for (const listener of this.touchListeners) listener();
-  }
-
-  async bound(db: Db, name: EventName): Promise<boolean> {
-    return (await bindingsForEvent(db, name.toUpperCase())).length > 0;
   }
 
   /**

@@ -53,11 +53,8 @@ export interface LineServiceOptions {
  * `cause` is who deleted it, for the events the hook emits.
  */
 export type LineDeletedHook = (trx: Db, lineId: number, cause?: EventCause) => Promise<void>;
-/** What a new line's settings start (a temporary line's deadline), in the add's transaction when it `wants` to. */
-export interface LineAddedHook {
-  wants(values: LineDocument): boolean;
-  added(trx: Db, lineId: number, values: LineDocument, addedAtMs: number): Promise<void>;
-}
+/** Runs in an add's transaction with the new line's id, its stored values and when it was added (ms). */
+export type LineAddedHook = (trx: Db, lineId: number, values: LineDocument, addedAtMs: number) => Promise<void>;
 /**
  * Runs in an update's transaction with the names of the fields that changed (QUEUE for the queue); true when
  * the scheduler must be woken after the commit (an alarm due now, an event queued).
@@ -118,72 +115,48 @@ export class LineService {
    */
   async add(caller: Caller, input: LineInput, report: InputReport): Promise<number | false> {
     if (!report.take(input.findings)) return false;
-    const named = input.values.LINE_NAME !== undefined;
-    const bound = this.events.bound?.bind(this.events);
-    // A hook that writes (a temporary line's deadline) makes two write statements: the transactional way.
-    const hooked = this.lineAddedHooks.some((hook) => hook.wants(input.values));
-    if (named && !hooked && this.store.writeAlone && bound) {
-      // Issue 20: with a sent name and no binding for the event, the add's reads and its one write statement need
-      // no transaction around them on PostgreSQL (no `begin`, no `commit`: two round trips fewer); a binding
-      // (checked before anything is reported) sends the add the transactional way below.
-      const alone = await this.store.writeAlone(async (db) =>
-        (await bound(db, 'OnOpenlinesLineConfigChange')) ? undefined : this.addIn(db, caller, input, report, false),
+    const added = await this.store.write(async (trx) => {
+      // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
+      // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
+      // counter move last, so that lock is held only from the line's write to the commit (issue 20).
+      const named = input.values.LINE_NAME !== undefined;
+      const counter = named ? 0 : await incrementLineCounter(trx);
+      const queue = await resolveQueue(
+        trx,
+        input.queue ?? readQueue(null, null, { allowPlainIds: true }),
+        caller.userId,
       );
-      if (alone !== undefined) return alone.id;
-    }
-    const added = await this.store.write((trx) => this.addIn(trx, caller, input, report, true));
+      report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
+      const values: LineDocument = {
+        ...input.values,
+        LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
+      };
+      const stamp = new Date(this.clock.now()).toISOString();
+      // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
+      // and the event (issue 20).
+      const after = snapshotOf(values, queue.configQueue);
+      const author = authorOf(caller);
+      const changes = diffSnapshots(null, after);
+      const { id, revisionId } = await insertNewLine(trx, {
+        line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
+        queue: queue.configQueue,
+        operators: queue.operators,
+        revision: {
+          action: 'add',
+          user_id: author.userId,
+          auth_kind: author.authKind,
+          credential_id: author.credentialId,
+          changes: JSON.stringify(changes),
+          created_at: stamp,
+        },
+        countLine: named,
+      });
+      for (const hook of this.lineAddedHooks) await hook(trx, id, values, Date.parse(stamp));
+      const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
+      return { id, wake: await this.changed(trx, revision, revisionId, causeOf(caller), changes) };
+    });
     if (added.wake) this.events.committed();
     return added.id;
-  }
-
-  /** config.add's reads and writes in `trx`, the event with them when `emit`. */
-  private async addIn(
-    trx: Db,
-    caller: Caller,
-    input: LineInput,
-    report: InputReport,
-    emit: boolean,
-  ): Promise<{ id: number; wake: boolean }> {
-    // An automatic name needs the counter first (its row then stays locked until commit on PostgreSQL, so
-    // concurrent adds on every server take turns and each automatic name is unique); a sent name lets the
-    // counter move last, so that lock is held only from the line's write to the commit (issue 20).
-    const named = input.values.LINE_NAME !== undefined;
-    const counter = named ? 0 : await incrementLineCounter(trx);
-    const queue = await resolveQueue(trx, input.queue ?? readQueue(null, null, { allowPlainIds: true }), caller.userId);
-    report.take({ warnings: queue.callerFallback ? [...queue.warnings, queue.callerFallback] : queue.warnings });
-    const values: LineDocument = {
-      ...input.values,
-      LINE_NAME: input.values.LINE_NAME ?? (await this.autoLineName(trx, counter)),
-    };
-    const stamp = new Date(this.clock.now()).toISOString();
-    // The snapshot from what is written, not read back (issue 10); the diff computed once, for the revision
-    // and the event (issue 20).
-    const after = snapshotOf(values, queue.configQueue);
-    const author = authorOf(caller);
-    const changes = diffSnapshots(null, after);
-    const { id, revisionId } = await insertNewLine(trx, {
-      line: { values, modifyUserId: caller.userId, createdAt: stamp, modifiedAt: stamp },
-      queue: queue.configQueue,
-      operators: queue.operators,
-      revision: {
-        action: 'add',
-        user_id: author.userId,
-        auth_kind: author.authKind,
-        credential_id: author.credentialId,
-        changes: JSON.stringify(changes),
-        created_at: stamp,
-      },
-      countLine: named,
-    });
-    let hooked = false;
-    for (const hook of this.lineAddedHooks) {
-      if (!hook.wants(values)) continue;
-      await hook.added(trx, id, values, Date.parse(stamp));
-      hooked = true;
-    }
-    if (!emit) return { id, wake: hooked };
-    const revision = { lineId: id, action: 'add', author, at: stamp, before: null, after } as const;
-    return { id, wake: (await this.changed(trx, revision, revisionId, causeOf(caller), changes)) || hooked };
   }
 
   /**

@@ -40,10 +40,10 @@ export class TemporaryLines {
   ) {}
 
   /** The add's hook: a temporary line gets its deletion deadline in the add's transaction. */
-  readonly lineAdded: LineAddedHook = {
-    wants: (values) => values.TEMPORARY === 'Y',
-    added: (trx, lineId, _values, addedAtMs) =>
-      setLineAlarm(trx, lineId, 'temporary_delete', addedAtMs + TEMPORARY_LINE_LIFETIME_MS),
+  readonly lineAdded: LineAddedHook = async (trx, lineId, values, addedAtMs) => {
+    if (values.TEMPORARY === 'Y') {
+      await setLineAlarm(trx, lineId, 'temporary_delete', addedAtMs + TEMPORARY_LINE_LIFETIME_MS);
+    }
   };
 
   /** Acts on up to `limit` due deadlines; true when more may be due. */

@@ -192,7 +192,7 @@ export class LiveChatService {
         emitted = work.emitted;
       }
     });
-    if (emitted > 0) this.events?.committed();
+    this.events?.committed(emitted > 0);
   }
 
   private async chatOf(db: Db, lineId: number, visitorId: string) {

@@ -1,11 +1,11 @@
 // The operator's workplace, live (issue 19): what openlines.workplace.stream sends to an operator's open tabs.
 //
-// One hub per server. Tabs are grouped by operator: on a wake — a commit of this server (events.committed /
-// events.touched), or, when servers share the store, a slow real-time tick for the other servers' commits — the hub
-// makes ONE read for every connected operator together (their sessions, the new messages of those chats, their new
-// notifications), compares each operator's sessions with what their tabs were shown, and fans the differences out
-// to every tab of that operator. Nothing is read per tab except once when the tab connects (its state and, on a
-// resume, what it missed).
+// One hub per server. Tabs are grouped by operator: on a wake — a commit of this server (events.committed), or,
+// when servers share the store, a slow real-time tick for the other servers' commits — the hub makes ONE read for
+// every connected operator together (their sessions, the new messages of those chats, their new notifications),
+// compares each operator's sessions with what their tabs were shown, and fans the differences out to every tab of
+// that operator. Nothing is read per tab except once when the tab connects (its state and, on a resume, what it
+// missed).
 //
 // Sessions are state (a tab always starts with all of them); messages and notifications are logs with ids, so the
 // event id a tab last saw — `<message id>-<notification id>` — says where to resume after a reconnect, even on

@@ -453,8 +453,7 @@ export class OperatorService {
   }
 
   private wake(work: EngineWork): void {
-    if (work.emitted > 0 || work.wake) this.events.committed();
-    else this.events.touched?.(); // the workplace stream (issue 19)
+    this.events.committed(work.emitted > 0 || work.wake);
   }
 
   private async lineOf(db: Db, session: Session): Promise<Line> {

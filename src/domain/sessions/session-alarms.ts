@@ -32,19 +32,6 @@ export class SessionAlarms {
     return this.store.write((trx) => claimDueAlarms(trx, { node, nowMs, leaseUntilMs, limit }));
   }
 
-  /** Handles one claimed alarm; true when that set another alarm due now. */
-  async handle(node: string, alarm: ClaimedAlarm): Promise<boolean> {
-    const nowMs = this.clock.now();
-    const work = await this.store.write(async (trx) => {
-      const work = newWork(trx, nowMs);
-      await this.handleIn(work, node, alarm);
-      return work;
-    });
-    if (work.emitted > 0) this.events.committed();
-    else this.events.touched?.(); // the workplace stream (issue 19)
-    return work.wake;
-  }
-
   /**
    * Handles claimed alarms in one transaction (issue 20): one commit for the lot, and each line's distribution
    * inputs read once (distribution-inputs.ts) instead of once per offer. When that transaction fails (a deadlock
@@ -52,22 +39,27 @@ export class SessionAlarms {
    * True when that set another alarm due now.
    */
   async handleAll(node: string, alarms: readonly ClaimedAlarm[]): Promise<boolean> {
-    if (alarms.length <= 1) return alarms[0] ? this.handle(node, alarms[0]) : false;
-    const nowMs = this.clock.now();
-    let work: EngineWork;
+    if (alarms.length === 0) return false;
     try {
-      work = await this.store.write(async (trx) => {
-        const work: EngineWork = { ...newWork(trx, nowMs), lineInputs: new LineInputs() };
-        for (const alarm of alarms) await this.handleIn(work, node, alarm);
-        return work;
-      });
-    } catch {
+      return await this.handleTogether(node, alarms);
+    } catch (error) {
+      if (alarms.length === 1) throw error;
       let madeDueWork = false;
-      for (const alarm of alarms) madeDueWork = (await this.handle(node, alarm)) || madeDueWork;
+      for (const alarm of alarms) madeDueWork = (await this.handleTogether(node, [alarm])) || madeDueWork;
       return madeDueWork;
     }
-    if (work.emitted > 0) this.events.committed();
-    else this.events.touched?.(); // the workplace stream (issue 19)
+  }
+
+  /** The alarms in one transaction (several share their lines' distribution inputs); true: an alarm is due now. */
+  private async handleTogether(node: string, alarms: readonly ClaimedAlarm[]): Promise<boolean> {
+    const nowMs = this.clock.now();
+    const work = await this.store.write(async (trx) => {
+      const work: EngineWork =
+        alarms.length > 1 ? { ...newWork(trx, nowMs), lineInputs: new LineInputs() } : newWork(trx, nowMs);
+      for (const alarm of alarms) await this.handleIn(work, node, alarm);
+      return work;
+    });
+    this.events.committed(work.emitted > 0);
     return work.wake;
   }
 
