@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { presentLine } from '../src/domain/lines/present-line.js';
-import { READ_MODEL_DEFAULTS, ReadModel } from '../src/domain/read-model/read-model.js';
+import { keptAnswer, READ_MODEL_DEFAULTS, ReadModel } from '../src/domain/read-model/read-model.js';
 import { openStore } from '../src/store/open-store.js';
 import { EncodedJson } from '../src/wire/php-json.js';
 import { prepareStore } from './seed-store.js';
@@ -45,7 +45,7 @@ try {
       const entry = await store.read((db) => model.line(db, id));
       if (!entry) throw new Error(`line ${id} is missing`);
       // As config.get keeps it: the presented answer with its JSON text.
-      model.presented(
+      keptAnswer(
         entry,
         'QO',
         () => new EncodedJson(presentLine(entry.line, entry.members, { withQueue: true, showOffline: true }, options)),

@@ -4,6 +4,7 @@
 import { type InputMode, readConfigId, readLineInput } from '../domain/lines/apply-input.js';
 import { parseListQuery, topLevelListParams } from '../domain/lines/list-query.js';
 import { type PresentOptions, presentLine, presentListItem } from '../domain/lines/present-line.js';
+import { keptAnswer } from '../domain/read-model/read-model.js';
 import { RestError } from '../wire/errors.js';
 import { EncodedJson } from '../wire/php-json.js';
 import type { MethodContext, MethodRegistry } from './registry.js';
@@ -54,17 +55,14 @@ export function defineConfigMethods(registry: MethodRegistry): void {
       const showOffline = flagDefaultYes(ctx.params.SHOW_OFFLINE);
       const entry = await ctx.services.lines.get(id, { withQueue });
       if (!entry) return notFound(ctx);
-      const present = () => presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx));
-      // From the read model: presented once per options while the line is kept (the answer is never modified).
-      const presented = entry.presented;
-      if (!presented) return { result: present() };
+      // From the read model: presented once per options while the line is kept (the answer is never modified),
+      // with its JSON text, which the answer's encoding splices in (wire/php-json.ts).
       const key = `${withQueue ? 'Q' : '-'}${showOffline ? 'O' : '-'}`;
-      let result = presented.get(key);
-      if (result === undefined) {
-        // Kept with its JSON text: the answer's encoding splices it in (wire/php-json.ts).
-        result = new EncodedJson(present());
-        presented.set(key, result);
-      }
+      const result = keptAnswer(
+        entry,
+        key,
+        () => new EncodedJson(presentLine(entry.line, entry.members, { withQueue, showOffline }, presentOptions(ctx))),
+      );
       return { result };
     },
   });

@@ -318,7 +318,6 @@ export async function editMessageText(db: Db, id: number, text: string, stamp: s
   await db.updateTable('messages').set({ text, edited: 1, modified_at: stamp }).where('id', '=', id).execute();
 }
 
-/** The chat, locked until the transaction ends (an operator's message decides the session one call at a time). */
 /** The chat of a session, locked until the transaction ends (lockChatById without reading the session first). */
 export async function lockChatOfSession(db: Db, sessionId: number): Promise<Chat | undefined> {
   if (!Number.isSafeInteger(sessionId)) return undefined;
@@ -333,6 +332,7 @@ export async function lockChatOfSession(db: Db, sessionId: number): Promise<Chat
   return row && chatOf(row as Row<ChatTable>);
 }
 
+/** The chat, locked until the transaction ends (an operator's message decides the session one call at a time). */
 export async function lockChatById(db: Db, id: number): Promise<Chat | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;
   const row = await capabilitiesOf(db)

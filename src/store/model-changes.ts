@@ -76,7 +76,7 @@ export class ModelChanges {
     let pending: PendingChanges | undefined;
     try {
       return await open((trx) => {
-        pending = new PendingChanges(this);
+        pending = { changes: [] };
         PENDING.set(trx, pending);
         return pending;
       });
@@ -92,9 +92,8 @@ export class ModelChanges {
 }
 
 /** The changes noted in one transaction, handed over when it ends. */
-export class PendingChanges {
-  readonly changes: ModelChange[] = [];
-  constructor(readonly feed: ModelChanges) {}
+export interface PendingChanges {
+  readonly changes: ModelChange[];
 }
 
 const FEEDS = new Set<ModelChanges>();
@@ -115,11 +114,6 @@ export function noteChange(db: Db, change: ModelChange): void {
   }
   // A database handle of unknown origin: forget it everywhere (safe, only slower).
   for (const feed of FEEDS) feed.deliver(change);
-}
-
-/** The changes noted so far in the transaction `db` (none outside one): reads inside it bypass what they touch. */
-export function pendingChanges(db: Db): readonly ModelChange[] | null {
-  return PENDING.get(db)?.changes ?? null;
 }
 
 /** True when `db` is a write transaction (store.write) rather than the database itself. */

@@ -15,14 +15,14 @@ export function countingStatements(): boolean {
   return process.env.OPENLINES_COUNT_STATEMENTS === '1' || process.env.OPENLINES_COUNT_STATEMENTS === 'log';
 }
 
-/** OPENLINES_COUNT_STATEMENTS=log also writes each statement's SQL to stderr (to see what a request runs). */
-function note(sql: string): void {
-  statementCount.total += 1;
-  if (process.env.OPENLINES_COUNT_STATEMENTS === 'log') process.stderr.write(`[sql] ${sql.slice(0, 160)}\n`);
-}
-
 /** `dialect` with every statement of every connection counted in statementCount. */
 export function countedDialect(dialect: Dialect): Dialect {
+  // OPENLINES_COUNT_STATEMENTS=log also writes each statement's SQL to stderr (to see what a request runs).
+  const log = process.env.OPENLINES_COUNT_STATEMENTS === 'log';
+  const note = (sql: string): void => {
+    statementCount.total += 1;
+    if (log) process.stderr.write(`[sql] ${sql.slice(0, 160)}\n`);
+  };
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),

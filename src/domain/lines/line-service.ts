@@ -26,7 +26,7 @@ import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import { authorOf, type RevisionInput, recordRevision } from '../history/history.js';
 import { diffSnapshots, type FieldChange, snapshotLine, snapshotOf } from '../history/line-snapshot.js';
 import type { InputReport } from '../input/input-report.js';
-import { membersOf, type ReadModel } from '../read-model/read-model.js';
+import { type ModelLine, membersOf, type ReadModel } from '../read-model/read-model.js';
 import type { LineInput } from './apply-input.js';
 import {
   displayOf,
@@ -61,13 +61,8 @@ export type LineAddedHook = (trx: Db, lineId: number, values: LineDocument, adde
  */
 export type LineChangedHook = (trx: Db, lineId: number, fields: ReadonlySet<string>) => Promise<boolean | undefined>;
 
-/** A line with its expanded queue in queue order (config.get). */
-export interface LineWithMembers {
-  readonly line: Line;
-  readonly members: readonly QueueMember[];
-  /** From the read model: answers presented from this line, by the options that shaped them (shared, read-only). */
-  readonly presented?: Map<string, unknown>;
-}
+/** A line with its expanded queue in queue order (config.get); from the read model, with its presented answers. */
+export type LineWithMembers = ModelLine;
 
 /** One config.list.get item: the line and, when asked for, its queues. */
 export interface LineEntry {

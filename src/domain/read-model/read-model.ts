@@ -124,55 +124,63 @@ export class ReadModel {
   }
 
   /** config.get's read: the line with its expanded queue and directory entries; null when there is none. */
-  async line(db: Db, id: number): Promise<ModelLine | null> {
-    if (inWrite(db)) return loadLine(db, id);
-    await this.catchUp();
-    const kept = this.lines.get(id);
-    if (kept) return kept;
-    const generation = this.changes.generation;
-    const loaded = await loadLine(db, id);
+  line(db: Db, id: number): Promise<ModelLine | null> {
     // A missing line is not kept: ids only grow, and a miss costs what it did before. A line is kept from its
     // second read on: reads spread over many cold lines then cost what they did before, instead of filling the
     // LRU with lines read once and churning memory (RSS at 100 000 lines, bench/results.md "Issue 20").
-    if (!loaded || !this.admit(id)) return loaded;
-    const entry: ModelLine = { ...loaded, presented: new Map() };
-    if (generation === this.changes.generation) this.lines.set(id, entry);
-    return entry;
+    return this.lookUp(
+      db,
+      this.lines,
+      id,
+      (db) => loadLine(db, id),
+      (loaded) => (loaded && this.admit(id) ? { ...loaded, presented: new Map() } : undefined),
+    );
   }
 
   /** The user's webhooks with the user's state (authentication); expiry is the caller's to compare. */
-  async webhooksOf(db: Db, userId: number): Promise<readonly WebhookWithUser[]> {
-    if (inWrite(db)) return webhooksWithUser(db, userId);
-    await this.catchUp();
-    const kept = this.webhooks.get(userId);
-    if (kept) return kept;
-    const generation = this.changes.generation;
-    const loaded = await webhooksWithUser(db, userId);
-    if (generation === this.changes.generation) this.webhooks.set(userId, loaded);
-    return loaded;
+  webhooksOf(db: Db, userId: number): Promise<readonly WebhookWithUser[]> {
+    return this.lookUp(
+      db,
+      this.webhooks,
+      userId,
+      (db) => webhooksWithUser(db, userId),
+      (loaded) => loaded,
+    );
   }
 
   /** The grant of an access token by its hash (authentication); expiry is the caller's to compare. */
-  async grant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
-    if (inWrite(db)) return findAccessGrant(db, accessHash);
-    await this.catchUp();
-    const kept = this.grants.get(accessHash);
-    if (kept) return kept;
-    const generation = this.changes.generation;
-    const loaded = await findAccessGrant(db, accessHash);
+  grant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
     // An unknown token is not kept: new tokens are minted without a change (every event delivery mints one).
-    if (loaded && generation === this.changes.generation) this.grants.set(accessHash, loaded);
-    return loaded;
+    return this.lookUp(
+      db,
+      this.grants,
+      accessHash,
+      (db) => findAccessGrant(db, accessHash),
+      (loaded) => loaded,
+    );
   }
 
-  /** The answer presented from a model line under `key`, presented once while the line is kept. */
-  presented<T>(entry: ModelLine, key: string, present: () => T): T {
-    if (!entry.presented) return present();
-    const kept = entry.presented.get(key);
-    if (kept !== undefined) return kept as T;
-    const value = present();
-    entry.presented.set(key, value);
-    return value;
+  /**
+   * Inside a write transaction, reads through. Else catches up, then answers the kept entry, or loads and keeps
+   * what `keep` makes of the loaded value (undefined: not kept) — unless a change was handed over during the load.
+   */
+  private async lookUp<K, Loaded, Kept>(
+    db: Db,
+    map: Lru<K, Kept>,
+    key: K,
+    load: (db: Db) => Promise<Loaded>,
+    keep: (loaded: Loaded) => Kept | undefined,
+  ): Promise<Loaded | Kept> {
+    if (inWrite(db)) return load(db);
+    await this.catchUp();
+    const kept = map.get(key);
+    if (kept !== undefined) return kept;
+    const generation = this.changes.generation;
+    const loaded = await load(db);
+    const entry = keep(loaded);
+    if (entry === undefined) return loaded;
+    if (generation === this.changes.generation) map.set(key, entry);
+    return entry;
   }
 
   /** True from a line's second read within the last `seenCapacity` first reads. */
@@ -218,6 +226,16 @@ async function loadLine(db: Db, id: number): Promise<ModelLine | null> {
   if (!line) return null;
   const operators = (await operatorsOf(db, [id])).get(id) ?? [];
   return { line, members: await membersOf(db, operators) };
+}
+
+/** The answer presented from `entry` under `key` (the options that shaped it): presented once while it is kept. */
+export function keptAnswer<T>(entry: ModelLine, key: string, present: () => T): T {
+  if (!entry.presented) return present();
+  const kept = entry.presented.get(key);
+  if (kept !== undefined) return kept as T;
+  const value = present();
+  entry.presented.set(key, value);
+  return value;
 }
 
 /** The operators with their directory entries. */

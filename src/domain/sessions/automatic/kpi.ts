@@ -14,12 +14,12 @@ import {
   markKpiItemNotified,
   rearmKpiItem,
 } from '../../../store/kpi-repository.js';
-import { insertNotifications } from '../../../store/notifications-repository.js';
 import { clearAlarm, setAlarm } from '../../../store/sessions-repository.js';
 import type { Posting } from '../../dialogs/chat-poster.js';
 import type { Session } from '../../dialogs/session.js';
 import type { EventEmitter } from '../../events/event-service.js';
 import { type Line, lineValue } from '../../lines/line.js';
+import { notify } from '../../notifications/notifications.js';
 
 /** What the engine hands over: the transaction, its moment, and the flag that wakes the scheduler. */
 interface KpiWork extends Posting {
@@ -33,9 +33,6 @@ interface KpiWork extends Posting {
  */
 export type KpiStart = (line: Line, nowMs: number) => number;
 const FROM_NOW: KpiStart = (_line, nowMs) => nowMs;
-
-/** The im module's IM_NOTIFY_SYSTEM: a notification from the system, no author. */
-export const NOTIFY_SYSTEM = 4;
 
 /** The deadline of a new item: the first answer's interval (else the further one's) or the further one's; null: none. */
 export function kpiDeadline(line: Pick<Line, 'values'>, first: boolean, startMs: number): number | null {
@@ -98,21 +95,10 @@ export class SessionKpi {
     const users =
       (item.first ? lineValue(line, 'KPI_FIRST_ANSWER_LIST') : lineValue(line, 'KPI_FURTHER_ANSWER_LIST')) ?? [];
     const text = kpiAlertText(String(template ?? ''), session.id, await operatorName(work.trx, session.operatorId));
-    await insertNotifications(
+    await notify(
       work.trx,
-      users.map((userId) => ({
-        user_id: userId,
-        author_id: 0,
-        notify_type: NOTIFY_SYSTEM,
-        module: 'imopenlines',
-        event: 'default',
-        tag: '',
-        sub_tag: '',
-        title: '',
-        text,
-        params: null,
-        created_at: work.stamp,
-      })),
+      users.map((userId) => ({ userId, authorId: 0, event: 'default', tag: '', text })),
+      work.stamp,
     );
     await markKpiItemNotified(work.trx, item.id);
     work.emitted += await this.events.emit(work.trx, 'OnOpenlinesKpiAlert', alertPayload(session, item, users, text));

@@ -4,13 +4,11 @@
 // OnSessionVote, which REST applications cannot bind). Called inside the transaction that stores the vote.
 
 import type { Db } from '../../../store/db.js';
-import { insertNotifications } from '../../../store/notifications-repository.js';
 import type { Chat } from '../../dialogs/chat.js';
 import { SESSION_VOTE, type Session } from '../../dialogs/session.js';
 import type { EventEmitter } from '../../events/event-service.js';
+import { notify } from '../../notifications/notifications.js';
 import { mention } from '../system-texts.js';
-
-const NOTIFY_SYSTEM = 4;
 
 const dialogLink = (sessionId: number) => `[url=/online/?IM_HISTORY=imol|${sessionId}]${sessionId}[/url]`;
 
@@ -31,22 +29,19 @@ export function headRatingNoticeText(sessionId: number, byUserId: number, rating
  */
 export async function headRated(work: RatingWork, session: Session, rating: number, byUserId: number): Promise<void> {
   if (rating < 1 || rating > 5 || session.operatorId <= 0 || session.operatorId === byUserId) return;
-  const tag = `IMOL|RATING|head|${session.id}`;
-  await insertNotifications(work.trx, [
-    {
-      user_id: session.operatorId,
-      author_id: byUserId,
-      notify_type: NOTIFY_SYSTEM,
-      module: 'imopenlines',
-      event: 'rating_head',
-      tag,
-      sub_tag: tag,
-      title: '',
-      text: headRatingNoticeText(session.id, byUserId, rating),
-      params: null,
-      created_at: work.stamp,
-    },
-  ]);
+  await notify(
+    work.trx,
+    [
+      {
+        userId: session.operatorId,
+        authorId: byUserId,
+        event: 'rating_head',
+        tag: `IMOL|RATING|head|${session.id}`,
+        text: headRatingNoticeText(session.id, byUserId, rating),
+      },
+    ],
+    work.stamp,
+  );
 }
 
 export interface RatingWork {
@@ -68,21 +63,19 @@ export async function sessionRated(
 ): Promise<void> {
   const customerId = chat.customerId;
   if (session.operatorId > 0 && session.operatorId !== customerId) {
-    await insertNotifications(work.trx, [
-      {
-        user_id: session.operatorId,
-        author_id: customerId,
-        notify_type: NOTIFY_SYSTEM,
-        module: 'imopenlines',
-        event: 'rating_client',
-        tag: `IMOL|RATING|client|${session.id}`,
-        sub_tag: `IMOL|RATING|client|${session.id}`,
-        title: '',
-        text: ratingNoticeText(session.id, customerId, vote),
-        params: null,
-        created_at: work.stamp,
-      },
-    ]);
+    await notify(
+      work.trx,
+      [
+        {
+          userId: session.operatorId,
+          authorId: customerId,
+          event: 'rating_client',
+          tag: `IMOL|RATING|client|${session.id}`,
+          text: ratingNoticeText(session.id, customerId, vote),
+        },
+      ],
+      work.stamp,
+    );
   }
   work.emitted += await events.emit(work.trx, 'OnOpenlinesSessionVote', {
     line: session.lineId,
