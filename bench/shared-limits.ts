@@ -71,7 +71,7 @@ try {
   const sharedRate = new SharedRequestRateLimiter(store.db, limits, systemClock, 'bench');
   const options = { limitSeconds: 420, clock: systemClock };
   const memoryOperating = new OperatingTime(options);
-  const sharedOperating = new SharedOperatingTime(store.db, options);
+  const sharedOperating = new SharedOperatingTime(store, options);
   const results = [
     await measure('select 1 (one round trip)', () => sql`select 1`.execute(store.db)),
     await measure('rate: in memory', (i) => memoryRate.tryAdmit(address(i))),

@@ -198,7 +198,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       model,
     });
     const envelope = { strict: settings.strict, timeZone: settings.timeZone };
-    const guards = options.guards ?? buildGuards(settings, clock, { store });
+    const guards = options.guards ?? buildGuards(settings, clock, { store, model });
     const core = new RestCore({
       settings: envelope,
       registry: buildRegistry(),

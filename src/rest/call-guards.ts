@@ -5,6 +5,7 @@
 
 import { type Clock, systemClock } from '../clock.js';
 import type { Caller } from '../domain/caller.js';
+import type { ReadModel } from '../domain/read-model/read-model.js';
 import type { Settings } from '../settings.js';
 import type { OpenedStore } from '../store/store.js';
 import { RestError } from '../wire/errors.js';
@@ -82,7 +83,9 @@ export interface GuardOptions {
    * The server's store. When servers share it (its capability sharedByServers: PostgreSQL), both limits keep
    * their state in the database, so that every server counts the same buckets (issue 7); otherwise in memory.
    */
-  readonly store?: Pick<OpenedStore, 'db' | 'capabilities'>;
+  readonly store?: Pick<OpenedStore, 'db' | 'capabilities' | 'write' | 'read'>;
+  /** The server's read model: the shared operating time reads its buckets from it (issue 20). */
+  readonly model?: ReadModel;
 }
 
 export function buildGuards(
@@ -97,10 +100,10 @@ export function buildGuards(
     ...(options.operatingCostMs ? { costMs: options.operatingCostMs } : {}),
   };
   if (options.store?.capabilities.sharedByServers) {
-    const { db } = options.store;
+    const { store, model } = options;
     return new CallGuards(
-      limits ? new SharedRequestRateLimiter(db, limits, clock, settings.portalName) : null,
-      new SharedOperatingTime(db, operating),
+      limits ? new SharedRequestRateLimiter(store.db, limits, clock, settings.portalName) : null,
+      new SharedOperatingTime(store, operating, model),
     );
   }
   return new CallGuards(

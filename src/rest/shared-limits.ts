@@ -2,9 +2,11 @@
 // PostgreSQL (issue 7): one client's burst is counted once across all servers, not once per server, and a
 // method's operating time adds up over every server. Same rules, same numbers as the in-memory RequestRateLimiter
 // and OperatingTime (rate-limiter.ts, operating-time.ts), which a single server (SQLite) keeps using.
-// Cost: one upsert per HTTP request and one indexed read per call (plus an upsert for calls over 0.1 s).
+// Cost: one upsert per HTTP request; the operating-time buckets come from the read model (the version check the
+// request makes anyway), and a call over 0.1 s writes its bucket in a transaction that tells the other servers.
 
 import type { Clock } from '../clock.js';
+import type { ReadModel } from '../domain/read-model/read-model.js';
 import type { Db } from '../store/db.js';
 import {
   addOperatingSeconds,
@@ -15,7 +17,10 @@ import {
   deleteBucketsTouchedBefore,
   deleteDeadOperatingBuckets,
   liveOperatingBuckets,
+  type OperatingBucket,
 } from '../store/limits-repository.js';
+import { noteChange } from '../store/model-changes.js';
+import type { Store } from '../store/store.js';
 import { RestError } from '../wire/errors.js';
 import { OPERATING_BUCKET_COUNT, OPERATING_BUCKET_MS } from '../wire/limits.js';
 import type { OperatingState } from './call-guards.js';
@@ -76,9 +81,14 @@ const WINDOW_MS = OPERATING_BUCKET_MS * OPERATING_BUCKET_COUNT;
 export class SharedOperatingTime {
   private lastSweepMs = Number.NEGATIVE_INFINITY;
 
+  /**
+   * `model`: with the read model, the buckets are read from memory and a recorded call's write is handed to it
+   * (and, through the version vector, to every other server) when it commits; without, each call reads them.
+   */
   constructor(
-    private readonly db: Db,
+    private readonly store: Store & { readonly db: Db },
     private readonly options: OperatingTimeOptions,
+    private readonly model?: ReadModel,
   ) {}
 
   /** Throws 429 OPERATION_TIME_LIMIT when the limit is on and this credential's time on the method exceeds it. */
@@ -100,15 +110,19 @@ export class SharedOperatingTime {
     if (costMs > MINIMAL_RECORDED_MS) {
       if (nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
         this.lastSweepMs = nowMs;
-        await deleteDeadOperatingBuckets(this.db, nowMs, WINDOW_MS);
+        // Dead buckets count for nothing: the read model need not hear of their removal.
+        await deleteDeadOperatingBuckets(this.store.db, nowMs, WINDOW_MS);
       }
-      const minute = Math.floor(nowMs / OPERATING_BUCKET_MS);
-      await addOperatingSeconds(
-        this.db,
-        keyOf(credentialId, method),
-        { minute, nowMs, windowMs: WINDOW_MS },
-        costMs / 1000,
-      );
+      const key = keyOf(credentialId, method);
+      const at = { minute: Math.floor(nowMs / OPERATING_BUCKET_MS), nowMs, windowMs: WINDOW_MS };
+      if (this.model) {
+        await this.store.write(async (trx) => {
+          await addOperatingSeconds(trx, key, at, costMs / 1000);
+          noteChange(trx, { kind: 'operating', key });
+        });
+      } else {
+        await addOperatingSeconds(this.store.db, key, at, costMs / 1000);
+      }
     }
     // A command inside batch reports no operating time (openlines-api.md §1.6): one round trip fewer per command.
     if (!report) return { seconds: 0, resetAt: 0 };
@@ -117,7 +131,11 @@ export class SharedOperatingTime {
 
   /** The live sum and the reset time; with no live bucket, reset = now + 10 minutes (LoadLimiter::getResetTime). */
   async state(credentialId: string, method: string, nowMs: number): Promise<OperatingState> {
-    const live = await liveOperatingBuckets(this.db, keyOf(credentialId, method), nowMs, WINDOW_MS);
+    const key = keyOf(credentialId, method);
+    const model = this.model;
+    const live: readonly OperatingBucket[] = model
+      ? (await this.store.read((db) => model.operatingBuckets(db, key))).filter((b) => b.first_ms > nowMs - WINDOW_MS)
+      : await liveOperatingBuckets(this.store.db, key, nowMs, WINDOW_MS);
     // Summed oldest first, as OperatingTime sums its list: the same floating-point result.
     let seconds = 0;
     for (const bucket of live) seconds += bucket.seconds;
@@ -128,7 +146,7 @@ export class SharedOperatingTime {
 
   /** How many (credential, method) pairs have buckets in the database. */
   trackedKeys(): Promise<number> {
-    return countOperatingKeys(this.db);
+    return countOperatingKeys(this.store.db);
   }
 }
 

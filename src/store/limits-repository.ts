@@ -89,18 +89,35 @@ export async function addOperatingSeconds(
     .execute();
 }
 
+/** One minute's operating time of a (credential, method) key: when it was first recorded, and its seconds. */
+export interface OperatingBucket {
+  readonly first_ms: number;
+  readonly seconds: number;
+}
+
 /** The key's live buckets (first recorded less than `windowMs` before `nowMs`), oldest first. */
 export async function liveOperatingBuckets(
   db: Db,
   key: string,
   nowMs: number,
   windowMs: number,
-): Promise<{ first_ms: number; seconds: number }[]> {
+): Promise<OperatingBucket[]> {
   return db
     .selectFrom('operating_buckets')
     .select(['first_ms', 'seconds'])
     .where('bucket_key', '=', key)
     .where('first_ms', '>', nowMs - windowMs)
+    .orderBy('first_ms')
+    .orderBy('minute')
+    .execute();
+}
+
+/** Every bucket of the key, live or not yet swept, oldest first (the read model keeps them; its reader filters). */
+export async function operatingBucketsOf(db: Db, key: string): Promise<OperatingBucket[]> {
+  return db
+    .selectFrom('operating_buckets')
+    .select(['first_ms', 'seconds'])
+    .where('bucket_key', '=', key)
     .orderBy('first_ms')
     .orderBy('minute')
     .execute();

@@ -26,6 +26,8 @@ export type ModelChange =
   | { readonly kind: 'directory' }
   /** Webhooks, OAuth applications and tokens. */
   | { readonly kind: 'credentials' }
+  /** One (credential, method) key's operating-time buckets (several servers on one PostgreSQL). */
+  | { readonly kind: 'operating'; readonly key: string }
   /** Anything: another process or server wrote. */
   | { readonly kind: 'all' };
 

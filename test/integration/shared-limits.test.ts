@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ReadModel } from '../../src/domain/read-model/read-model.js';
 import { buildGuards, CallGuards } from '../../src/rest/call-guards.js';
-import { OperatingTime } from '../../src/rest/operating-time.js';
+import { OperatingTime, type OperatingTimeOptions } from '../../src/rest/operating-time.js';
 import { RequestRateLimiter } from '../../src/rest/rate-limiter.js';
 import { SharedOperatingTime, SharedRequestRateLimiter } from '../../src/rest/shared-limits.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -100,8 +101,15 @@ for (const kind of STORES) {
       assert.equal(await limiter.level('198.51.100.0'), 1);
     });
 
-    it('operating time records, sums, refuses and expires exactly as the in-memory accounting', async () => {
-      const next = random(11);
+    /**
+     * Replays 400 random checks and records against the in-memory accounting; `sharedFor(i)` is the database-kept
+     * accounting that serves call i (alternating ones: two servers).
+     */
+    async function matchesMemory(
+      seed: number,
+      sharedFor: (options: OperatingTimeOptions) => (i: number) => SharedOperatingTime,
+    ) {
+      const next = random(seed);
       let nowMs = T0;
       const costs = new Map<string, number>();
       const options = {
@@ -110,11 +118,12 @@ for (const kind of STORES) {
         costMs: (method: string) => costs.get(method) ?? 0,
       };
       const memory = new OperatingTime(options);
-      const shared = new SharedOperatingTime(store.db, options);
+      const sharedOf = sharedFor(options);
       const methods = ['imopenlines.config.add', 'IMOPENLINES.CONFIG.ADD', 'imopenlines.config.get'];
-      const credentials = ['webhook:1', 'oauth:app'];
+      const credentials = [`webhook:${seed}`, `oauth:app${seed}`];
       let refusals = 0;
       for (let i = 0; i < 400; i++) {
+        const shared = sharedOf(i);
         const r = next();
         nowMs += r < 0.8 ? Math.floor(next() * 2_000) : r < 0.98 ? Math.floor(next() * 20_000) : -30_000;
         const method = methods[Math.floor(next() * methods.length)]!;
@@ -144,6 +153,25 @@ for (const kind of STORES) {
         );
       }
       assert.ok(refusals > 5, `the limit was reached (${refusals} refusals)`);
+    }
+
+    it('operating time records, sums, refuses and expires exactly as the in-memory accounting', async () => {
+      await matchesMemory(11, (options) => {
+        const shared = new SharedOperatingTime(store, options);
+        return () => shared;
+      });
+    });
+
+    it('with a read model on each of two servers, operating time is still exact: a record on one is seen by the next call on the other', async () => {
+      const models = [new ReadModel(store.changes), new ReadModel(second.changes)];
+      await matchesMemory(12, (options) => {
+        const servers = [
+          new SharedOperatingTime(store, options, models[0]),
+          new SharedOperatingTime(second, options, models[1]),
+        ];
+        return (i) => servers[i % 2]!;
+      });
+      assert.ok(models[0]!.sizes().operatingKeys > 0, 'the buckets were read from the model');
     });
 
     it('buildGuards keeps the state in the database on PostgreSQL and in memory on SQLite', () => {

@@ -21,6 +21,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../store/db.js';
 import { directoryUsersOf } from '../../store/directory-repository.js';
+import { type OperatingBucket, operatingBucketsOf } from '../../store/limits-repository.js';
 import { findLine, operatorsOf } from '../../store/lines-repository.js';
 import { inWrite, type ModelChange, type ModelChanges } from '../../store/model-changes.js';
 import { type AccessGrantRow, findAccessGrant } from '../../store/oauth-repository.js';
@@ -45,13 +46,20 @@ export interface ReadModelOptions {
   readonly webhookUsers?: number;
   /** Access tokens whose grants are kept. */
   readonly grants?: number;
+  /** (credential, method) keys whose operating-time buckets are kept (several servers on one PostgreSQL). */
+  readonly operatingKeys?: number;
 }
 
 /**
  * Default bounds: a kept line with its presented answer is ~9 KB of heap (bench/read-model-memory.ts), so 2 000 hot
  * lines are ~18 MB: the server stays within the memory goal (RSS ≤ 200 MB at 100 000 lines) with room to spare.
  */
-export const READ_MODEL_DEFAULTS = { lines: 2_000, webhookUsers: 10_000, grants: 5_000 } as const;
+export const READ_MODEL_DEFAULTS = {
+  lines: 2_000,
+  webhookUsers: 10_000,
+  grants: 5_000,
+  operatingKeys: 10_000,
+} as const;
 
 /** A Map that drops its least recently used entry beyond `capacity`. */
 class Lru<K, V> {
@@ -98,6 +106,7 @@ export class ReadModel {
   private readonly lines: Lru<number, ModelLine>;
   private readonly webhooks: Lru<number, readonly WebhookWithUser[]>;
   private readonly grants: Lru<string, AccessGrantRow>;
+  private readonly operating: Lru<string, readonly OperatingBucket[]>;
   /** Lines read once lately, not kept yet (admit). */
   private readonly seen = new Set<number>();
   private readonly seenCapacity: number;
@@ -110,6 +119,7 @@ export class ReadModel {
     this.seenCapacity = 4 * (options.lines ?? READ_MODEL_DEFAULTS.lines);
     this.webhooks = new Lru(options.webhookUsers ?? READ_MODEL_DEFAULTS.webhookUsers);
     this.grants = new Lru(options.grants ?? READ_MODEL_DEFAULTS.grants);
+    this.operating = new Lru(options.operatingKeys ?? READ_MODEL_DEFAULTS.operatingKeys);
     changes.listen((change) => this.forget(change));
   }
 
@@ -119,8 +129,13 @@ export class ReadModel {
   }
 
   /** How many entries each map holds (for the memory benchmark and tests). */
-  sizes(): { lines: number; webhookUsers: number; grants: number } {
-    return { lines: this.lines.size, webhookUsers: this.webhooks.size, grants: this.grants.size };
+  sizes(): { lines: number; webhookUsers: number; grants: number; operatingKeys: number } {
+    return {
+      lines: this.lines.size,
+      webhookUsers: this.webhooks.size,
+      grants: this.grants.size,
+      operatingKeys: this.operating.size,
+    };
   }
 
   /** config.get's read: the line with its expanded queue and directory entries; null when there is none. */
@@ -156,6 +171,21 @@ export class ReadModel {
       this.grants,
       accessHash,
       (db) => findAccessGrant(db, accessHash),
+      (loaded) => loaded,
+    );
+  }
+
+  /**
+   * A (credential, method) key's operating-time buckets, swept or not: the caller keeps the live ones by its clock
+   * (rest/shared-limits.ts). Every call reads them for its `time` block; they change only when a long call is
+   * recorded.
+   */
+  operatingBuckets(db: Db, key: string): Promise<readonly OperatingBucket[]> {
+    return this.lookUp(
+      db,
+      this.operating,
+      key,
+      (db) => operatingBucketsOf(db, key),
       (loaded) => loaded,
     );
   }
@@ -212,11 +242,21 @@ export class ReadModel {
         this.webhooks.clear();
         this.grants.clear();
         return;
-      default:
-        // The directory: every queue's entries and every credential's user; 'all': another process wrote.
+      case 'operating':
+        this.operating.delete(change.key);
+        return;
+      case 'directory':
+        // Every queue's entries and every credential's user.
         this.lines.clear();
         this.webhooks.clear();
         this.grants.clear();
+        return;
+      default:
+        // Another process or server wrote.
+        this.lines.clear();
+        this.webhooks.clear();
+        this.grants.clear();
+        this.operating.clear();
     }
   }
 }
