@@ -6,7 +6,7 @@
 // the CPU time of the cluster's processes (the postmaster's children, from /proc) over the same requests; ticks
 // of 10 ms, so give it enough requests (--requests 200).
 //
-//   npx tsx bench/round-trips.ts [--targets sqlite,postgres] [--requests 20] [--only config.add,batch]
+//   npx tsx bench/round-trips.ts [--targets sqlite,postgres] [--requests 20] [--concurrency 1] [--only config.add,batch]
 
 process.env.OPENLINES_COUNT_STATEMENTS ??= '1';
 
@@ -28,11 +28,14 @@ const { values } = parseArgs({
   options: {
     targets: { type: 'string', default: 'sqlite,postgres' },
     requests: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '1' },
     lines: { type: 'string', default: '100' },
     only: { type: 'string' },
   },
 });
 const REQUESTS = Number(values.requests);
+/** Requests in flight at once (1: one at a time; more shows what concurrent requests share, e.g. version checks). */
+const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const LINES = Number(values.lines);
 const only = values.only?.split(',');
 const scenarios = SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
@@ -99,7 +102,14 @@ async function measure(url: string, dataDir: string): Promise<Map<string, Figure
       if (process.env.OPENLINES_COUNT_STATEMENTS === 'log') process.stderr.write(`---- ${scenario.name}\n`);
       const before = statementCount.total;
       const cpuBefore = backend === null ? 0 : clusterCpuMs(backend);
-      for (let i = 0; i < REQUESTS; i++) await send();
+      let sent = 0;
+      const worker = async () => {
+        while (sent < REQUESTS) {
+          sent += 1;
+          await send();
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       figures.set(scenario.name, {
         statements: (statementCount.total - before) / REQUESTS,
         databaseCpuUs: backend === null ? null : ((clusterCpuMs(backend) - cpuBefore) * 1000) / REQUESTS,
@@ -134,7 +144,9 @@ async function main(): Promise<void> {
     }
   }
   cluster?.stop();
-  console.log(`statements per request (${REQUESTS} requests one at a time, ${LINES} lines)`);
+  console.log(
+    `statements per request (${REQUESTS} requests, ${CONCURRENCY === 1 ? 'one at a time' : `${CONCURRENCY} at a time`}, ${LINES} lines)`,
+  );
   const columns = [...results.entries()].flatMap(([target, r]) => {
     const statements = {
       title: `${target} statements`,

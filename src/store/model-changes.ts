@@ -132,31 +132,53 @@ const READ_VECTOR = CompiledQuery.raw(
   `select string_agg(n::text, ',' order by slot) as v from openlines_model_version`,
 );
 
+/** An own transaction's bump of its slot: settle(committed) once the transaction has ended. */
+export interface OwnBump {
+  settle(committed: boolean): void;
+}
+
 /**
- * PostgreSQL's feed: every write transaction that noted a change bumps its slot before it commits
- * (bumpVersion); catchUp reads the whole vector in one statement and hands over `all` when a slot moved further
- * than this server's own commits explain.
+ * PostgreSQL's feed: every write transaction that noted a change bumps its slot before it commits (bump);
+ * catchUp reads the whole vector in one statement and hands over `all` when a slot moved further than this
+ * server's own committed bumps explain. A check that sees a value bumped by an own transaction whose commit has
+ * not been answered yet waits for that answer (the commit may reach the database before its answer reaches
+ * this process): without the wait, every own write racing a check looked foreign and emptied the model.
+ * Only a committed own bump explains a value: a rolled-back one's value may later be another server's (slots are
+ * shared), so it explains nothing.
  */
 export class PostgresVersionVector {
   private known: number[] | null = null;
   private inflight: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  /** Own bumps whose transaction has not ended: slot → value → settles when it ends. */
+  private readonly pending = new Map<number, Map<number, Promise<void>>>();
+  /** Own committed bumps no check has passed yet: slot → values. */
+  private readonly committed = new Map<number, Set<number>>();
 
   constructor(
     private readonly db: Db,
     private readonly feed: () => ModelChanges,
   ) {}
 
-  /** In the writing transaction, last: its slot's counter, and what it became (for ownCommit). */
-  async bump(trx: Db): Promise<{ slot: number; n: number } | null> {
+  /** In the writing transaction, last: bumps its slot; the caller settles the result when the transaction ends. */
+  async bump(trx: Db): Promise<OwnBump | null> {
     const { rows } = await trx.executeQuery<{ slot: number; n: number | string }>(BUMP);
     const row = rows[0];
-    return row ? { slot: Number(row.slot), n: Number(row.n) } : null;
-  }
-
-  /** After an own commit was handed over: the bump is explained, unless another server's bump came between. */
-  ownCommit(bumped: { slot: number; n: number }): void {
-    if (this.known && this.known[bumped.slot] === bumped.n - 1) this.known[bumped.slot] = bumped.n;
+    if (!row) return null;
+    const slot = Number(row.slot);
+    const n = Number(row.n);
+    let ended!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    valuesOf(this.pending, slot, () => new Map<number, Promise<void>>()).set(n, settled);
+    return {
+      settle: (committed) => {
+        this.pending.get(slot)?.delete(n);
+        if (committed) valuesOf(this.committed, slot, () => new Set<number>()).add(n);
+        ended();
+      },
+    };
   }
 
   catchUp(): Promise<void> {
@@ -178,17 +200,51 @@ export class PostgresVersionVector {
     return check;
   }
 
+  /** One check at a time (catchUp): `known` is only moved here. */
   private async check(): Promise<void> {
     const { rows } = await this.db.executeQuery<{ v: string | null }>(READ_VECTOR);
     const seen = (rows[0]?.v ?? '').split(',').map(Number);
     const known = this.known;
-    let moved = known === null || known.length !== seen.length;
-    if (!moved) {
-      for (let slot = 0; slot < seen.length; slot++) if (seen[slot]! > known![slot]!) moved = true;
+    if (known === null || known.length !== seen.length) {
+      this.known = seen;
+      this.forgetCommittedUpTo(seen);
+      this.feed().deliver({ kind: 'all' });
+      return;
     }
-    if (!moved) return;
-    // Never backwards: an own commit explained after this statement started is kept.
-    this.known = known && known.length === seen.length ? seen.map((n, slot) => Math.max(n, known[slot]!)) : seen;
-    this.feed().deliver({ kind: 'all' });
+    // Own transactions that bumped a value this check may have seen: their outcome decides whether it is ours.
+    const waits: Promise<void>[] = [];
+    for (const [slot, values] of this.pending) {
+      for (const [n, settled] of values) if (n > known[slot]! && n <= seen[slot]!) waits.push(settled);
+    }
+    if (waits.length > 0) await Promise.all(waits);
+    let moved = false;
+    for (let slot = 0; slot < seen.length && !moved; slot++) {
+      const own = this.committed.get(slot);
+      for (let n = known[slot]! + 1; n <= seen[slot]!; n++) {
+        if (!own?.has(n)) {
+          moved = true;
+          break;
+        }
+      }
+    }
+    this.known = seen.map((n, slot) => Math.max(n, known[slot]!));
+    this.forgetCommittedUpTo(this.known);
+    if (moved) this.feed().deliver({ kind: 'all' });
   }
+
+  private forgetCommittedUpTo(vector: readonly number[]): void {
+    for (const [slot, values] of this.committed) {
+      for (const n of values) if (n <= (vector[slot] ?? 0)) values.delete(n);
+      if (values.size === 0) this.committed.delete(slot);
+    }
+  }
+}
+
+function valuesOf<V>(map: Map<number, V>, slot: number, create: () => V): V {
+  let values = map.get(slot);
+  if (values === undefined) {
+    values = create();
+    map.set(slot, values);
+  }
+  return values;
 }

@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { ManualClock } from '../../src/clock.js';
 import { ReadModel } from '../../src/domain/read-model/read-model.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings } from '../../src/settings.js';
 import { insertLine, updateLine } from '../../src/store/lines-repository.js';
+import { ModelChanges, type OwnBump, PostgresVersionVector } from '../../src/store/model-changes.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { OpenedStore } from '../../src/store/store.js';
 import { type CallResult, parseAnswer } from '../helpers/server.js';
@@ -267,3 +269,81 @@ for (const kind of STORES) {
     });
   });
 }
+
+describe('read model on PostgreSQL: the version vector and this server’s own writes', {
+  skip: STORES.includes('postgres') ? false : 'PostgreSQL is not among the test stores',
+}, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-vector-'));
+  let database: TestDatabase;
+  let store: OpenedStore;
+  const stamp = '2026-12-03T10:00:00.000Z';
+  let everything = 0;
+
+  before(async () => {
+    database = await createTestDatabase('postgres', dataDir);
+    store = await openStore(database.url);
+    store.changes.listen((change) => {
+      if (change.kind === 'all') everything += 1;
+    });
+    await store.changes.catchUp(); // the first check learns the vector
+  });
+
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('200 concurrent own writes racing the checks do not look like another server’s (nothing is forgotten wholesale)', async () => {
+    everything = 0;
+    const writes = Array.from({ length: 200 }, (_, i) =>
+      store.write((trx) =>
+        insertLine(trx, { values: { LINE_NAME: `own ${i}` }, modifyUserId: 1, createdAt: stamp, modifiedAt: stamp }),
+      ),
+    );
+    // Checks sent while the writes commit: each may see commits whose answers have not arrived yet.
+    const checks = Array.from({ length: 200 }, () => store.changes.catchUp());
+    await Promise.all([...writes, ...checks]);
+    await store.changes.catchUp();
+    assert.equal(everything, 0);
+  });
+
+  it('a committed own bump explains its value; a rolled-back one explains nothing, so another server’s commit of that value is noticed', async () => {
+    let forgotten = 0;
+    const vector: PostgresVersionVector = new PostgresVersionVector(store.db, () => changes);
+    const changes: ModelChanges = new ModelChanges(() => vector.catchUp());
+    changes.listen((change) => {
+      if (change.kind === 'all') forgotten += 1;
+    });
+    await changes.catchUp();
+    forgotten = 0;
+    const slotOf = async (trx: typeof store.db) =>
+      Number((await sql<{ slot: number }>`select pg_backend_pid() % 64 as slot`.execute(trx)).rows[0]?.slot);
+
+    let bump: OwnBump | null = null;
+    await store.db.transaction().execute(async (trx) => {
+      bump = await vector.bump(trx);
+    });
+    (bump as OwnBump | null)?.settle(true);
+    await changes.catchUp();
+    assert.equal(forgotten, 0, 'an own committed bump');
+
+    let slot = -1;
+    await assert.rejects(
+      store.db.transaction().execute(async (trx) => {
+        bump = await vector.bump(trx);
+        slot = await slotOf(trx);
+        throw new Error('refused');
+      }),
+      /refused/,
+    );
+    (bump as OwnBump | null)?.settle(false);
+    await changes.catchUp();
+    assert.equal(forgotten, 0, 'nothing committed');
+    // Another server whose backend shares the slot commits the value the rolled-back bump had taken.
+    await sql`update openlines_model_version set n = n + 1 where slot = ${slot}`.execute(store.db);
+    await changes.catchUp();
+    assert.equal(forgotten, 1, 'the same value, committed by another server');
+    changes.close();
+  });
+});

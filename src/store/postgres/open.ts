@@ -3,7 +3,7 @@
 
 import { Kysely, PostgresDialect, PostgresQueryCompiler, type QueryCompiler } from 'kysely';
 import type pg from 'pg';
-import { ModelChanges, PostgresVersionVector } from '../model-changes.js';
+import { ModelChanges, type OwnBump, PostgresVersionVector } from '../model-changes.js';
 import { nulFree } from '../nul-free-compiler.js';
 import type { Database } from '../schema.js';
 import { countedDialect, countingStatements } from '../statement-count.js';
@@ -71,17 +71,23 @@ export function openPostgres(url: string): OpenedStore {
     capabilities: postgresCapabilities,
     changes,
     async write(work) {
-      let bumped: { slot: number; n: number } | null = null;
-      const result = await changes.tracked((begin) =>
-        db.transaction().execute(async (trx) => {
-          const pending = begin(trx);
-          const value = await work(trx);
-          if (pending.changes.length > 0) bumped = await vector.bump(trx);
-          return value;
-        }),
-      );
-      if (bumped) vector.ownCommit(bumped);
-      return result;
+      let bump: OwnBump | null = null;
+      try {
+        const result = await changes.tracked((begin) =>
+          db.transaction().execute(async (trx) => {
+            const pending = begin(trx);
+            const value = await work(trx);
+            if (pending.changes.length > 0) bump = await vector.bump(trx);
+            return value;
+          }),
+        );
+        (bump as OwnBump | null)?.settle(true);
+        return result;
+      } catch (error) {
+        // Rolled back, or its commit's outcome unknown: the bump explains nothing (model-changes.ts).
+        (bump as OwnBump | null)?.settle(false);
+        throw error;
+      }
     },
     read: (work) => work(db),
     close: async () => {
