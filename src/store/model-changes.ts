@@ -13,8 +13,8 @@
 //   table, in that transaction; see docs/decisions.md "Read model"). Concurrent reads share one check: a check
 //   already in flight may have been sent before a read started, so a read joins the next one.
 //
-// The model tags every load with `generation` as it starts and keeps the loaded value only when no change was
-// handed over meanwhile; so a value read before a commit never outlives that commit in memory.
+// The model keeps a loaded value only when nothing it could hold was forgotten while it loaded (read-model.ts: a
+// generation per map), so a value read before a commit never outlives that commit in memory.
 
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
@@ -39,9 +39,6 @@ export const MODEL_VERSION_SLOTS = 64;
 /** One store's feed of changes to the modelled tables. */
 export class ModelChanges {
   private readonly listeners = new Set<ModelListener>();
-  /** Bumped on every change handed over: a load that started before a change is not kept. */
-  generation = 0;
-
   constructor(private readonly catchUpWith: () => Promise<void> | undefined) {
     FEEDS.add(this);
   }
@@ -60,7 +57,6 @@ export class ModelChanges {
   }
 
   deliver(change: ModelChange): void {
-    this.generation++;
     for (const listener of this.listeners) listener(change);
   }
 

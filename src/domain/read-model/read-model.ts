@@ -5,8 +5,8 @@
 //
 // - What changes is forgotten, never patched: the store hands over every change when its transaction ends
 //   (own writes), or when a check finds another process's or server's commit (store/model-changes.ts). The model
-//   then reloads from the database on the next read. A load that started before a change was handed over is not
-//   kept (the feed's generation).
+//   then reloads from the database on the next read. A load that started before its map forgot anything is not
+//   kept (the map's generation).
 // - Before answering, a request catches up with the store once (scope()), at its first read: SQLite reads PRAGMA
 //   data_version (synchronous, microseconds); PostgreSQL sends one statement, shared with the concurrent reads
 //   that wait for the same check. A read outside any request (a job) catches up itself.
@@ -61,9 +61,13 @@ export const READ_MODEL_DEFAULTS = {
   operatingKeys: 10_000,
 } as const;
 
-/** A Map that drops its least recently used entry beyond `capacity`. */
+/**
+ * A Map that drops its least recently used entry beyond `capacity`. `generation` counts what was forgotten
+ * (delete, clear): a load that started before is not kept.
+ */
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
+  generation = 0;
   constructor(private readonly capacity: number) {}
 
   get(key: K): V | undefined {
@@ -82,10 +86,12 @@ class Lru<K, V> {
   }
 
   delete(key: K): void {
+    this.generation++;
     this.map.delete(key);
   }
 
   clear(): void {
+    this.generation++;
     this.map.clear();
   }
 
@@ -192,7 +198,7 @@ export class ReadModel {
 
   /**
    * Inside a write transaction, reads through. Else catches up, then answers the kept entry, or loads and keeps
-   * what `keep` makes of the loaded value (undefined: not kept) — unless a change was handed over during the load.
+   * what `keep` makes of the loaded value (undefined: not kept) — unless the map forgot anything during the load.
    */
   private async lookUp<K, Loaded, Kept>(
     db: Db,
@@ -205,11 +211,12 @@ export class ReadModel {
     await this.catchUp();
     const kept = map.get(key);
     if (kept !== undefined) return kept;
-    const generation = this.changes.generation;
+    const generation = map.generation;
     const loaded = await load(db);
     const entry = keep(loaded);
     if (entry === undefined) return loaded;
-    if (generation === this.changes.generation) map.set(key, entry);
+    // Per map: another kind of change (an operating-time record on every slow call) does not void this load.
+    if (generation === map.generation) map.set(key, entry);
     return entry;
   }
 
