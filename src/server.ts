@@ -116,9 +116,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     const directory = new DirectoryService(store);
     const firstWebhook = await directory.bootstrap(settings.portalName);
     const handlerHosts = parseHandlerHosts(settings.eventHandlerHosts);
-    const events = new EventService(store, { clock, timeZone: settings.timeZone, handlerHosts });
-    // Lines, queues, directory entries and credentials answered from memory, never stale (issue 20).
+    // Lines, queues, directory entries, credentials and event bindings answered from memory, never stale (issue 20).
     const model = new ReadModel(store.changes);
+    const events = new EventService(store, { clock, timeZone: settings.timeZone, handlerHosts, model });
     const lines = new LineService(store, { companyName: settings.portalName, clock, events, model });
     const connectors = new ConnectorService(store, { clock, events });
     // Deleting a line disconnects its connectors in the same transaction (reference-behaviour.md §5 step 8).

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { capabilitiesOf } from './capabilities.js';
 import type { Db } from './db.js';
+import { noteChange } from './model-changes.js';
 import type { EventBindingTable, EventOfflineTable, EventOutboxTable } from './schema.js';
 
 export type EventBindingRow = Omit<EventBindingTable, 'id'> & { id: number };
@@ -39,6 +40,7 @@ export async function insertBinding(db: Db, binding: Omit<EventBindingTable, 'id
     .onConflict((oc) => oc.columns(['app_id', 'event', 'handler', 'user_id', 'connector_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
+  if (row !== undefined) noteChange(db, { kind: 'bindings' });
   return row !== undefined;
 }
 
@@ -54,7 +56,9 @@ export async function deleteBindings(
   if (where.userId !== null) query = query.where('user_id', '=', where.userId);
   if (where.connectorId !== undefined) query = query.where('connector_id', '=', where.connectorId);
   const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const deleted = Number(result.numDeletedRows);
+  if (deleted > 0) noteChange(db, { kind: 'bindings' });
+  return deleted;
 }
 
 export async function listAppBindings(db: Db, appId: number, userId: number | null): Promise<EventBindingRow[]> {

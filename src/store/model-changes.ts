@@ -26,6 +26,8 @@ export type ModelChange =
   | { readonly kind: 'directory' }
   /** Webhooks, OAuth applications and tokens. */
   | { readonly kind: 'credentials' }
+  /** Applications' event bindings (event.bind, event.unbind). */
+  | { readonly kind: 'bindings' }
   /** One (credential, method) key's operating-time buckets (several servers on one PostgreSQL). */
   | { readonly kind: 'operating'; readonly key: string }
   /** Anything: another process or server wrote. */
@@ -112,6 +114,11 @@ export function noteChange(db: Db, change: ModelChange): void {
   }
   // A database handle of unknown origin: forget it everywhere (safe, only slower).
   for (const feed of FEEDS) feed.deliver(change);
+}
+
+/** True when the write transaction `db` has noted a change of `kind` so far (false outside a transaction). */
+export function notedInWrite(db: Db, kind: ModelChange['kind']): boolean {
+  return PENDING.get(db)?.changes.some((change) => change.kind === kind) ?? false;
 }
 
 /** True when `db` is a write transaction (store.write) rather than the database itself. */

@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/clock.js';
 import { ReadModel } from '../../src/domain/read-model/read-model.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings } from '../../src/settings.js';
+import { insertBinding } from '../../src/store/events-repository.js';
 import { insertLine, updateLine } from '../../src/store/lines-repository.js';
 import { ModelChanges, type OwnBump, PostgresVersionVector } from '../../src/store/model-changes.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -347,3 +348,71 @@ describe('read model on PostgreSQL: the version vector and this server’s own w
     changes.close();
   });
 });
+
+for (const kind of STORES) {
+  describe(`read model on ${kind}: the event bindings an emit reads`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-bindings-'));
+    let database: TestDatabase;
+    let store: OpenedStore;
+    let other: OpenedStore;
+    let model: ReadModel;
+    const EVENT = 'ONIMCONNECTORMESSAGEADD';
+    const binding = (handler: string) => ({
+      app_id: 1,
+      event: EVENT,
+      handler,
+      user_id: 1,
+      created_at: '2026-12-03T10:00:00.000Z',
+      connector_id: '',
+    });
+    /** As an emit inside a request sees them: the request caught up (its first read), then a write emits. */
+    const inRequest = () =>
+      model.scope(async () => {
+        await store.read((db) => model.webhooksOf(db, 1));
+        return handlers(await store.write((trx) => model.bindingsFor(trx, EVENT)));
+      });
+    const handlers = (rows: readonly { handler: string }[]) => rows.map((row) => row.handler);
+
+    before(async () => {
+      database = await createTestDatabase(kind, dataDir);
+      store = await openStore(database.url);
+      other = await openStore(database.url);
+      model = new ReadModel(store.changes);
+    });
+
+    after(async () => {
+      await other?.close();
+      await store?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('are kept between requests, forgotten when a binding changes, read through where memory could be stale', async () => {
+      await store.write((trx) => insertBinding(trx, binding('https://one.test/')));
+      assert.deepEqual(await inRequest(), ['https://one.test/']);
+      // Written behind openlines' back (no change noted, no version bumped): only memory can answer without it.
+      await store.db.insertInto('event_bindings').values(binding('https://unnoted.test/')).execute();
+      assert.deepEqual(await inRequest(), ['https://one.test/'], 'from memory');
+      // Outside a request (a job) the transaction reads through.
+      assert.deepEqual(handlers(await store.write((trx) => model.bindingsFor(trx, EVENT))), [
+        'https://one.test/',
+        'https://unnoted.test/',
+      ]);
+      await store.write((trx) => insertBinding(trx, binding('https://two.test/')));
+      assert.deepEqual(await inRequest(), ['https://one.test/', 'https://unnoted.test/', 'https://two.test/']);
+      // A transaction that binds and then emits sees its own binding.
+      const own = await model.scope(async () => {
+        await store.read((db) => model.webhooksOf(db, 1));
+        return store.write(async (trx) => {
+          await insertBinding(trx, binding('https://own.test/'));
+          return handlers(await model.bindingsFor(trx, EVENT));
+        });
+      });
+      assert.ok(own.includes('https://own.test/'));
+      // Another server (PostgreSQL) or process (SQLite) binds: the next request sees it.
+      await inRequest();
+      await other.write((trx) => insertBinding(trx, binding('https://other.test/')));
+      assert.ok((await inRequest()).includes('https://other.test/'));
+    });
+  });
+}

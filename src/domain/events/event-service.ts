@@ -20,6 +20,7 @@ import { argumentError, RestError } from '../../wire/errors.js';
 import type { HandlerHosts } from '../../wire/handler-hosts.js';
 import { encodePhpJson } from '../../wire/php-json.js';
 import type { Caller } from '../caller.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import { currentCallOrigin } from './call-origin.js';
 import { EVENT_CATALOGUE, EVENT_NAMES, type EventName, type EventPayloads, findEvent } from './event-catalogue.js';
 import { type EventCause, localUser, sessionOf } from './event-cause.js';
@@ -66,6 +67,8 @@ export interface EventServiceOptions {
   readonly timeZone?: string;
   /** Where handlers may point (EVENT_HANDLER_HOSTS); absent = any. */
   readonly handlerHosts?: HandlerHosts;
+  /** The server's read model: an emit inside a request reads the event's bindings from it (issue 20). */
+  readonly model?: ReadModel;
 }
 
 export class EventService implements EventEmitter {
@@ -73,6 +76,7 @@ export class EventService implements EventEmitter {
   private readonly listeners: (() => void)[] = [];
   private readonly touchListeners: (() => void)[] = [];
   private readonly handlerHosts: HandlerHosts | undefined;
+  private readonly model: ReadModel | undefined;
   /** event.offline.get / list / clear / error. */
   readonly offline: OfflineEventQueue;
 
@@ -82,6 +86,7 @@ export class EventService implements EventEmitter {
   ) {
     this.clock = options.clock ?? systemClock;
     this.handlerHosts = options.handlerHosts;
+    this.model = options.model;
     this.offline = new OfflineEventQueue(store, options.timeZone ?? 'UTC');
   }
 
@@ -118,7 +123,8 @@ export class EventService implements EventEmitter {
     const session = sessionOf(cause);
     if (session <= 0) return 0;
     const descriptor = EVENT_CATALOGUE[name];
-    let bindings = await bindingsForEvent(trx, name.toUpperCase());
+    const event = name.toUpperCase();
+    let bindings = this.model ? await this.model.bindingsFor(trx, event) : await bindingsForEvent(trx, event);
     if (descriptor.recipients !== 'every binding') {
       const owner = descriptor.owner(payload);
       bindings = bindings.filter((b) => owner !== null && b.app_id === owner);

@@ -21,9 +21,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../store/db.js';
 import { directoryUsersOf } from '../../store/directory-repository.js';
+import { bindingsForEvent, type EventBindingRow } from '../../store/events-repository.js';
 import { type OperatingBucket, operatingBucketsOf } from '../../store/limits-repository.js';
 import { findLine, operatorsOf } from '../../store/lines-repository.js';
-import { inWrite, type ModelChange, type ModelChanges } from '../../store/model-changes.js';
+import { inWrite, type ModelChange, type ModelChanges, notedInWrite } from '../../store/model-changes.js';
 import { type AccessGrantRow, findAccessGrant } from '../../store/oauth-repository.js';
 import { type WebhookWithUser, webhooksWithUser } from '../../store/webhooks-repository.js';
 import type { Line, QueueMember, StoredOperator } from '../lines/line.js';
@@ -113,6 +114,8 @@ export class ReadModel {
   private readonly webhooks: Lru<number, readonly WebhookWithUser[]>;
   private readonly grants: Lru<string, AccessGrantRow>;
   private readonly operating: Lru<string, readonly OperatingBucket[]>;
+  /** Event name (upper case) → its bindings; few names, so unbounded in practice (bounded like the grants). */
+  private readonly bindings: Lru<string, readonly EventBindingRow[]>;
   /** Lines read once lately, not kept yet (admit). */
   private readonly seen = new Set<number>();
   private readonly seenCapacity: number;
@@ -126,6 +129,7 @@ export class ReadModel {
     this.webhooks = new Lru(options.webhookUsers ?? READ_MODEL_DEFAULTS.webhookUsers);
     this.grants = new Lru(options.grants ?? READ_MODEL_DEFAULTS.grants);
     this.operating = new Lru(options.operatingKeys ?? READ_MODEL_DEFAULTS.operatingKeys);
+    this.bindings = new Lru(1_000);
     changes.listen((change) => this.forget(change));
   }
 
@@ -197,6 +201,25 @@ export class ReadModel {
   }
 
   /**
+   * The bindings of `event` for an emit inside the write transaction `trx`. From memory only when this request
+   * has caught up already (its check was answered: every write acknowledged before the request started is in)
+   * and `trx` itself changed no binding; otherwise read through `trx` (a job outside any request: a check here
+   * would cost the round trip it saves, and holding a connection while waiting for another could starve the pool).
+   */
+  async bindingsFor(trx: Db, event: string): Promise<readonly EventBindingRow[]> {
+    const scope = SCOPE.getStore();
+    if (scope?.model !== this || scope.checked !== true || notedInWrite(trx, 'bindings')) {
+      return bindingsForEvent(trx, event);
+    }
+    const kept = this.bindings.get(event);
+    if (kept !== undefined) return kept;
+    const generation = this.bindings.generation;
+    const loaded = await bindingsForEvent(trx, event);
+    if (generation === this.bindings.generation) this.bindings.set(event, loaded);
+    return loaded;
+  }
+
+  /**
    * Inside a write transaction, reads through. Else catches up, then answers the kept entry, or loads and keeps
    * what `keep` makes of the loaded value (undefined: not kept) — unless the map forgot anything during the load.
    */
@@ -234,8 +257,16 @@ export class ReadModel {
     // One check per request (a batch's commands share it; the request's own writes are handed over as they commit).
     if (scope.checked === undefined) {
       const check = this.changes.catchUp();
-      scope.checked = check ?? true;
-      return check;
+      if (check === undefined) {
+        scope.checked = true;
+        return undefined;
+      }
+      // Answered: true from then on (bindingsFor relies on it).
+      const answered = check.then(() => {
+        scope.checked = true;
+      });
+      scope.checked = answered;
+      return answered;
     }
     return scope.checked === true ? undefined : scope.checked;
   }
@@ -252,6 +283,9 @@ export class ReadModel {
       case 'operating':
         this.operating.delete(change.key);
         return;
+      case 'bindings':
+        this.bindings.clear();
+        return;
       case 'directory':
         // Every queue's entries and every credential's user.
         this.lines.clear();
@@ -264,6 +298,7 @@ export class ReadModel {
         this.webhooks.clear();
         this.grants.clear();
         this.operating.clear();
+        this.bindings.clear();
     }
   }
 }
