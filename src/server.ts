@@ -85,7 +85,8 @@ export interface StartOptions {
 /**
  * On the test clock the scheduler's poll would fire once per poll interval of *test* time on every advance (a
  * month: millions of ticks); due work is found by the scheduler's own next-due timer instead, and a real-time
- * poll picks up work other processes (the CLI) made due.
+ * poll picks up work other processes (the CLI) made due. Also for a ManualClock handed in by an embedding test
+ * without `--clock manual` (a day of test time was 86 400 polls, four minutes of one test).
  */
 const MANUAL_CLOCK_POLL_MS = 86_400_000;
 /** Servers sharing a store: how often an operator's workplace stream looks for the other servers' commits. */
@@ -247,7 +248,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       jobs: [new SessionTimers(new SessionAlarms(store, engine, events, clock)), new LineTimers(temporaryLines)],
       outbox: new Outbox(store),
       target: () => ({ base: settings.publicUrl || httpUrl }),
-      pollMs: manual ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,
+      pollMs: clock instanceof ManualClock ? MANUAL_CLOCK_POLL_MS : settings.eventPollMs,
       timeoutMs: settings.eventTimeoutSeconds * 1000,
       maxAttempts: settings.eventAttempts,
       allowed: (handler) => handlerHosts.allows(handler),
