@@ -139,7 +139,7 @@ export async function startServer(settings: Settings, options: StartOptions = {}
       logger.error({ err: error, line: alarm.lineId }, 'a temporary line could not be deleted; retried in a minute'),
     );
     lines.onLineAdded(temporaryLines.lineAdded);
-    const dialogs = new DialogService(store, { clock, events, engine });
+    const dialogs = new DialogService(store, { clock, events, engine, model });
     const chatMessages = new ChatMessageService(store, { clock, events, engine });
     const liveChat = new LiveChatService(store, dialogs, { clock, events });
     const deliveries = new Deliveries(store, { clock });

@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/clock.js';
 import { ReadModel } from '../../src/domain/read-model/read-model.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { loadSettings } from '../../src/settings.js';
+import type { Db } from '../../src/store/db.js';
 import { insertBinding } from '../../src/store/events-repository.js';
 import { insertLine, updateLine } from '../../src/store/lines-repository.js';
 import { ModelChanges, type OwnBump, PostgresVersionVector } from '../../src/store/model-changes.js';
@@ -350,7 +351,7 @@ describe('read model on PostgreSQL: the version vector and this server’s own w
 });
 
 for (const kind of STORES) {
-  describe(`read model on ${kind}: the event bindings an emit reads`, () => {
+  describe(`read model on ${kind}: what a request’s write reads from memory (event bindings, the line)`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'openlines-read-model-bindings-'));
     let database: TestDatabase;
     let store: OpenedStore;
@@ -413,6 +414,49 @@ for (const kind of STORES) {
       await inRequest();
       await other.write((trx) => insertBinding(trx, binding('https://other.test/')));
       assert.ok((await inRequest()).includes('https://other.test/'));
+    });
+
+    it('a line read inside a request’s write comes from memory once kept; a write that changed a line reads through', async () => {
+      const stamp = '2026-12-03T10:00:00.000Z';
+      const id = await store.write((trx) =>
+        insertLine(trx, { values: { LINE_NAME: 'first' }, modifyUserId: 1, createdAt: stamp, modifiedAt: stamp }),
+      );
+      const named = (name: string) => ({
+        id,
+        values: { LINE_NAME: name },
+        modifyUserId: 1,
+        createdAt: stamp,
+        modifiedAt: stamp,
+      });
+      const nameIn = (write: (trx: Db) => Promise<unknown> = async () => {}) =>
+        model.scope(async () => {
+          await store.read((db) => model.webhooksOf(db, 1));
+          return store.write(async (trx) => {
+            await write(trx);
+            return (await model.lineInWrite(trx, id))?.values.LINE_NAME;
+          });
+        });
+      assert.equal(await nameIn(), 'first');
+      assert.equal(await nameIn(), 'first', 'kept from its second read on');
+      await store.db.updateTable('lines').set({ line_name: 'unnoted' }).where('id', '=', id).execute();
+      await store.db
+        .updateTable('lines')
+        .set({
+          doc:
+            kind === 'postgres'
+              ? sql`jsonb_set(doc, '{LINE_NAME}', '"unnoted"')`
+              : sql`json_set(doc, '$.LINE_NAME', 'unnoted')`,
+        })
+        .where('id', '=', id)
+        .execute();
+      assert.equal(await nameIn(), 'first', 'from memory');
+      assert.equal(
+        (await store.write((trx) => model.lineInWrite(trx, id)))?.values.LINE_NAME,
+        'unnoted',
+        'outside a request: read through',
+      );
+      assert.equal(await nameIn((trx) => updateLine(trx, named('own'))), 'own', 'its own change, read through');
+      assert.equal(await nameIn(), 'own', 'the committed change is read next');
     });
   });
 }

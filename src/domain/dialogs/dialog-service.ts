@@ -31,6 +31,7 @@ import { isBuiltinConnector } from '../connectors/builtin-connectors.js';
 import type { ChatNameInput, IncomingMessage, SendMessagesInput, StatusInput } from '../connectors/messages-input.js';
 import { type EventEmitter, NO_EVENTS } from '../events/event-service.js';
 import type { Line } from '../lines/line.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import type { Rating } from '../sessions/automatic/votes.js';
 import { type EngineWork, newWork, type SessionEngine } from '../sessions/session-engine.js';
 import { announceSession } from '../sessions/session-events.js';
@@ -44,6 +45,8 @@ export interface DialogServiceOptions {
   readonly events?: EventEmitter;
   /** Distribution and the session timers; without it a new session just waits in its queue. */
   readonly engine?: SessionEngine;
+  /** The server's read model: a message's line is read from it inside the request (issue 20). */
+  readonly model?: ReadModel;
 }
 
 /** What one stored customer message gives the answer. */
@@ -75,6 +78,7 @@ export class DialogService {
   private readonly clock: Clock;
   private readonly events: EventEmitter;
   private readonly engine: SessionEngine | undefined;
+  private readonly model: ReadModel | undefined;
 
   constructor(
     private readonly store: Store,
@@ -83,6 +87,7 @@ export class DialogService {
     this.clock = options.clock ?? systemClock;
     this.events = options.events ?? NO_EVENTS;
     this.engine = options.engine;
+    this.model = options.model;
   }
 
   /**
@@ -231,7 +236,7 @@ export class DialogService {
     const rating = await this.engine?.votes.intake(work, chat, session, connector.code, incoming.text);
     if (rating) session = rating.session;
     const sessionStarted = session === undefined;
-    const line = await findLine(trx, lineId);
+    const line = this.model ? await this.model.lineInWrite(trx, lineId) : await findLine(trx, lineId);
     if (!session) {
       session = await insertSession(trx, {
         chat_id: chat.id,

@@ -207,16 +207,36 @@ export class ReadModel {
    * would cost the round trip it saves, and holding a connection while waiting for another could starve the pool).
    */
   async bindingsFor(trx: Db, event: string): Promise<readonly EventBindingRow[]> {
-    const scope = SCOPE.getStore();
-    if (scope?.model !== this || scope.checked !== true || notedInWrite(trx, 'bindings')) {
-      return bindingsForEvent(trx, event);
-    }
+    if (!this.caughtUp() || notedInWrite(trx, 'bindings')) return bindingsForEvent(trx, event);
     const kept = this.bindings.get(event);
     if (kept !== undefined) return kept;
     const generation = this.bindings.generation;
     const loaded = await bindingsForEvent(trx, event);
     if (generation === this.bindings.generation) this.bindings.set(event, loaded);
     return loaded;
+  }
+
+  /**
+   * A line's stored values for the write transaction `trx` (a customer's message reads its line), by the rule of
+   * bindingsFor: from memory inside a request that has caught up, when `trx` changed no line and no directory
+   * entry; a miss is loaded through `trx` and kept like config.get's read.
+   */
+  async lineInWrite(trx: Db, id: number): Promise<Line | undefined> {
+    if (!this.caughtUp() || notedInWrite(trx, 'line') || notedInWrite(trx, 'directory')) return findLine(trx, id);
+    const kept = this.lines.get(id);
+    if (kept) return kept.line;
+    const generation = this.lines.generation;
+    const loaded = await loadLine(trx, id);
+    if (loaded && this.admit(id) && generation === this.lines.generation) {
+      this.lines.set(id, { ...loaded, presented: new Map() });
+    }
+    return loaded?.line;
+  }
+
+  /** Inside a request whose check has been answered: every write acknowledged before the request began is in. */
+  private caughtUp(): boolean {
+    const scope = SCOPE.getStore();
+    return scope?.model === this && scope.checked === true;
   }
 
   /**
