@@ -82,8 +82,8 @@ export class SharedOperatingTime {
   private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   /**
-   * `model`: with the read model, the buckets are read from memory and a recorded call's write is handed to it
-   * (and, through the version vector, to every other server) when it commits; without, each call reads them.
+   * `model`: with the read model, the buckets are read from memory; without, each call reads them. A recorded
+   * call's bucket is a noted change either way, so every server's model forgets it.
    */
   constructor(
     private readonly store: Store & { readonly db: Db },
@@ -115,14 +115,11 @@ export class SharedOperatingTime {
       }
       const key = keyOf(credentialId, method);
       const at = { minute: Math.floor(nowMs / OPERATING_BUCKET_MS), nowMs, windowMs: WINDOW_MS };
-      if (this.model) {
-        await this.store.write(async (trx) => {
-          await addOperatingSeconds(trx, key, at, costMs / 1000);
-          noteChange(trx, { kind: 'operating', key });
-        });
-      } else {
-        await addOperatingSeconds(this.store.db, key, at, costMs / 1000);
-      }
+      // Noted, so the read models of every server (through the version vector) forget the key's kept buckets.
+      await this.store.write(async (trx) => {
+        await addOperatingSeconds(trx, key, at, costMs / 1000);
+        noteChange(trx, { kind: 'operating', key });
+      });
     }
     // A command inside batch reports no operating time (openlines-api.md §1.6): one round trip fewer per command.
     if (!report) return { seconds: 0, resetAt: 0 };

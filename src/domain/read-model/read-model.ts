@@ -24,7 +24,7 @@ import { directoryUsersOf } from '../../store/directory-repository.js';
 import { bindingsForEvent, type EventBindingRow } from '../../store/events-repository.js';
 import { type OperatingBucket, operatingBucketsOf } from '../../store/limits-repository.js';
 import { findLine, operatorsOf } from '../../store/lines-repository.js';
-import { inWrite, type ModelChange, type ModelChanges, notedInWrite } from '../../store/model-changes.js';
+import { inWrite as isWrite, type ModelChange, type ModelChanges, notedInWrite } from '../../store/model-changes.js';
 import { type AccessGrantRow, findAccessGrant } from '../../store/oauth-repository.js';
 import { type WebhookWithUser, webhooksWithUser } from '../../store/webhooks-repository.js';
 import type { Line, QueueMember, StoredOperator } from '../lines/line.js';
@@ -52,14 +52,16 @@ export interface ReadModelOptions {
 }
 
 /**
- * Default bounds: a kept line with its presented answer is ~9 KB of heap (bench/read-model-memory.ts), so 2 000 hot
- * lines are ~18 MB: the server stays within the memory goal (RSS ≤ 200 MB at 100 000 lines) with room to spare.
+ * Default bounds: a kept line with its presented answer is ~8 KB of heap (bench/read-model-memory.ts), so 2 000 hot
+ * lines are ~15 MB of heap; at 100 000 lines read at random they add 20–70 MB of RSS (bench/results.md "Issue 20 on
+ * a quiet machine"). Event names are few: the bound only guards against a flood of names.
  */
 export const READ_MODEL_DEFAULTS = {
   lines: 2_000,
   webhookUsers: 10_000,
   grants: 5_000,
   operatingKeys: 10_000,
+  eventNames: 1_000,
 } as const;
 
 /**
@@ -114,7 +116,7 @@ export class ReadModel {
   private readonly webhooks: Lru<number, readonly WebhookWithUser[]>;
   private readonly grants: Lru<string, AccessGrantRow>;
   private readonly operating: Lru<string, readonly OperatingBucket[]>;
-  /** Event name (upper case) → its bindings; few names, so unbounded in practice (bounded like the grants). */
+  /** Event name (upper case) → its bindings. */
   private readonly bindings: Lru<string, readonly EventBindingRow[]>;
   /** Lines read once lately, not kept yet (admit). */
   private readonly seen = new Set<number>();
@@ -129,7 +131,7 @@ export class ReadModel {
     this.webhooks = new Lru(options.webhookUsers ?? READ_MODEL_DEFAULTS.webhookUsers);
     this.grants = new Lru(options.grants ?? READ_MODEL_DEFAULTS.grants);
     this.operating = new Lru(options.operatingKeys ?? READ_MODEL_DEFAULTS.operatingKeys);
-    this.bindings = new Lru(1_000);
+    this.bindings = new Lru(READ_MODEL_DEFAULTS.eventNames);
     changes.listen((change) => this.forget(change));
   }
 
@@ -153,36 +155,23 @@ export class ReadModel {
     // A missing line is not kept: ids only grow, and a miss costs what it did before. A line is kept from its
     // second read on: reads spread over many cold lines then cost what they did before, instead of filling the
     // LRU with lines read once and churning memory (RSS at 100 000 lines, bench/results.md "Issue 20").
-    return this.lookUp(
-      db,
-      this.lines,
-      id,
-      (db) => loadLine(db, id),
-      (loaded) => (loaded && this.admit(id) ? { ...loaded, presented: new Map() } : undefined),
-    );
+    return this.lookUp(db, this.lines, id, (db) => loadLine(db, id), this.keepLine(id));
+  }
+
+  /** What a loaded line becomes when kept: absent lines and lines read once are not. */
+  private keepLine(id: number): (loaded: ModelLine | null) => ModelLine | undefined {
+    return (loaded) => (loaded && this.admit(id) ? { ...loaded, presented: new Map() } : undefined);
   }
 
   /** The user's webhooks with the user's state (authentication); expiry is the caller's to compare. */
   webhooksOf(db: Db, userId: number): Promise<readonly WebhookWithUser[]> {
-    return this.lookUp(
-      db,
-      this.webhooks,
-      userId,
-      (db) => webhooksWithUser(db, userId),
-      (loaded) => loaded,
-    );
+    return this.lookUp(db, this.webhooks, userId, (db) => webhooksWithUser(db, userId));
   }
 
   /** The grant of an access token by its hash (authentication); expiry is the caller's to compare. */
   grant(db: Db, accessHash: string): Promise<AccessGrantRow | undefined> {
     // An unknown token is not kept: new tokens are minted without a change (every event delivery mints one).
-    return this.lookUp(
-      db,
-      this.grants,
-      accessHash,
-      (db) => findAccessGrant(db, accessHash),
-      (loaded) => loaded,
-    );
+    return this.lookUp(db, this.grants, accessHash, (db) => findAccessGrant(db, accessHash));
   }
 
   /**
@@ -191,46 +180,23 @@ export class ReadModel {
    * recorded.
    */
   operatingBuckets(db: Db, key: string): Promise<readonly OperatingBucket[]> {
-    return this.lookUp(
-      db,
-      this.operating,
-      key,
-      (db) => operatingBucketsOf(db, key),
-      (loaded) => loaded,
-    );
+    return this.lookUp(db, this.operating, key, (db) => operatingBucketsOf(db, key));
+  }
+
+  /** The bindings of `event` for an emit inside the write transaction `trx` (lookUp's in-write rule). */
+  bindingsFor(trx: Db, event: string): Promise<readonly EventBindingRow[]> {
+    return this.lookUp(trx, this.bindings, event, (db) => bindingsForEvent(db, event), undefined, ['bindings']);
   }
 
   /**
-   * The bindings of `event` for an emit inside the write transaction `trx`. From memory only when this request
-   * has caught up already (its check was answered: every write acknowledged before the request started is in)
-   * and `trx` itself changed no binding; otherwise read through `trx` (a job outside any request: a check here
-   * would cost the round trip it saves, and holding a connection while waiting for another could starve the pool).
-   */
-  async bindingsFor(trx: Db, event: string): Promise<readonly EventBindingRow[]> {
-    if (!this.caughtUp() || notedInWrite(trx, 'bindings')) return bindingsForEvent(trx, event);
-    const kept = this.bindings.get(event);
-    if (kept !== undefined) return kept;
-    const generation = this.bindings.generation;
-    const loaded = await bindingsForEvent(trx, event);
-    if (generation === this.bindings.generation) this.bindings.set(event, loaded);
-    return loaded;
-  }
-
-  /**
-   * A line's stored values for the write transaction `trx` (a customer's message reads its line), by the rule of
-   * bindingsFor: from memory inside a request that has caught up, when `trx` changed no line and no directory
-   * entry; a miss is loaded through `trx` and kept like config.get's read.
+   * A line's stored values for the write transaction `trx` (a customer's message reads its line), by lookUp's
+   * in-write rule: the transaction must have changed no line and no directory entry.
    */
   async lineInWrite(trx: Db, id: number): Promise<Line | undefined> {
-    if (!this.caughtUp() || notedInWrite(trx, 'line') || notedInWrite(trx, 'directory')) return findLine(trx, id);
-    const kept = this.lines.get(id);
-    if (kept) return kept.line;
-    const generation = this.lines.generation;
-    const loaded = await loadLine(trx, id);
-    if (loaded && this.admit(id) && generation === this.lines.generation) {
-      this.lines.set(id, { ...loaded, presented: new Map() });
-    }
-    return loaded?.line;
+    // Read through, only the line's row is needed (a livechat page's message is outside any request scope).
+    if (!this.caughtUp()) return findLine(trx, id);
+    return (await this.lookUp(trx, this.lines, id, (db) => loadLine(db, id), this.keepLine(id), ['line', 'directory']))
+      ?.line;
   }
 
   /** Inside a request whose check has been answered: every write acknowledged before the request began is in. */
@@ -240,18 +206,27 @@ export class ReadModel {
   }
 
   /**
-   * Inside a write transaction, reads through. Else catches up, then answers the kept entry, or loads and keeps
-   * what `keep` makes of the loaded value (undefined: not kept) — unless the map forgot anything during the load.
+   * Catches up, then answers the kept entry, or loads and keeps what `keep` makes of the loaded value (by default
+   * the value itself; undefined: not kept) — unless the map forgot anything during the load. Inside a write
+   * transaction it reads through, unless `inWrite` names the kinds of change this map holds: then memory answers
+   * when the request has caught up (every write acknowledged before it began is in) and the transaction noted
+   * none of those kinds; a miss loads through the transaction. (A job outside any request reads through: a check
+   * there would cost the round trip it saves, and waiting for another connection while holding one could starve
+   * the pool.)
    */
   private async lookUp<K, Loaded, Kept>(
     db: Db,
     map: Lru<K, Kept>,
     key: K,
     load: (db: Db) => Promise<Loaded>,
-    keep: (loaded: Loaded) => Kept | undefined,
+    keep: (loaded: Loaded) => Kept | undefined = (loaded) => (loaded ?? undefined) as Kept | undefined,
+    inWrite?: readonly ModelChange['kind'][],
   ): Promise<Loaded | Kept> {
-    if (inWrite(db)) return load(db);
-    await this.catchUp();
+    if (isWrite(db)) {
+      if (!inWrite || !this.caughtUp() || inWrite.some((kind) => notedInWrite(db, kind))) return load(db);
+    } else {
+      await this.catchUp();
+    }
     const kept = map.get(key);
     if (kept !== undefined) return kept;
     const generation = map.generation;

@@ -71,21 +71,22 @@ export function openPostgres(url: string): OpenedStore {
     capabilities: postgresCapabilities,
     changes,
     async write(work) {
-      let bump: OwnBump | null = null;
+      const bumps: OwnBump[] = [];
       try {
         const result = await changes.tracked((begin) =>
           db.transaction().execute(async (trx) => {
             const pending = begin(trx);
             const value = await work(trx);
-            if (pending.changes.length > 0) bump = await vector.bump(trx);
+            const bump = pending.changes.length > 0 ? await vector.bump(trx) : null;
+            if (bump) bumps.push(bump);
             return value;
           }),
         );
-        (bump as OwnBump | null)?.settle(true);
+        for (const bump of bumps) bump.settle(true);
         return result;
       } catch (error) {
         // Rolled back, or its commit's outcome unknown: the bump explains nothing (model-changes.ts).
-        (bump as OwnBump | null)?.settle(false);
+        for (const bump of bumps) bump.settle(false);
         throw error;
       }
     },
